@@ -1,0 +1,249 @@
+package dev.baton;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * Immutable client configuration. Build with {@link #custom()}; every value is validated when set,
+ * and setting a value twice is rejected (it is almost always a mistake).
+ */
+public final class BatonConfig {
+    /** Lease TTL; on ZooKeeper, the session timeout requested. Fails over in seconds. */
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
+
+    /** How long connecting may take before {@link BackendUnavailableException}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Per-subscription watch queue bound. */
+    public static final int DEFAULT_WATCH_QUEUE_CAPACITY = 1024;
+
+    /** Engine namespace (ZooKeeper root path, Redis key prefix) unless the URI names one. */
+    public static final String DEFAULT_NAMESPACE = "baton";
+
+    private static final BatonConfig DEFAULTS = custom().build();
+
+    private final Duration leaseTtl;
+    private final Duration safetyMargin;
+    private final Duration connectTimeout;
+    private final String clientName;
+    private final String namespace;
+    private final int watchQueueCapacity;
+    private final Ticker ticker;
+    private final Executor callbackExecutor;
+
+    private BatonConfig(Builder b) {
+        this.leaseTtl = b.leaseTtl != null ? b.leaseTtl : DEFAULT_LEASE_TTL;
+        this.safetyMargin =
+                b.safetyMargin != null ? b.safetyMargin : defaultSafetyMargin(this.leaseTtl);
+        if (safetyMargin.compareTo(leaseTtl.dividedBy(2)) > 0) {
+            throw InvalidArgumentException.mustBe(
+                    "safetyMargin", "at most half of leaseTtl (" + leaseTtl + ")", safetyMargin);
+        }
+        this.connectTimeout = b.connectTimeout != null ? b.connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+        this.clientName = b.clientName != null ? b.clientName : defaultClientName();
+        this.namespace = b.namespace;
+        this.watchQueueCapacity =
+                b.watchQueueCapacity != null ? b.watchQueueCapacity : DEFAULT_WATCH_QUEUE_CAPACITY;
+        this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+        this.callbackExecutor = b.callbackExecutor;
+    }
+
+    /**
+     * The default margin: a tenth of the TTL. It covers clock-rate drift between client and engine
+     * (parts per million) with a wide allowance, and gives the holder time to act on the signal
+     * before the engine can grant the name elsewhere.
+     */
+    static Duration defaultSafetyMargin(Duration ttl) {
+        return ttl.dividedBy(10);
+    }
+
+    private static String defaultClientName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | SecurityException e) {
+            host = "localhost";
+        }
+        return ProcessHandle.current().pid() + "@" + host;
+    }
+
+    public static BatonConfig defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration's explicit values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.leaseTtl = leaseTtl;
+        b.safetyMargin = safetyMargin;
+        b.connectTimeout = connectTimeout;
+        b.clientName = clientName;
+        b.namespace = namespace;
+        b.watchQueueCapacity = watchQueueCapacity;
+        b.ticker = ticker;
+        b.callbackExecutor = callbackExecutor;
+        b.fresh = false;
+        return b;
+    }
+
+    public Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    /** Subtracted from every lease deadline; see {@link Lease}. */
+    public Duration safetyMargin() {
+        return safetyMargin;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Human-readable prefix of the client id (default {@code pid@host}). */
+    public String clientName() {
+        return clientName;
+    }
+
+    /** Namespace set in code, if any; a URI path takes precedence when both are given. */
+    public Optional<String> namespace() {
+        return Optional.ofNullable(namespace);
+    }
+
+    public int watchQueueCapacity() {
+        return watchQueueCapacity;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** Executor for user callbacks; empty means Baton's own daemon pool. */
+    public Optional<Executor> callbackExecutor() {
+        return Optional.ofNullable(callbackExecutor);
+    }
+
+    @Override
+    public String toString() {
+        return "BatonConfig{leaseTtl="
+                + leaseTtl
+                + ", safetyMargin="
+                + safetyMargin
+                + ", connectTimeout="
+                + connectTimeout
+                + ", clientName="
+                + clientName
+                + ", namespace="
+                + namespace
+                + ", watchQueueCapacity="
+                + watchQueueCapacity
+                + "}";
+    }
+
+    /** Builder; not thread-safe. */
+    public static final class Builder {
+        private Duration leaseTtl;
+        private Duration safetyMargin;
+        private Duration connectTimeout;
+        private String clientName;
+        private String namespace;
+        private Integer watchQueueCapacity;
+        private Ticker ticker;
+        private Executor callbackExecutor;
+        private boolean fresh = true;
+
+        private Builder() {}
+
+        private void once(Object current, String what) {
+            if (fresh && current != null) {
+                throw new InvalidArgumentException(what + " was already set to " + current);
+            }
+        }
+
+        /** Lease TTL (ZooKeeper session timeout): at least 1 s, at most 10 minutes. */
+        public Builder leaseTtl(Duration ttl) {
+            once(leaseTtl, "leaseTtl");
+            positive("leaseTtl", ttl);
+            if (ttl.compareTo(Duration.ofSeconds(1)) < 0
+                    || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw InvalidArgumentException.mustBe("leaseTtl", "between 1s and 10m", ttl);
+            }
+            this.leaseTtl = ttl;
+            return this;
+        }
+
+        /** Safety margin subtracted from lease deadlines: positive, at most half the TTL. */
+        public Builder safetyMargin(Duration margin) {
+            once(safetyMargin, "safetyMargin");
+            positive("safetyMargin", margin);
+            this.safetyMargin = margin;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            once(connectTimeout, "connectTimeout");
+            positive("connectTimeout", timeout);
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Prefix of the client id: 1–64 characters of {@code [A-Za-z0-9._@-]}. */
+        public Builder clientName(String name) {
+            once(clientName, "clientName");
+            if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
+                throw InvalidArgumentException.mustBe(
+                        "clientName", "1-64 characters of [A-Za-z0-9._@-]", name);
+            }
+            this.clientName = name;
+            return this;
+        }
+
+        /** Engine namespace; a valid {@link Names name}. */
+        public Builder namespace(String ns) {
+            once(namespace, "namespace");
+            this.namespace = Names.validate(ns);
+            return this;
+        }
+
+        public Builder watchQueueCapacity(int capacity) {
+            once(watchQueueCapacity, "watchQueueCapacity");
+            if (capacity < 1 || capacity > 1_000_000) {
+                throw InvalidArgumentException.mustBe(
+                        "watchQueueCapacity", "between 1 and 1000000", capacity);
+            }
+            this.watchQueueCapacity = capacity;
+            return this;
+        }
+
+        public Builder ticker(Ticker t) {
+            once(ticker, "ticker");
+            this.ticker = Objects.requireNonNull(t, "ticker");
+            return this;
+        }
+
+        /**
+         * Executor for user callbacks (lease-loss actions, async acquire continuations, watch
+         * listeners). It must not be an engine I/O thread.
+         */
+        public Builder callbackExecutor(Executor executor) {
+            once(callbackExecutor, "callbackExecutor");
+            this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+            return this;
+        }
+
+        public BatonConfig build() {
+            return new BatonConfig(this);
+        }
+
+        private static void positive(String what, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw InvalidArgumentException.mustBe(what, "a positive duration", d);
+            }
+        }
+    }
+}

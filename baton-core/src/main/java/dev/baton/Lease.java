@@ -1,0 +1,74 @@
+package dev.baton;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A time-bounded grant of a primitive (mutex, semaphore permits, read or write side, leadership).
+ *
+ * <p>The client keeps a conservative local deadline for every lease: the time it <em>sent</em> the
+ * grant or last confirmed renewal request, plus the TTL (ZooKeeper: the negotiated session
+ * timeout), minus a safety margin. Past that deadline the lease is {@link LeaseState#LOST} locally,
+ * before the engine can grant the name to anyone else. {@link #state()} and {@link #ensureValid()}
+ * read the clock themselves, so a thread resuming from a long pause sees the loss at once.
+ *
+ * <p>Threads: every method may be called from any thread. Callbacks attached to {@link #lost()} run
+ * on Baton's callback executor, never on an engine I/O or event thread; they may block briefly but
+ * should hand long work elsewhere.
+ *
+ * <p>Single use: once released or lost, a lease stays so; acquire again for a new one.
+ */
+public interface Lease extends AutoCloseable {
+
+    /** The primitive's name. */
+    String name();
+
+    /** Which primitive granted this lease. */
+    LeaseKind kind();
+
+    /** Permits held (1 except for semaphores). */
+    int permits();
+
+    /** Identity of the holding client ({@link Baton#clientId()}). */
+    String holder();
+
+    /** Wall-clock time at which the grant was confirmed to this client. */
+    Instant grantedAt();
+
+    /** Current state, checked against the local deadline at the call. */
+    LeaseState state();
+
+    /** Whether {@link #state()} is {@link LeaseState#HELD}. */
+    default boolean isHeld() {
+        return state() == LeaseState.HELD;
+    }
+
+    /**
+     * Throws unless the lease is {@link LeaseState#HELD}. Call it before each side effect that
+     * relies on exclusivity, and pass the fencing token to resources that can check it.
+     *
+     * @throws LeaseLostException if lost
+     * @throws LeaseInvalidException if released or in doubt
+     */
+    void ensureValid();
+
+    /**
+     * Completes once, with the reason, when the lease is lost; never completes if it is released
+     * first. Dependent actions run on Baton's callback executor.
+     */
+    CompletionStage<LeaseLoss> lost();
+
+    /**
+     * Gives the grant back to the engine, removing only this lease's own entry. Idempotent.
+     *
+     * @return {@code true} if this call released a held (or in-doubt) lease; {@code false} if the
+     *     lease was already released or lost (a no-op)
+     */
+    boolean release();
+
+    /** Same as {@link #release()}; for try-with-resources. */
+    @Override
+    default void close() {
+        release();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.baton;
+
+/**
+ * The thread waiting to acquire was interrupted. The request was withdrawn (and a grant that raced
+ * with the interrupt was released) before this was thrown; the thread's interrupt flag is set
+ * again.
+ */
+public class LockInterruptedException extends BatonException {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    public LockInterruptedException(String name) {
+        super("interrupted while waiting for \"" + name + "\"");
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+}

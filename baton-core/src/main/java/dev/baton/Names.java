@@ -1,0 +1,74 @@
+package dev.baton;
+
+import java.util.regex.Pattern;
+
+/**
+ * The naming rule shared by locks, keys and watch prefixes: segments of {@code [A-Za-z0-9._-]+}
+ * joined by {@code '/'}, at most {@value #MAX_LENGTH} characters, no {@code .} or {@code ..}
+ * segment. Names map one-to-one onto ZooKeeper paths and Redis keys, so the rule is strict.
+ */
+public final class Names {
+    public static final int MAX_LENGTH = 200;
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private Names() {}
+
+    /**
+     * Returns {@code name} if valid.
+     *
+     * @throws InvalidNameException naming the input and the rule it breaks
+     */
+    public static String validate(String name) {
+        if (name == null) {
+            throw new InvalidNameException(null, "it is null");
+        }
+        if (name.isEmpty()) {
+            throw new InvalidNameException(name, "it is empty");
+        }
+        if (name.length() > MAX_LENGTH) {
+            throw new InvalidNameException(
+                    name, "it has " + name.length() + " characters, more than " + MAX_LENGTH);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new InvalidNameException(name, "control character at index " + i);
+            }
+        }
+        String[] segments = name.split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            String s = segments[i];
+            if (s.isEmpty()) {
+                throw new InvalidNameException(name, "segment " + (i + 1) + " is empty");
+            }
+            if (s.equals(".") || s.equals("..")) {
+                throw new InvalidNameException(name, "segment " + (i + 1) + " is \"" + s + "\"");
+            }
+            if (!SEGMENT.matcher(s).matches()) {
+                throw new InvalidNameException(
+                        name,
+                        "segment "
+                                + (i + 1)
+                                + " \""
+                                + s
+                                + "\" has a character outside [A-Za-z0-9._-]");
+            }
+        }
+        return name;
+    }
+
+    /** Validates a watch prefix: empty (everything) or a valid name. */
+    public static String validatePrefix(String prefix) {
+        if (prefix != null && prefix.isEmpty()) {
+            return prefix;
+        }
+        return validate(prefix);
+    }
+
+    /** Whether {@code name} lies under {@code prefix} as a path: equal, or prefix + "/" + more. */
+    public static boolean isUnder(String name, String prefix) {
+        return prefix.isEmpty()
+                || name.equals(prefix)
+                || (name.startsWith(prefix) && name.charAt(prefix.length()) == '/');
+    }
+}

@@ -1,0 +1,310 @@
+package dev.baton.internal;
+
+import dev.baton.Baton;
+import dev.baton.BatonConfig;
+import dev.baton.ClientClosedException;
+import dev.baton.Election;
+import dev.baton.InvalidArgumentException;
+import dev.baton.KeyValueStore;
+import dev.baton.LeaseKind;
+import dev.baton.LeaseLock;
+import dev.baton.LeaseLoss;
+import dev.baton.LockSnapshot;
+import dev.baton.Mutex;
+import dev.baton.Names;
+import dev.baton.ReadWriteLock;
+import dev.baton.Semaphore;
+import dev.baton.Subscription;
+import dev.baton.Ticker;
+import dev.baton.WatchListener;
+import dev.baton.spi.Backend;
+import dev.baton.spi.BackendContext;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client. Owns three kinds of threads: one lease timer (renewal ticks, deadline checks, acquire
+ * timeouts; never blocks), a cached pool of daemon workers (user callbacks unless the user gave an
+ * executor, and engine calls triggered by callbacks), and whatever the backend runs.
+ * <b>Internal.</b>
+ */
+public final class BatonImpl implements Baton, BackendContext {
+    private final String uri;
+    private final BatonConfig config;
+    private final String clientId;
+    private final String namespace;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService workers;
+    private final Executor callbacks;
+    private final LeaseManager leases;
+    private final KeyValueStore keyValue = new KeyValueStoreImpl(this);
+    private final Set<SubscriptionImpl> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<CandidacyImpl> candidacies = ConcurrentHashMap.newKeySet();
+    private volatile Backend backend;
+    private volatile boolean closed;
+
+    BatonImpl(String uri, BatonConfig config, String clientId, String namespace) {
+        this.uri = uri;
+        this.config = config;
+        this.clientId = clientId;
+        this.namespace = namespace;
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("baton-lease-timer-" + clientId));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.workers = Executors.newCachedThreadPool(daemon("baton-worker-" + clientId));
+        this.callbacks = config.callbackExecutor().orElse(workers);
+        this.leases = new LeaseManager(clientId, config.ticker(), timer, callbacks, workers);
+    }
+
+    /** Attaches the connected backend and starts lease renewal. */
+    void start(Backend connected) {
+        this.backend = connected;
+        leases.start(connected, connected.leaseTtl(), marginFor(connected));
+    }
+
+    private java.time.Duration marginFor(Backend b) {
+        // Keep the configured margin's share of the TTL when the engine negotiated another TTL.
+        if (b.leaseTtl().equals(config.leaseTtl())) {
+            return config.safetyMargin();
+        }
+        double share = (double) config.safetyMargin().toNanos() / config.leaseTtl().toNanos();
+        return java.time.Duration.ofNanos((long) (b.leaseTtl().toNanos() * share));
+    }
+
+    /** Stops threads after a failed connect. */
+    void abandon() {
+        timer.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---- BackendContext ----
+
+    @Override
+    public BatonConfig config() {
+        return config;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String namespace() {
+        return namespace;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return config.ticker();
+    }
+
+    @Override
+    public Executor blockingExecutor() {
+        return workers;
+    }
+
+    @Override
+    public LeaseImpl newLease(
+            String name,
+            LeaseKind kind,
+            int permits,
+            long fencingToken,
+            long sentAtNanos,
+            Object handle) {
+        return leases.newLease(name, kind, permits, fencingToken, sentAtNanos, handle);
+    }
+
+    @Override
+    public void sessionSuspended() {
+        leases.sessionSuspended();
+    }
+
+    @Override
+    public void sessionConfirmed(long sentAtNanos) {
+        leases.sessionConfirmed(sentAtNanos);
+    }
+
+    @Override
+    public void sessionLost(LeaseLoss.Reason reason, String detail) {
+        leases.sessionLost(reason, detail);
+    }
+
+    // ---- for the primitives ----
+
+    Backend backend() {
+        return backend;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    Executor callbackExecutor() {
+        return callbacks;
+    }
+
+    /** Held leases of this client (for tests and diagnostics). */
+    public List<LeaseImpl> heldLeases() {
+        return leases.held();
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new ClientClosedException(clientId);
+        }
+    }
+
+    void track(CandidacyImpl c) {
+        candidacies.add(c);
+    }
+
+    void untrack(CandidacyImpl c) {
+        candidacies.remove(c);
+    }
+
+    // ---- Baton ----
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public Mutex mutex(String name) {
+        ensureOpen();
+        return new LockImpl(this, Names.validate(name), LeaseKind.MUTEX, 1);
+    }
+
+    @Override
+    public Semaphore semaphore(String name, int permits) {
+        ensureOpen();
+        Names.validate(name);
+        if (permits < 1) {
+            throw InvalidArgumentException.mustBe(
+                    "permits of semaphore \"" + name + "\"", "at least 1", permits);
+        }
+        return new LockImpl(this, name, LeaseKind.SEMAPHORE, permits);
+    }
+
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+        ensureOpen();
+        Names.validate(name);
+        LeaseLock read = new LockImpl(this, name, LeaseKind.READ, 1);
+        LeaseLock write = new LockImpl(this, name, LeaseKind.WRITE, 1);
+        return new ReadWriteLock() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public LeaseLock readLock() {
+                return read;
+            }
+
+            @Override
+            public LeaseLock writeLock() {
+                return write;
+            }
+        };
+    }
+
+    @Override
+    public Election election(String name) {
+        ensureOpen();
+        return new ElectionImpl(this, Names.validate(name));
+    }
+
+    @Override
+    public KeyValueStore keyValue() {
+        return keyValue;
+    }
+
+    @Override
+    public Subscription watch(String prefix, WatchListener listener) {
+        Names.validatePrefix(prefix);
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        SubscriptionImpl[] self = new SubscriptionImpl[1];
+        SubscriptionImpl s =
+                new SubscriptionImpl(
+                        prefix,
+                        listener,
+                        callbacks,
+                        config.watchQueueCapacity(),
+                        () -> subscriptions.remove(self[0]));
+        self[0] = s;
+        subscriptions.add(s);
+        s.attach(backend.watch(prefix, s));
+        return s;
+    }
+
+    @Override
+    public Optional<LockSnapshot> inspect(String name) {
+        Names.validate(name);
+        ensureOpen();
+        return backend.inspect(name);
+    }
+
+    @Override
+    public List<LockSnapshot> locks(String prefix) {
+        Names.validatePrefix(prefix);
+        ensureOpen();
+        return backend.locks(prefix);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (CandidacyImpl c : List.copyOf(candidacies)) {
+            c.close();
+        }
+        for (SubscriptionImpl s : List.copyOf(subscriptions)) {
+            s.close();
+        }
+        leases.close();
+        try {
+            backend.close();
+        } finally {
+            timer.shutdownNow();
+            workers.shutdown();
+            try {
+                workers.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            workers.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Baton{" + clientId + " → " + uri + "}";
+    }
+}

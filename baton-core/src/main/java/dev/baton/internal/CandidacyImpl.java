@@ -1,0 +1,138 @@
+package dev.baton.internal;
+
+import dev.baton.BatonException;
+import dev.baton.Candidacy;
+import dev.baton.ClientClosedException;
+import dev.baton.FencedLease;
+import dev.baton.LeaderTask;
+import dev.baton.LockInterruptedException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One candidate: a thread that queues for leadership, runs the task while leader, and queues again.
+ *
+ * <p>Invariants: {@code current} and {@code closed} are guarded by {@code this}. The thread is
+ * interrupted only while {@code current} is the lease whose loss triggered it, or on close; the
+ * interrupt flag is cleared before the next queueing, so a late loss signal cannot abort it.
+ */
+final class CandidacyImpl implements Candidacy {
+    private static final Logger log = LoggerFactory.getLogger(CandidacyImpl.class);
+
+    private final BatonImpl baton;
+    private final LockImpl lock;
+    private final LeaderTask task;
+    private final Thread thread;
+    private FencedLease current;
+    private boolean closed;
+    private int terms;
+
+    CandidacyImpl(BatonImpl baton, LockImpl lock, LeaderTask task) {
+        this.baton = baton;
+        this.lock = lock;
+        this.task = task;
+        this.thread = new Thread(this::run, "baton-candidate-" + lock.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        while (!isClosed()) {
+            FencedLease lease;
+            try {
+                lease = lock.acquire();
+            } catch (LockInterruptedException e) {
+                Thread.interrupted();
+                continue;
+            } catch (ClientClosedException e) {
+                return;
+            } catch (BatonException e) {
+                log.warn(
+                        "election \"{}\": could not queue, retrying in 1 s: {}",
+                        lock.name(),
+                        e.getMessage());
+                pause();
+                continue;
+            }
+            synchronized (this) {
+                if (closed) {
+                    lease.release();
+                    return;
+                }
+                current = lease;
+                terms++;
+            }
+            lease.lost().thenRun(() -> interruptIfLeading(lease));
+            try {
+                task.lead(lease);
+            } catch (InterruptedException e) {
+                log.debug("election \"{}\": task interrupted", lock.name());
+            } catch (Exception e) {
+                log.warn("election \"{}\": leader task failed; queueing again", lock.name(), e);
+            } finally {
+                synchronized (this) {
+                    current = null;
+                }
+                Thread.interrupted();
+                lease.release();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.SECONDS.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.interrupted();
+        }
+    }
+
+    private synchronized void interruptIfLeading(FencedLease lease) {
+        if (current == lease) {
+            thread.interrupt();
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized boolean isLeader() {
+        return current != null && current.isHeld();
+    }
+
+    @Override
+    public synchronized Optional<FencedLease> leadership() {
+        return Optional.ofNullable(current).filter(FencedLease::isHeld);
+    }
+
+    @Override
+    public synchronized int terms() {
+        return terms;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        thread.interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        baton.untrack(this);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.baton.internal;
+
+import dev.baton.Candidacy;
+import dev.baton.Election;
+import dev.baton.LeaderTask;
+import dev.baton.LeaseKind;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Election as a FIFO lock of kind LEADERSHIP; each candidate runs on its own thread. */
+final class ElectionImpl implements Election {
+    private final BatonImpl baton;
+    private final String name;
+    private final LockImpl lock;
+
+    ElectionImpl(BatonImpl baton, String name) {
+        this.baton = baton;
+        this.name = name;
+        this.lock = new LockImpl(baton, name, LeaseKind.LEADERSHIP, 1);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Candidacy join(LeaderTask task) {
+        Objects.requireNonNull(task, "task");
+        baton.ensureOpen();
+        CandidacyImpl c = new CandidacyImpl(baton, lock, task);
+        baton.track(c);
+        c.start();
+        return c;
+    }
+
+    @Override
+    public Optional<String> leader() {
+        baton.ensureOpen();
+        return baton.backend()
+                .inspect(name)
+                .flatMap(
+                        s ->
+                                s.holders().stream()
+                                        .filter(h -> h.kind() == LeaseKind.LEADERSHIP)
+                                        .map(h -> h.clientId())
+                                        .findFirst());
+    }
+}

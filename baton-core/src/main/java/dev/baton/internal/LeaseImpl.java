@@ -1,0 +1,252 @@
+package dev.baton.internal;
+
+import dev.baton.FencedLease;
+import dev.baton.LeaseInvalidException;
+import dev.baton.LeaseKind;
+import dev.baton.LeaseLoss;
+import dev.baton.LeaseLostException;
+import dev.baton.LeaseState;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one lease implementation, shared by all backends. <b>Internal.</b>
+ *
+ * <p>Invariants: {@code state} and {@code deadline} are guarded by {@code this}; a transition into
+ * a final state happens exactly once, inside the lock, and its side effects (unregistering,
+ * completing {@link #lost()} on the callback executor, removing the grant from the engine) run
+ * after the lock is dropped, exactly once, through {@link LeaseManager}. The deadline only moves
+ * forward, and once {@code now ≥ deadline} the lease is lost whoever looks first: a reader of
+ * {@link #state()}, {@link #ensureValid()}, or the manager's periodic check. A confirmation that
+ * arrives after the deadline cannot revive it.
+ */
+public final class LeaseImpl implements FencedLease {
+    private final LeaseManager manager;
+    private final String name;
+    private final LeaseKind kind;
+    private final int permits;
+    private final String holder;
+    private final long token;
+    private final Instant grantedAt;
+    private final Object handle;
+    private final CompletableFuture<LeaseLoss> lost = new CompletableFuture<>();
+
+    private LeaseState state = LeaseState.HELD;
+    private long deadline;
+    private LeaseLoss loss;
+
+    LeaseImpl(
+            LeaseManager manager,
+            String name,
+            LeaseKind kind,
+            int permits,
+            String holder,
+            long token,
+            long sentAtNanos,
+            Object handle) {
+        this.manager = manager;
+        this.name = name;
+        this.kind = kind;
+        this.permits = permits;
+        this.holder = holder;
+        this.token = token;
+        this.handle = handle;
+        this.grantedAt = Instant.now();
+        this.deadline = manager.deadlineFor(sentAtNanos);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public LeaseKind kind() {
+        return kind;
+    }
+
+    @Override
+    public int permits() {
+        return permits;
+    }
+
+    @Override
+    public String holder() {
+        return holder;
+    }
+
+    @Override
+    public long fencingToken() {
+        return token;
+    }
+
+    @Override
+    public Instant grantedAt() {
+        return grantedAt;
+    }
+
+    /** Backend data for renewing and releasing this grant. */
+    public Object handle() {
+        return handle;
+    }
+
+    /** The local deadline, in ticker nanoseconds. */
+    public synchronized long deadlineNanos() {
+        return deadline;
+    }
+
+    @Override
+    public LeaseState state() {
+        LeaseLoss fired;
+        LeaseState s;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            s = state;
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+        return s;
+    }
+
+    @Override
+    public void ensureValid() {
+        LeaseState s = state();
+        if (s == LeaseState.HELD) {
+            return;
+        }
+        if (s == LeaseState.LOST) {
+            throw new LeaseLostException(name, lossNow());
+        }
+        throw new LeaseInvalidException(name, s);
+    }
+
+    private synchronized LeaseLoss lossNow() {
+        return loss;
+    }
+
+    @Override
+    public CompletionStage<LeaseLoss> lost() {
+        return lost.minimalCompletionStage();
+    }
+
+    @Override
+    public boolean release() {
+        LeaseLoss fired;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            if (fired == null) {
+                if (state.isFinal()) {
+                    return false;
+                }
+                state = LeaseState.RELEASED;
+            }
+        }
+        if (fired != null) {
+            // It was lost at this very moment: report the loss, do not claim a release.
+            manager.onLost(this, fired);
+            return false;
+        }
+        manager.onReleased(this);
+        return true;
+    }
+
+    /** A request sent at {@code sentAtNanos} confirmed the grant: move the deadline forward. */
+    void confirm(long sentAtNanos) {
+        LeaseLoss fired;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            if (fired == null && !state.isFinal()) {
+                long next = manager.deadlineFor(sentAtNanos);
+                if (next - deadline > 0) {
+                    deadline = next;
+                }
+                if (state == LeaseState.IN_DOUBT && manager.now() - deadline < 0) {
+                    state = LeaseState.HELD;
+                }
+            }
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+    }
+
+    /** Connection trouble: HELD becomes IN_DOUBT until the next confirmation. */
+    void suspect() {
+        LeaseLoss fired;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            if (fired == null && state == LeaseState.HELD) {
+                state = LeaseState.IN_DOUBT;
+            }
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+    }
+
+    /**
+     * Declares the lease lost (session expired, grant found gone). No effect if already final.
+     * Callable from engine threads: user callbacks are handed to the callback executor.
+     */
+    public void markLost(LeaseLoss.Reason reason, String detail) {
+        LeaseLoss fired = null;
+        synchronized (this) {
+            if (!state.isFinal()) {
+                fired = loseLocked(reason, detail);
+            }
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+    }
+
+    /** Checks the deadline; returns the loss if this call made the lease lost. */
+    boolean checkDeadline() {
+        LeaseLoss fired;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+            return true;
+        }
+        return false;
+    }
+
+    private LeaseLoss expireIfDueLocked() {
+        if (!state.isFinal() && manager.now() - deadline >= 0) {
+            return loseLocked(
+                    LeaseLoss.Reason.DEADLINE_PASSED,
+                    "renewal not confirmed within the lease TTL minus the safety margin");
+        }
+        return null;
+    }
+
+    private LeaseLoss loseLocked(LeaseLoss.Reason reason, String detail) {
+        state = LeaseState.LOST;
+        loss = new LeaseLoss(reason, detail, Instant.now());
+        return loss;
+    }
+
+    /** Completes the public loss future; called once, on the callback executor. */
+    void completeLost(LeaseLoss l) {
+        lost.complete(l);
+    }
+
+    @Override
+    public String toString() {
+        return "Lease{"
+                + kind
+                + " \""
+                + name
+                + "\" holder="
+                + holder
+                + " token="
+                + token
+                + " "
+                + state()
+                + "}";
+    }
+}

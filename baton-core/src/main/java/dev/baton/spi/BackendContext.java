@@ -1,0 +1,58 @@
+package dev.baton.spi;
+
+import dev.baton.BatonConfig;
+import dev.baton.LeaseKind;
+import dev.baton.LeaseLoss;
+import dev.baton.internal.LeaseImpl;
+import java.util.concurrent.Executor;
+
+/**
+ * What the core offers a backend. <b>Internal.</b>
+ *
+ * <p>Session signals ({@link #sessionSuspended}, {@link #sessionConfirmed}, {@link #sessionLost})
+ * apply to every lease of the client and may be called from engine threads: they only change lease
+ * state and hand user-visible callbacks to the callback executor.
+ */
+public interface BackendContext {
+
+    BatonConfig config();
+
+    /** The client id the backend must record as holder in the engine. */
+    String clientId();
+
+    /** The namespace to use: the URI's path if given, else the configured one, else the default. */
+    String namespace();
+
+    /** Monotonic time source; all {@code sentAt} values are readings of it. */
+    dev.baton.Ticker ticker();
+
+    /**
+     * Executor for work that may block (engine round trips triggered by callbacks); never an engine
+     * thread.
+     */
+    Executor blockingExecutor();
+
+    /**
+     * Creates a held lease and registers it for renewal and deadline tracking.
+     *
+     * @param sentAtNanos {@link #ticker()} reading taken just before sending the request whose
+     *     answer showed the grant; the deadline is {@code sentAt + ttl − margin}
+     * @param handle backend data needed to renew and release the grant (e.g. the znode path)
+     */
+    LeaseImpl newLease(
+            String name,
+            LeaseKind kind,
+            int permits,
+            long fencingToken,
+            long sentAtNanos,
+            Object handle);
+
+    /** The connection blipped: every held lease becomes IN_DOUBT. */
+    void sessionSuspended();
+
+    /** A request sent at {@code sentAtNanos} was answered: every lease's deadline may advance. */
+    void sessionConfirmed(long sentAtNanos);
+
+    /** The engine ended the session: every lease is lost. */
+    void sessionLost(LeaseLoss.Reason reason, String detail);
+}

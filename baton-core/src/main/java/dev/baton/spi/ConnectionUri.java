@@ -1,0 +1,127 @@
+package dev.baton.spi;
+
+import dev.baton.InvalidUriException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A parsed connection URI: {@code scheme}, {@code scheme:path}, or {@code
+ * scheme://host[:port][,host[:port]…][/path][?k=v&…]}. Parsing checks only the generic shape; each
+ * backend checks what it needs (hosts, ports, parameters) and rejects the rest.
+ *
+ * @param raw the text as given
+ * @param scheme lower-case scheme
+ * @param hosts {@code host:port} or {@code host} entries of the authority, in order
+ * @param path the path without leading slashes, or empty
+ * @param params query parameters, in order
+ */
+public record ConnectionUri(
+        String raw, String scheme, List<String> hosts, String path, Map<String, String> params) {
+
+    private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
+
+    public ConnectionUri {
+        hosts = List.copyOf(hosts);
+        params = Map.copyOf(params);
+    }
+
+    public static ConnectionUri parse(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new InvalidUriException(String.valueOf(raw), "it is empty");
+        }
+        String s = raw.trim();
+        int colon = s.indexOf(':');
+        String scheme = colon < 0 ? s : s.substring(0, colon);
+        if (!SCHEME.matcher(scheme).matches()) {
+            throw new InvalidUriException(
+                    raw, "scheme \"" + scheme + "\" must match [a-z][a-z0-9+.-]*");
+        }
+        String rest = colon < 0 ? "" : s.substring(colon + 1);
+        Map<String, String> params = new LinkedHashMap<>();
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            for (String kv : rest.substring(q + 1).split("&")) {
+                if (kv.isEmpty()) {
+                    continue;
+                }
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new InvalidUriException(
+                            raw, "query parameter \"" + kv + "\" must be key=value");
+                }
+                params.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            rest = rest.substring(0, q);
+        }
+        List<String> hosts = new ArrayList<>();
+        String path;
+        if (rest.startsWith("//")) {
+            String afterSlashes = rest.substring(2);
+            int slash = afterSlashes.indexOf('/');
+            String authority = slash < 0 ? afterSlashes : afterSlashes.substring(0, slash);
+            path = slash < 0 ? "" : afterSlashes.substring(slash + 1);
+            if (!authority.isEmpty()) {
+                for (String h : authority.split(",", -1)) {
+                    if (h.isEmpty()) {
+                        throw new InvalidUriException(raw, "empty host in \"" + authority + "\"");
+                    }
+                    hosts.add(h);
+                }
+            }
+        } else {
+            path = rest;
+        }
+        while (path.startsWith("/") && !path.equals("/")) {
+            path = path.substring(1);
+        }
+        if (path.endsWith("/") && path.length() > 1) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return new ConnectionUri(raw, scheme, hosts, path.equals("/") ? "" : path, params);
+    }
+
+    /** The parameter, if present. */
+    public Optional<String> param(String key) {
+        return Optional.ofNullable(params.get(key));
+    }
+
+    /**
+     * Splits a {@code host[:port]} entry and validates the port.
+     *
+     * @return {@code [host, port]}
+     */
+    public HostPort hostPort(String entry, int defaultPort) {
+        int c = entry.lastIndexOf(':');
+        if (c < 0) {
+            return new HostPort(entry, defaultPort);
+        }
+        String host = entry.substring(0, c);
+        String port = entry.substring(c + 1);
+        if (host.isEmpty()) {
+            throw new InvalidUriException(raw, "host is empty in \"" + entry + "\"");
+        }
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return new HostPort(host, p);
+        } catch (NumberFormatException e) {
+            throw new InvalidUriException(
+                    raw,
+                    "port \"" + port + "\" in \"" + entry + "\" must be a number from 1 to 65535");
+        }
+    }
+
+    /** A host and a port. */
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+}
