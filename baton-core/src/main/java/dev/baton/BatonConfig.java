@@ -1,7 +1,6 @@
 package dev.baton;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -222,7 +221,10 @@ public final class BatonConfig {
 
         public Builder ticker(Ticker t) {
             once(ticker, "ticker");
-            this.ticker = Objects.requireNonNull(t, "ticker");
+            if (t == null) {
+                throw InvalidArgumentException.mustBe("ticker", "non-null", null);
+            }
+            this.ticker = t;
             return this;
         }
 
@@ -232,7 +234,10 @@ public final class BatonConfig {
          */
         public Builder callbackExecutor(Executor executor) {
             once(callbackExecutor, "callbackExecutor");
-            this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+            if (executor == null) {
+                throw InvalidArgumentException.mustBe("callbackExecutor", "non-null", null);
+            }
+            this.callbackExecutor = executor;
             return this;
         }
 

@@ -21,7 +21,7 @@ public interface KeyValueStore {
     Versioned put(String key, byte[] value);
 
     default Versioned put(String key, String value) {
-        return put(key, value.getBytes(StandardCharsets.UTF_8));
+        return put(key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

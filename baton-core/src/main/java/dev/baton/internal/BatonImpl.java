@@ -20,7 +20,6 @@ import dev.baton.WatchListener;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -244,7 +243,10 @@ public final class BatonImpl implements Baton, BackendContext {
     @Override
     public Subscription watch(String prefix, WatchListener listener) {
         Names.validatePrefix(prefix);
-        Objects.requireNonNull(listener, "listener");
+        if (listener == null) {
+            throw InvalidArgumentException.mustBe(
+                    "listener for \"" + prefix + "\"", "non-null", null);
+        }
         ensureOpen();
         SubscriptionImpl[] self = new SubscriptionImpl[1];
         SubscriptionImpl s =
@@ -256,7 +258,12 @@ public final class BatonImpl implements Baton, BackendContext {
                         () -> subscriptions.remove(self[0]));
         self[0] = s;
         subscriptions.add(s);
-        s.attach(backend.watch(prefix, s));
+        try {
+            s.attach(backend.watch(prefix, s));
+        } catch (RuntimeException e) {
+            s.close(); // leave nothing registered when the engine refused the watch
+            throw e;
+        }
         return s;
     }
 

@@ -2,9 +2,9 @@ package dev.baton.internal;
 
 import dev.baton.Candidacy;
 import dev.baton.Election;
+import dev.baton.InvalidArgumentException;
 import dev.baton.LeaderTask;
 import dev.baton.LeaseKind;
-import java.util.Objects;
 import java.util.Optional;
 
 /** Election as a FIFO lock of kind LEADERSHIP; each candidate runs on its own thread. */
@@ -26,7 +26,10 @@ final class ElectionImpl implements Election {
 
     @Override
     public Candidacy join(LeaderTask task) {
-        Objects.requireNonNull(task, "task");
+        if (task == null) {
+            throw InvalidArgumentException.mustBe(
+                    "leader task for \"" + name + "\"", "non-null", null);
+        }
         baton.ensureOpen();
         CandidacyImpl c = new CandidacyImpl(baton, lock, task);
         baton.track(c);

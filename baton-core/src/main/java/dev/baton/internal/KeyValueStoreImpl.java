@@ -7,7 +7,6 @@ import dev.baton.Names;
 import dev.baton.UpdateResult;
 import dev.baton.Versioned;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +35,7 @@ final class KeyValueStoreImpl implements KeyValueStore {
     @Override
     public Versioned put(String key, byte[] value) {
         Names.validate(key);
-        Objects.requireNonNull(value, "value");
+        requireValue(key, value);
         baton.ensureOpen();
         return baton.backend().put(key, value);
     }
@@ -44,7 +43,7 @@ final class KeyValueStoreImpl implements KeyValueStore {
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
         Names.validate(key);
-        Objects.requireNonNull(value, "value");
+        requireValue(key, value);
         if (expectedVersion < 0) {
             throw InvalidArgumentException.mustBe(
                     "expectedVersion for \"" + key + "\"",
@@ -83,7 +82,10 @@ final class KeyValueStoreImpl implements KeyValueStore {
     @Override
     public UpdateResult update(String key, UnaryOperator<byte[]> fn, int maxAttempts) {
         Names.validate(key);
-        Objects.requireNonNull(fn, "fn");
+        if (fn == null) {
+            throw InvalidArgumentException.mustBe(
+                    "update function for \"" + key + "\"", "non-null", null);
+        }
         if (maxAttempts < 1) {
             throw InvalidArgumentException.mustBe("maxAttempts", "at least 1", maxAttempts);
         }
@@ -109,6 +111,12 @@ final class KeyValueStoreImpl implements KeyValueStore {
                         + "\" gave up after "
                         + maxAttempts
                         + " attempts lost to other writers");
+    }
+
+    private static void requireValue(String key, byte[] value) {
+        if (value == null) {
+            throw InvalidArgumentException.mustBe("value for \"" + key + "\"", "non-null", null);
+        }
     }
 
     private static void backoff(String key, int attempt) {

@@ -35,12 +35,16 @@ public record ConnectionUri(
         }
         String s = raw.trim();
         int colon = s.indexOf(':');
-        String scheme = colon < 0 ? s : s.substring(0, colon);
+        int query = s.indexOf('?');
+        // "embedded?port=N": a query may follow the scheme directly, without a colon.
+        boolean bare = colon < 0 || (query >= 0 && query < colon);
+        int schemeEnd = !bare ? colon : query >= 0 ? query : s.length();
+        String scheme = s.substring(0, schemeEnd);
         if (!SCHEME.matcher(scheme).matches()) {
             throw new InvalidUriException(
                     raw, "scheme \"" + scheme + "\" must match [a-z][a-z0-9+.-]*");
         }
-        String rest = colon < 0 ? "" : s.substring(colon + 1);
+        String rest = bare ? s.substring(schemeEnd) : s.substring(colon + 1);
         Map<String, String> params = new LinkedHashMap<>();
         int q = rest.indexOf('?');
         if (q >= 0) {
