@@ -36,6 +36,13 @@ public final class BatonConfig {
         this.leaseTtl = b.leaseTtl != null ? b.leaseTtl : DEFAULT_LEASE_TTL;
         this.safetyMargin =
                 b.safetyMargin != null ? b.safetyMargin : defaultSafetyMargin(this.leaseTtl);
+        Duration minMargin = minimumSafetyMargin(leaseTtl);
+        if (safetyMargin.compareTo(minMargin) < 0) {
+            throw InvalidArgumentException.mustBe(
+                    "safetyMargin",
+                    "at least " + minMargin.toMillis() + " ms (1% of leaseTtl, and at least 10 ms)",
+                    safetyMargin);
+        }
         if (safetyMargin.compareTo(leaseTtl.dividedBy(2)) > 0) {
             throw InvalidArgumentException.mustBe(
                     "safetyMargin", "at most half of leaseTtl (" + leaseTtl + ")", safetyMargin);
@@ -56,6 +63,16 @@ public final class BatonConfig {
      */
     static Duration defaultSafetyMargin(Duration ttl) {
         return ttl.dividedBy(10);
+    }
+
+    /**
+     * Below this the margin no longer covers clock-rate drift and the deadline check's period (at
+     * most 100 ms, at least 5 ms).
+     */
+    static Duration minimumSafetyMargin(Duration ttl) {
+        Duration onePercent = ttl.dividedBy(100);
+        Duration floor = Duration.ofMillis(10);
+        return onePercent.compareTo(floor) > 0 ? onePercent : floor;
     }
 
     private static String defaultClientName() {

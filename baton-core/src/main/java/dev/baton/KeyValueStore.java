@@ -50,7 +50,7 @@ public interface KeyValueStore {
      * writes with {@link #compareAndSet}; on conflict retries with jittered exponential backoff.
      * {@code fn} may run several times and must not have side effects.
      *
-     * @throws BatonException if {@code maxAttempts} conflicts happen in a row
+     * @throws UpdateConflictException if {@code maxAttempts} conflicts happen in a row
      */
     UpdateResult update(String key, UnaryOperator<byte[]> fn, int maxAttempts);
 

@@ -91,6 +91,17 @@ class BatonConfigTest {
     }
 
     @Test
+    void aMarginTooSmallToCoverTheDeadlineCheckIsRejected() {
+        assertRejected(
+                () ->
+                        BatonConfig.custom()
+                                .leaseTtl(Duration.ofSeconds(5))
+                                .safetyMargin(Duration.ofNanos(1))
+                                .build(),
+                "safetyMargin must be at least 50 ms (1% of leaseTtl, and at least 10 ms), but was PT0.000000001S");
+    }
+
+    @Test
     void aMarginAboveHalfTheTtlIsRejectedAtBuild() {
         assertRejected(
                 () ->

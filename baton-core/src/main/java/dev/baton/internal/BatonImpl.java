@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -61,8 +62,24 @@ public final class BatonImpl implements Baton, BackendContext {
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("baton-lease-timer-" + clientId));
         this.timer.setRemoveOnCancelPolicy(true);
         this.workers = Executors.newCachedThreadPool(daemon("baton-worker-" + clientId));
-        this.callbacks = config.callbackExecutor().orElse(workers);
+        this.callbacks = config.callbackExecutor().map(this::enteredFromWorkers).orElse(workers);
         this.leases = new LeaseManager(clientId, config.ticker(), timer, callbacks, workers);
+    }
+
+    /**
+     * User code must never run on an engine thread, even if the user's executor runs tasks on the
+     * caller's thread: enter it from a Baton worker. If it refuses a task, the worker runs it.
+     */
+    private Executor enteredFromWorkers(Executor user) {
+        return task ->
+                workers.execute(
+                        () -> {
+                            try {
+                                user.execute(task);
+                            } catch (RejectedExecutionException e) {
+                                task.run();
+                            }
+                        });
     }
 
     /** Attaches the connected backend and starts lease renewal. */

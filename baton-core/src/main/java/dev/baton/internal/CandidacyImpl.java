@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 final class CandidacyImpl implements Candidacy {
     private static final Logger log = LoggerFactory.getLogger(CandidacyImpl.class);
 
+    /** A term shorter than this is followed by a pause before queueing again. */
+    private static final long MIN_TERM_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final BatonImpl baton;
     private final LockImpl lock;
     private final LeaderTask task;
@@ -68,18 +71,23 @@ final class CandidacyImpl implements Candidacy {
                 terms++;
             }
             lease.lost().thenRun(() -> interruptIfLeading(lease));
+            long began = System.nanoTime();
             try {
                 task.lead(lease);
             } catch (InterruptedException e) {
                 log.debug("election \"{}\": task interrupted", lock.name());
-            } catch (Exception e) {
-                log.warn("election \"{}\": leader task failed; queueing again", lock.name(), e);
+            } catch (Exception | Error e) {
+                // An Error must not end candidacy silently: log it and keep the thread alive.
+                log.error("election \"{}\": leader task failed; queueing again", lock.name(), e);
             } finally {
                 synchronized (this) {
                     current = null;
                 }
                 Thread.interrupted();
                 lease.release();
+            }
+            if (System.nanoTime() - began < MIN_TERM_NANOS) {
+                pause(); // a task that returns at once must not spin through leadership
             }
         }
     }
@@ -128,7 +136,7 @@ final class CandidacyImpl implements Candidacy {
         thread.interrupt();
         if (Thread.currentThread() != thread) {
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                thread.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

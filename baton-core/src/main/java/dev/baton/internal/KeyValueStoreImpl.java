@@ -1,9 +1,10 @@
 package dev.baton.internal;
 
-import dev.baton.BatonException;
 import dev.baton.InvalidArgumentException;
 import dev.baton.KeyValueStore;
+import dev.baton.LockInterruptedException;
 import dev.baton.Names;
+import dev.baton.UpdateConflictException;
 import dev.baton.UpdateResult;
 import dev.baton.Versioned;
 import java.util.List;
@@ -105,12 +106,7 @@ final class KeyValueStoreImpl implements KeyValueStore {
                 return new UpdateResult(written.get(), attempt);
             }
         }
-        throw new BatonException(
-                "update of \""
-                        + key
-                        + "\" gave up after "
-                        + maxAttempts
-                        + " attempts lost to other writers");
+        throw new UpdateConflictException(key, maxAttempts);
     }
 
     private static void requireValue(String key, byte[] value) {
@@ -125,7 +121,7 @@ final class KeyValueStoreImpl implements KeyValueStore {
             TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BatonException("interrupted while updating \"" + key + "\"", e);
+            throw new LockInterruptedException(key);
         }
     }
 }

@@ -189,8 +189,10 @@ public final class LeaseImpl implements FencedLease {
     /**
      * Declares the lease lost (session expired, grant found gone). No effect if already final.
      * Callable from engine threads: user callbacks are handed to the callback executor.
+     *
+     * @return whether this call made the lease lost
      */
-    public void markLost(LeaseLoss.Reason reason, String detail) {
+    public boolean markLost(LeaseLoss.Reason reason, String detail) {
         LeaseLoss fired = null;
         synchronized (this) {
             if (!state.isFinal()) {
@@ -200,6 +202,7 @@ public final class LeaseImpl implements FencedLease {
         if (fired != null) {
             manager.onLost(this, fired);
         }
+        return fired != null;
     }
 
     /** Checks the deadline; returns the loss if this call made the lease lost. */

@@ -114,7 +114,9 @@ public final class LeaseManager implements AutoCloseable {
         try {
             backend.renew(batch)
                     .toCompletableFuture()
-                    .orTimeout(ttlNanos, TimeUnit.NANOSECONDS)
+                    // Well inside the renewal interval (ttl/3), so an unanswered renewal shows as
+                    // IN_DOUBT long before the deadline, and the next tick is not skipped.
+                    .orTimeout(ttlNanos / 4, TimeUnit.NANOSECONDS)
                     .whenComplete(
                             (gone, error) -> {
                                 renewalInFlight.set(false);
@@ -215,8 +217,11 @@ public final class LeaseManager implements AutoCloseable {
     public void close() {
         closed = true;
         for (LeaseImpl lease : held()) {
-            lease.markLost(LeaseLoss.Reason.CLIENT_CLOSED, "client closed");
-            releaseQuietly(lease);
+            // Only a lease this call took from HELD/IN_DOUBT: a concurrent release() or loss has
+            // already removed (or is removing) its grant, and release runs at most once.
+            if (lease.markLost(LeaseLoss.Reason.CLIENT_CLOSED, "client closed")) {
+                releaseQuietly(lease);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.internal;
 
 import dev.baton.BackendUnavailableException;
 import dev.baton.BatonException;
+import dev.baton.ClientClosedException;
 import dev.baton.FencedLease;
 import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
@@ -18,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -93,7 +95,10 @@ final class LockImpl implements Mutex, Semaphore {
         CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, true));
         try {
             return Optional.of(
-                    await(f, baton.config().connectTimeout().toNanos() + ANSWER_GRACE_NANOS));
+                    await(
+                            f,
+                            baton.config().connectTimeout().toNanos() + ANSWER_GRACE_NANOS,
+                            baton.ticker().read()));
         } catch (NotAcquiredException e) {
             return Optional.empty();
         }
@@ -104,47 +109,65 @@ final class LockImpl implements Mutex, Semaphore {
         long nanos = checkTimeout(timeout);
         checkPermits(permits);
         baton.ensureOpen();
-        CompletableFuture<LeaseImpl> engine = start(permits, nanos);
+        long started = baton.ticker().read();
+        CompletableFuture<LeaseImpl> engine =
+                nanos == 0
+                        ? baton.backend().acquire(request(permits, true))
+                        : start(permits, nanos, started);
         CompletableFuture<FencedLease> user = new CompletableFuture<>();
-        // Continuations must not run on engine threads: hop to the callback executor.
-        engine.whenCompleteAsync(
+        // Continuations must not run on engine threads: hop to the callback executor. The hop
+        // itself may be refused (client closing): then release here, so no grant is left behind.
+        engine.whenComplete(
                 (lease, error) -> {
-                    if (error != null) {
-                        user.completeExceptionally(unwrap(error));
-                    } else if (!user.complete(lease)) {
-                        lease.release(); // the caller gave up as it was granted
-                    }
-                },
-                baton.callbackExecutor());
-        user.whenComplete(
-                (lease, error) -> {
-                    if (user.isCancelled()) {
-                        engine.cancel(false);
+                    Runnable handOff = () -> handOff(user, lease, error, started);
+                    try {
+                        baton.callbackExecutor().execute(handOff);
+                    } catch (RejectedExecutionException rejected) {
+                        if (lease != null) {
+                            lease.release();
+                        }
+                        user.completeExceptionally(new ClientClosedException(baton.clientId()));
                     }
                 });
+        // However the caller's future ends (cancel, complete, orTimeout), withdraw the request; a
+        // no-op when the engine's future is already done.
+        user.whenComplete((lease, error) -> engine.cancel(false));
         return user;
+    }
+
+    private void handOff(
+            CompletableFuture<FencedLease> user, LeaseImpl lease, Throwable error, long started) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            user.completeExceptionally(
+                    cause instanceof NotAcquiredException // acquireAsync(ZERO) tried once
+                            ? new LockTimeoutException(name, Duration.ZERO, snapshotQuietly())
+                            : failure(error, started));
+        } else if (!user.complete(lease)) {
+            lease.release(); // the caller gave up as it was granted
+        }
     }
 
     private FencedLease blockingAcquire(int permits, long timeoutNanos) {
         baton.ensureOpen();
-        CompletableFuture<LeaseImpl> f = start(permits, timeoutNanos);
+        long started = baton.ticker().read();
+        CompletableFuture<LeaseImpl> f = start(permits, timeoutNanos, started);
         long bound = timeoutNanos < 0 ? -1 : timeoutNanos + ANSWER_GRACE_NANOS;
-        return await(f, bound);
+        return await(f, bound, started);
     }
 
     /**
-     * Starts an acquisition; a finite timeout fails the future at the deadline (withdrawing it).
+     * Starts an acquisition; a finite timeout fails the future at the deadline, which makes the
+     * backend withdraw the request. The timer thread only completes the future (cheap, never
+     * blocking); what was seen is read afterwards by whoever reports the timeout.
      */
-    private CompletableFuture<LeaseImpl> start(int permits, long timeoutNanos) {
-        long started = baton.ticker().read();
+    private CompletableFuture<LeaseImpl> start(int permits, long timeoutNanos, long started) {
         CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));
         if (timeoutNanos > 0 && !f.isDone()) {
             ScheduledFuture<?> timer =
                     baton.timer()
                             .schedule(
-                                    () ->
-                                            baton.blockingExecutor()
-                                                    .execute(() -> expire(f, started)),
+                                    () -> f.completeExceptionally(TimedOut.INSTANCE),
                                     timeoutNanos,
                                     TimeUnit.NANOSECONDS);
             f.whenComplete((l, e) -> timer.cancel(false));
@@ -152,13 +175,14 @@ final class LockImpl implements Mutex, Semaphore {
         return f;
     }
 
-    private void expire(CompletableFuture<LeaseImpl> f, long started) {
-        if (f.isDone()) {
-            return;
+    /** Marks a future failed by the timeout timer; never escapes this class. */
+    private static final class TimedOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final TimedOut INSTANCE = new TimedOut();
+
+        private TimedOut() {
+            super("timed out", null, false, false);
         }
-        LockSnapshot seen = snapshotQuietly();
-        Duration waited = Duration.ofNanos(baton.ticker().read() - started);
-        f.completeExceptionally(new LockTimeoutException(name, waited, seen));
     }
 
     private LockSnapshot snapshotQuietly() {
@@ -173,7 +197,7 @@ final class LockImpl implements Mutex, Semaphore {
      * Waits for the future. On interrupt, withdraws; if the grant won the race, releases it, so
      * that an interrupted caller never leaves a grant behind.
      */
-    private LeaseImpl await(CompletableFuture<LeaseImpl> f, long boundNanos) {
+    private LeaseImpl await(CompletableFuture<LeaseImpl> f, long boundNanos, long started) {
         try {
             return boundNanos < 0 ? f.get() : f.get(boundNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -185,7 +209,7 @@ final class LockImpl implements Mutex, Semaphore {
             throw new BackendUnavailableException(
                     "the engine did not answer an acquire of \"" + name + "\" in time");
         } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
+            throw failure(e.getCause(), started);
         } catch (CancellationException e) {
             throw new BatonException("acquire of \"" + name + "\" was cancelled", e);
         }
@@ -204,18 +228,26 @@ final class LockImpl implements Mutex, Semaphore {
         return new AcquireRequest(name, kind, permits, limit, tryOnce);
     }
 
-    private static BatonException unwrap(Throwable t) {
+    /**
+     * The exception to report for a failed acquisition. A timeout is reported with what was seen,
+     * read now that the request has been withdrawn, on the reporting (never an engine) thread.
+     */
+    private BatonException failure(Throwable t, long started) {
         while ((t instanceof CompletionException || t instanceof ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
+        }
+        if (t instanceof TimedOut) {
+            Duration waited = Duration.ofNanos(baton.ticker().read() - started);
+            return new LockTimeoutException(name, waited, snapshotQuietly());
         }
         if (t instanceof BatonException b) {
             return b;
         }
         if (t instanceof CancellationException) {
-            return new BatonException("acquire was cancelled", t);
+            return new BatonException("acquire of \"" + name + "\" was cancelled", t);
         }
-        return new BackendUnavailableException("acquire failed: " + t, t);
+        return new BatonException("acquire of \"" + name + "\" failed: " + t, t);
     }
 
     static long checkTimeout(Duration timeout) {

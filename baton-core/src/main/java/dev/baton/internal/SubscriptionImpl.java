@@ -32,7 +32,7 @@ final class SubscriptionImpl implements Subscription, Consumer<WatchEvent> {
     private boolean scheduled;
     private boolean closed;
     private long dropped;
-    private volatile AutoCloseable engineHandle;
+    private AutoCloseable engineHandle;
 
     SubscriptionImpl(
             String prefix,
@@ -47,8 +47,24 @@ final class SubscriptionImpl implements Subscription, Consumer<WatchEvent> {
         this.onClose = onClose;
     }
 
+    /** Keeps the engine's handle; closes it at once if the subscription was closed meanwhile. */
     void attach(AutoCloseable handle) {
-        this.engineHandle = handle;
+        boolean alreadyClosed;
+        synchronized (this) {
+            this.engineHandle = handle;
+            alreadyClosed = closed;
+        }
+        if (alreadyClosed) {
+            closeQuietly(handle);
+        }
+    }
+
+    private void closeQuietly(AutoCloseable h) {
+        try {
+            h.close();
+        } catch (Exception e) {
+            log.debug("closing watch on \"{}\" failed", prefix, e);
+        }
     }
 
     @Override
@@ -59,7 +75,7 @@ final class SubscriptionImpl implements Subscription, Consumer<WatchEvent> {
                 return;
             }
             if (queue.size() >= capacity) {
-                dropped += queue.size();
+                dropped += queue.stream().filter(e -> e.type() != WatchEvent.Type.RESYNC).count();
                 queue.clear();
                 queue.add(WatchEvent.resync());
             }
@@ -116,20 +132,17 @@ final class SubscriptionImpl implements Subscription, Consumer<WatchEvent> {
 
     @Override
     public void close() {
+        AutoCloseable h;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             queue.clear();
+            h = engineHandle;
         }
-        AutoCloseable h = engineHandle;
         if (h != null) {
-            try {
-                h.close();
-            } catch (Exception e) {
-                log.debug("closing watch on \"{}\" failed", prefix, e);
-            }
+            closeQuietly(h);
         }
         onClose.run();
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.Baton;
-import dev.baton.BatonException;
 import dev.baton.InvalidArgumentException;
+import dev.baton.UpdateConflictException;
 import dev.baton.UpdateResult;
 import dev.baton.mem.MemEngine;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +77,12 @@ class KeyValueStoreImplTest {
                                                     return old;
                                                 },
                                                 3))
-                .isInstanceOf(BatonException.class)
+                .isInstanceOfSatisfying(
+                        UpdateConflictException.class,
+                        e -> {
+                            assertThat(e.key()).isEqualTo("busy");
+                            assertThat(e.attempts()).isEqualTo(3);
+                        })
                 .hasMessageContaining("update of \"busy\" gave up after 3 attempts");
         assertThat(calls).hasValue(3);
     }
