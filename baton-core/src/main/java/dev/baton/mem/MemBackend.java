@@ -11,7 +11,6 @@ import dev.baton.mem.MemEngine.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
-import dev.baton.spi.NotAcquiredException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +50,19 @@ import org.slf4j.LoggerFactory;
  * <p>Removals (release, withdrawal) that cannot reach the engine are kept in {@code unsent} and
  * retried by the next keep-alive that gets through, so a grant whose lease was lost during a
  * partition does not outlive the partition when the session survives it.
+ *
+ * <p>Session expiry: a client the engine can reach is told at once ({@link #sessionExpired}). A
+ * client cut off when its session expired learns of it from its first request that reaches the
+ * engine again ({@link SessionExpiredException}, like ZooKeeper's {@code Expired} on reconnect): it
+ * tells the core {@link BackendContext#sessionLost sessionLost(SESSION_EXPIRED)} — never {@link
+ * BackendContext#sessionConfirmed sessionConfirmed} for the dead session — then opens a new session
+ * under the same client id and carries on with it. The swap happens under {@code sessionLock}, with
+ * the loss signalled before the new session is published, so no lease of the new session can be
+ * declared lost by it.
+ *
+ * <p>Close: every future of an entry the engine dropped on close is failed, and an acquire that
+ * queued concurrently with close re-checks {@code closed} after registering its entry, so no
+ * interleaving leaves an acquire future incomplete.
  */
 final class MemBackend implements Backend, MemEngine.Client {
     private static final Logger log = LoggerFactory.getLogger(MemBackend.class);
@@ -60,8 +72,19 @@ final class MemBackend implements Backend, MemEngine.Client {
     private final BackendContext ctx;
     private final Duration ttl;
     private final long keepAliveNanos;
-    private final MemEngine.Session session;
     private final ScheduledThreadPoolExecutor events;
+
+    /** Guards swapping {@link #session} and setting {@link #closed}. */
+    private final Object sessionLock = new Object();
+
+    /** The current session; replaced (under {@code sessionLock}) after an expiry. */
+    private volatile MemEngine.Session session;
+
+    /**
+     * Tests only: runs in {@link #acquire} after the entry was queued in the engine and before it
+     * is registered as waiting, to force races with {@link #close}.
+     */
+    volatile Runnable afterEnqueueForTests;
 
     /** Entries whose removal could not be sent; retried after the next keep-alive that is heard. */
     private final Set<Entry> unsent = ConcurrentHashMap.newKeySet();
@@ -121,11 +144,16 @@ final class MemBackend implements Backend, MemEngine.Client {
         long sentAt = now();
         Entry e;
         try {
-            e = engine.enqueue(session, sentAt, request, f);
-        } catch (NotAcquiredException | BackendUnavailableException ex) {
-            if (ex instanceof BackendUnavailableException) {
+            e = onSession(s -> engine.enqueue(s, sentAt, request, f));
+        } catch (BackendUnavailableException ex) {
+            if (closed) {
+                f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            } else {
                 ctx.sessionSuspended();
+                f.completeExceptionally(ex);
             }
+            return f;
+        } catch (RuntimeException ex) { // not acquired, invalid argument, client closed
             f.completeExceptionally(ex);
             return f;
         }
@@ -134,6 +162,10 @@ final class MemBackend implements Backend, MemEngine.Client {
             // it.
             f.complete(newLease(e, sentAt));
             return f;
+        }
+        Runnable hook = afterEnqueueForTests;
+        if (hook != null) {
+            hook.run();
         }
         waiting.add(e);
         // Whoever fails the future (timeout, cancel, interrupt, close) withdraws the request.
@@ -144,7 +176,53 @@ final class MemBackend implements Backend, MemEngine.Client {
                         remove(e);
                     }
                 });
+        // A close that ran before waiting.add could not see this entry: fail it here. (A close
+        // that runs after this read sees the entry in waiting.)
+        if (closed) {
+            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+        }
         return f;
+    }
+
+    /**
+     * Runs a request on the current session; if the engine says that session expired, tells the
+     * core, opens a new session and runs the request once more on it.
+     */
+    private <T> T onSession(Function<MemEngine.Session, T> request) {
+        MemEngine.Session s = session;
+        try {
+            return request.apply(s);
+        } catch (SessionExpiredException expired) {
+            MemEngine.Session fresh = replaceExpired(s, expired.getMessage());
+            try {
+                return request.apply(fresh);
+            } catch (SessionExpiredException again) {
+                throw new BackendUnavailableException(again.getMessage(), again);
+            }
+        }
+    }
+
+    /**
+     * After the engine reported {@code expired} expired: signals the loss of every lease (all of
+     * them belong to that session) and opens a new session, unless another thread did already.
+     *
+     * @return the current session
+     * @throws ClientClosedException if the client is closed
+     * @throws BackendUnavailableException if the new session cannot be opened (cut off again)
+     */
+    private MemEngine.Session replaceExpired(MemEngine.Session expired, String detail) {
+        synchronized (sessionLock) {
+            if (closed) {
+                throw new ClientClosedException(ctx.clientId());
+            }
+            if (session != expired) {
+                return session; // replaced meanwhile; the loss was signalled then
+            }
+            // Before any lease of the new session can exist: this marks every held lease lost.
+            ctx.sessionLost(LeaseLoss.Reason.SESSION_EXPIRED, detail);
+            session = engine.reopen(expired, now());
+            return session;
+        }
     }
 
     /** Engine → client: a waiting entry was granted. Runs outside the engine lock; never blocks. */
@@ -174,7 +252,7 @@ final class MemBackend implements Backend, MemEngine.Client {
         // If the session expired after the grant, the lease may have missed the expiry signal
         // (it was registered after the client was told): declare it lost here. The generation is
         // bumped before the client is told, so one of the two always sees the other.
-        if (e.generation != session.generation) {
+        if (e.generation != e.session.generation) {
             lease.markLost(
                     LeaseLoss.Reason.SESSION_EXPIRED, "the session expired as it was granted");
         }
@@ -194,6 +272,10 @@ final class MemBackend implements Backend, MemEngine.Client {
         try {
             engine.remove(session, now(), e);
             unsent.remove(e);
+        } catch (SessionExpiredException ex) {
+            // The entry's session expired (a newer one would be current otherwise): its entries
+            // are gone. The next keep-alive tells the core and opens a new session.
+            unsent.remove(e);
         } catch (BackendUnavailableException ex) {
             log.debug(
                     "removal of {} deferred until the engine is reachable: {}", e, ex.getMessage());
@@ -209,13 +291,15 @@ final class MemBackend implements Backend, MemEngine.Client {
             byEntry.put((Entry) l.handle(), l);
         }
         try {
-            Set<Entry> gone = engine.renew(session, now(), new ArrayList<>(byEntry.keySet()));
+            long sentAt = now();
+            List<Entry> entries = new ArrayList<>(byEntry.keySet());
+            Set<Entry> gone = onSession(s -> engine.renew(s, sentAt, entries));
             Set<LeaseImpl> result = new HashSet<>();
             for (Entry e : gone) {
                 result.add(byEntry.get(e));
             }
             return CompletableFuture.completedFuture(result);
-        } catch (BackendUnavailableException ex) {
+        } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
     }
@@ -226,12 +310,23 @@ final class MemBackend implements Backend, MemEngine.Client {
         }
         long next = keepAliveNanos;
         long sentAt = now();
+        MemEngine.Session s = session;
         try {
-            engine.heartbeat(session, sentAt);
-            for (Entry e : List.copyOf(unsent)) {
-                remove(e);
+            try {
+                engine.heartbeat(s, sentAt);
+            } catch (SessionExpiredException expired) {
+                // Never confirm a dead session: its leases are lost, and the new session has none.
+                replaceExpired(s, expired.getMessage());
+                s = null;
             }
-            ctx.sessionConfirmed(sentAt);
+            if (s != null && s == session) {
+                for (Entry e : List.copyOf(unsent)) {
+                    remove(e);
+                }
+                ctx.sessionConfirmed(sentAt);
+            }
+        } catch (ClientClosedException ex) {
+            return;
         } catch (BackendUnavailableException ex) {
             log.debug("keep-alive of {} failed: {}", ctx.clientId(), ex.getMessage());
             ctx.sessionSuspended();
@@ -264,9 +359,9 @@ final class MemBackend implements Backend, MemEngine.Client {
 
     // ---- reads, keys, watches ----
 
-    private <T> T call(Supplier<T> request) {
+    private <T> T call(Function<MemEngine.Session, T> request) {
         try {
-            return request.get();
+            return onSession(request);
         } catch (BackendUnavailableException e) {
             ctx.sessionSuspended();
             throw e;
@@ -275,52 +370,62 @@ final class MemBackend implements Backend, MemEngine.Client {
 
     @Override
     public Optional<LockSnapshot> inspect(String name) {
-        return call(() -> engine.inspect(session, now(), name));
+        return call(s -> engine.inspect(s, now(), name));
     }
 
     @Override
     public List<LockSnapshot> locks(String prefix) {
-        return call(() -> engine.locks(session, now(), prefix));
+        return call(s -> engine.locks(s, now(), prefix));
     }
 
     @Override
     public Optional<Versioned> get(String key) {
-        return call(() -> engine.get(session, now(), key));
+        return call(s -> engine.get(s, now(), key));
     }
 
     @Override
     public Versioned put(String key, byte[] value) {
-        return call(() -> engine.put(session, now(), key, value));
+        return call(s -> engine.put(s, now(), key, value));
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-        return call(() -> engine.compareAndSet(session, now(), key, expectedVersion, value));
+        return call(s -> engine.compareAndSet(s, now(), key, expectedVersion, value));
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
-        return call(() -> engine.delete(session, now(), key, expectedVersion));
+        return call(s -> engine.delete(s, now(), key, expectedVersion));
     }
 
     @Override
     public List<String> keys(String prefix) {
-        return call(() -> engine.keys(session, now(), prefix));
+        return call(s -> engine.keys(s, now(), prefix));
     }
 
     @Override
     public AutoCloseable watch(String prefix, Consumer<WatchEvent> sink) {
-        return call(() -> engine.watch(session, now(), prefix, sink));
+        return call(s -> engine.watch(s, now(), prefix, sink));
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        MemEngine.Session s;
+        synchronized (sessionLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = session; // no new session can be opened from now on
         }
-        closed = true;
-        engine.close(session);
+        List<Entry> dropped = engine.close(s);
         unsent.clear();
+        // The waiters the engine dropped, and those registered as waiting (granted, but the grant
+        // not yet taken): fail them all. An acquire still between enqueue and registering its
+        // entry re-checks closed itself.
+        for (Entry e : dropped) {
+            e.future.completeExceptionally(new ClientClosedException(ctx.clientId()));
+        }
         for (Entry e : List.copyOf(waiting)) {
             e.future.completeExceptionally(new ClientClosedException(ctx.clientId()));
         }

@@ -2,6 +2,7 @@ package dev.baton.mem;
 
 import dev.baton.BackendUnavailableException;
 import dev.baton.BatonConfig;
+import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
 import dev.baton.LockSnapshot;
 import dev.baton.Names;
@@ -30,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tests can inject faults: {@link #partition} cuts a client off (its requests fail with {@link
  * BackendUnavailableException} and the engine stops hearing it, so its session expires after its
- * TTL), {@link #heal} reconnects it, {@link #expire} ends its session now.
+ * TTL), {@link #heal} reconnects it, {@link #expire} ends its session (at once if the engine can
+ * reach the client, otherwise once its TTL has passed unheard: see there).
  *
  * <p><b>The engine lock.</b> One monitor ({@code lock}) guards all engine state: queues, sessions,
  * keys, watches and the token counter. Every operation is one critical section (a session expiry is
@@ -57,21 +60,34 @@ import org.slf4j.LoggerFactory;
  *       Client#granted}), so no user future completes on an engine thread or under the lock, and a
  *       release that triggers a grant cannot deadlock with the grantee.
  *   <li>The one exception is watch sinks: they are called under the lock so that every subscription
- *       sees the engine's order. Sinks never block and never call back into the engine (they append
- *       to a bounded queue and hand draining to the callback executor), so the lock order is always
- *       engine lock → subscription monitor, never the reverse.
+ *       sees the engine's order. Sinks never block, never call back into the engine and never run
+ *       listener code (they append to a bounded queue and hand draining to Baton's own callback
+ *       pool), so the lock order is always engine lock → subscription monitor, never the reverse. A
+ *       sink that throws anyway is logged and skipped: it cannot abort the engine operation halfway
+ *       or deprive other subscriptions of the event.
  *   <li>After every operation each queue is saturated: no live entry that the grant rule admits is
  *       left ungranted. Appending an entry therefore affects only that entry, which is why a
  *       try-once request can be decided by appending and, if not granted, removing it again.
- *   <li>Tokens come from one engine-wide counter and are assigned when an entry is created (like
- *       ZooKeeper's {@code czxid}); since grants within a queue follow queue order for conflicting
- *       grants, tokens increase from grant to grant of a name.
+ *   <li>Tokens are assigned when an entry is created (like ZooKeeper's {@code czxid}), from one
+ *       counter shared by every engine of the JVM ({@link #TOKENS}); since grants within a queue
+ *       follow queue order for conflicting grants, tokens increase from grant to grant of a name,
+ *       and they never decrease within the JVM, not even across {@link #reset} (a fresh engine
+ *       under the same name continues above every token handed out before).
+ *   <li>A semaphore queue's size is fixed by the entry that creates the queue; a request declaring
+ *       another size while the queue exists is rejected, so that clients disagreeing about the size
+ *       cannot oversubscribe it.
+ *   <li>At most one live session (ACTIVE or EXPIRING) per client id: {@link #open} rejects a second
+ *       one instead of overwriting the first.
  *   <li>A session expires when unheard for its TTL. Expiry first marks the session dead (its
  *       waiters can no longer be granted; its grants keep blocking), then tells the client
  *       synchronously, outside the lock, and only then removes its entries and grants the next
  *       waiters: a client the engine can reach hears of the loss before anybody else can be
  *       granted. A partitioned client is not told (the message could not reach it): its own lease
- *       deadlines, which precede the expiry, must have fired already.
+ *       deadlines, which precede the expiry, must have fired already. That is why an unreachable
+ *       session only ever expires after its TTL unheard, even when {@link #expire} asks for it.
+ *   <li>An expired session is never reopened. The client's next request that reaches the engine
+ *       fails with {@link SessionExpiredException} (ZooKeeper reports {@code Expired} on
+ *       reconnect), and the client then {@link #reopen opens} a new session.
  *   <li>A grant to a waiting client carries the send time of that client's last request the engine
  *       heard ({@code lastSentAt}), never "now": that time precedes the receipt from which the
  *       session's expiry is counted, so the client's lease deadline never exceeds the engine's
@@ -84,10 +100,19 @@ public final class MemEngine {
     /** Name of the engine that the bare URI {@code mem} reaches. */
     public static final String DEFAULT = "default";
 
+    private static final String EXPIRED_ON_REQUEST = "expired by the engine on request";
+
     /** How often sessions are checked for expiry. */
     static final long SWEEP_MILLIS = 50;
 
     private static final Map<String, MemEngine> ENGINES = new ConcurrentHashMap<>();
+
+    /**
+     * The fencing token counter of every engine of the JVM: tokens never decrease within the JVM,
+     * even when an engine is reset and a fresh one takes its name. Incremented under the lock of
+     * the engine that assigns the token.
+     */
+    private static final AtomicLong TOKENS = new AtomicLong();
 
     /** One daemon thread checks session expiry for every engine of the JVM. */
     private static final class Sweeper {
@@ -105,7 +130,6 @@ public final class MemEngine {
     private final ScheduledFuture<?> sweep;
 
     // ---- guarded by lock ----
-    private long lastToken;
     private final Map<QueueKey, List<Entry>> queues = new HashMap<>();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
     private final Set<String> partitioned = new HashSet<>();
@@ -164,23 +188,57 @@ public final class MemEngine {
         log.info("mem engine {}: partitioned client {}", name, clientId);
     }
 
-    /** Reconnects a partitioned client; its next request is heard again. */
+    /**
+     * Reconnects a partitioned client; its next request is heard again. An {@link #expire} asked
+     * for during the partition and not yet taken effect takes effect now, the client told first.
+     */
     public void heal(String clientId) {
         Objects.requireNonNull(clientId, "clientId");
+        Session pending;
         synchronized (lock) {
             partitioned.remove(clientId);
+            Session s = sessions.get(clientId);
+            pending = s != null && s.expiryRequested && s.state == SessionState.ACTIVE ? s : null;
         }
         log.info("mem engine {}: healed client {}", name, clientId);
+        if (pending != null) {
+            expireSession(pending, EXPIRED_ON_REQUEST);
+        }
     }
 
-    /** Ends a client's session now, as if its TTL had passed unheard. */
+    /**
+     * Ends a client's session, as a real engine does with a session it decided to drop.
+     *
+     * <p>If the engine can reach the client, the session ends now: the client is told before its
+     * grants go to anybody else. If the client is {@link #partition partitioned}, the engine could
+     * not tell it, and the client's leases stay valid until their own deadlines (the client's last
+     * confirmed send + TTL − its safety margin, which the engine cannot know). So the rule is that
+     * of natural expiry: the session of an unreachable client ends only once its TTL has passed
+     * since the engine last heard it, which is never earlier than any of those deadlines. If the
+     * client is {@link #heal healed} before then, the pending expiry takes effect at the heal, with
+     * the client told first.
+     */
     public void expire(String clientId) {
         Session s;
+        boolean now;
         synchronized (lock) {
             s = sessions.get(clientId);
+            if (s == null || s.state != SessionState.ACTIVE) {
+                return;
+            }
+            now = !partitioned.contains(clientId);
+            if (!now) {
+                s.expiryRequested = true; // the sweeper expires it once its TTL passed unheard
+            }
         }
-        if (s != null) {
-            expireSession(s, "expired by the engine on request");
+        if (now) {
+            expireSession(s, EXPIRED_ON_REQUEST);
+        } else {
+            log.info(
+                    "mem engine {}: client {} is cut off; its session expires when its TTL has"
+                            + " passed unheard",
+                    name,
+                    clientId);
         }
     }
 
@@ -219,6 +277,11 @@ public final class MemEngine {
         }
     }
 
+    /** Whether the calling thread holds the engine lock; for tests of what runs under it. */
+    boolean lockHeldByCurrentThread() {
+        return Thread.holdsLock(lock);
+    }
+
     @Override
     public String toString() {
         return "MemEngine{" + name + "}";
@@ -236,7 +299,11 @@ public final class MemEngine {
          */
         void granted(Entry entry, long sentAtNanos);
 
-        /** The session ended; called synchronously before the session's grants are removed. */
+        /**
+         * The session ended; called synchronously before the session's grants are removed, and only
+         * if the engine can reach the client. (A client cut off at expiry learns of it from {@link
+         * SessionExpiredException} on its first request that reaches the engine again.)
+         */
         void sessionExpired(String detail);
 
         /** Waiting entries removed by the engine (session expiry); their futures must fail. */
@@ -247,7 +314,10 @@ public final class MemEngine {
         ACTIVE,
         /** Expiry started: the client is being told; its waiters can no longer be granted. */
         EXPIRING,
-        /** Expired; the client's next heard request opens a new session under the same id. */
+        /**
+         * Expired; requests of the session fail with {@link SessionExpiredException}, and the
+         * client must {@link #reopen} a new session under the same id.
+         */
         EXPIRED,
         CLOSED
     }
@@ -265,6 +335,8 @@ public final class MemEngine {
 
         long lastHeardNanos; // engine time (System.nanoTime) of the last request heard
         long lastSentAt; // client ticker reading: send time of the latest request heard
+        boolean expiryRequested; // expire() while cut off: ends at TTL unheard, or at heal
+        String expiryDetail; // why it expired, for the client that asks later
         final List<Entry> deferred = new ArrayList<>(); // grants held back by a partition
 
         Session(String clientId, String namespace, long ttlNanos, Client client) {
@@ -312,7 +384,7 @@ public final class MemEngine {
     private record QueueKey(String namespace, LeaseKind family, String name) {}
 
     private static final class Watch {
-        final Session session;
+        Session session; // moves to the client's new session on reopen
         final String prefix;
         final Consumer<WatchEvent> sink;
         boolean missed; // events skipped while partitioned: send a RESYNC when heard again
@@ -348,9 +420,17 @@ public final class MemEngine {
 
     // ------------------------------------------------------------------ sessions
 
+    /**
+     * Opens a session for {@code clientId}.
+     *
+     * @throws BackendUnavailableException if the engine was reset, or if {@code clientId} already
+     *     has a live session here (it is never overwritten: that would orphan the other client's
+     *     grants; connecting again draws a new client id)
+     */
     Session open(String clientId, String namespace, long ttlNanos, long sentAt, Client client) {
         synchronized (lock) {
             checkAlive();
+            checkNoLiveSession(clientId);
             Session s = new Session(clientId, namespace, ttlNanos, client);
             s.lastHeardNanos = System.nanoTime();
             s.lastSentAt = sentAt;
@@ -359,10 +439,70 @@ public final class MemEngine {
         }
     }
 
+    private void checkNoLiveSession(String clientId) {
+        if (sessions.containsKey(clientId)) {
+            throw new BackendUnavailableException(
+                    "mem engine \""
+                            + name
+                            + "\" already has a live session for client id "
+                            + clientId
+                            + "; refusing to replace it (connect again for a new id)");
+        }
+    }
+
+    /**
+     * Opens a new session for the client of {@code expired}, after that client was told of the
+     * expiry (by {@link SessionExpiredException} or {@link Client#sessionExpired}). The watches of
+     * the expired session move to the new one; those that missed events get a RESYNC.
+     *
+     * @throws IllegalStateException if {@code expired} has not expired
+     * @throws BackendUnavailableException if the client is cut off or the engine was reset
+     */
+    Session reopen(Session expired, long sentAt) {
+        Outbox out = new Outbox();
+        Session s;
+        synchronized (lock) {
+            if (expired.state != SessionState.EXPIRED) {
+                throw new IllegalStateException(
+                        "session of " + expired.clientId + " is " + expired.state);
+            }
+            checkAlive();
+            checkReachable(expired.clientId);
+            checkNoLiveSession(expired.clientId);
+            s = new Session(expired.clientId, expired.namespace, expired.ttlNanos, expired.client);
+            s.lastSentAt = sentAt;
+            sessions.put(s.clientId, s);
+            for (Watch w : watches) {
+                if (w.session == expired) {
+                    w.session = s;
+                }
+            }
+            hear(s, sentAt, out);
+        }
+        log.info("mem engine {}: client {} opened a new session", name, s.clientId);
+        out.run();
+        return s;
+    }
+
+    private void checkReachable(String clientId) {
+        if (partitioned.contains(clientId)) {
+            throw new BackendUnavailableException(
+                    "mem engine \""
+                            + name
+                            + "\" is unreachable from client "
+                            + clientId
+                            + " (partitioned)");
+        }
+    }
+
     /**
      * Hears a request of {@code s} sent at {@code sentAt}, or throws if it cannot reach the engine.
-     * Reopens an expired session, delivers grants kept back by a partition, and resyncs watches
-     * that missed events. Called under the lock at the start of every client request.
+     * Delivers grants kept back by a partition, and resyncs watches that missed events. Called
+     * under the lock at the start of every client request.
+     *
+     * @throws SessionExpiredException if {@code s} expired: it is never reopened (the client was
+     *     possibly not told, and must learn of the loss before it carries on); the client opens a
+     *     new session with {@link #reopen}
      */
     private void hear(Session s, long sentAt, Outbox out) {
         if (destroyed) {
@@ -371,23 +511,16 @@ public final class MemEngine {
         if (s.state == SessionState.CLOSED) {
             throw new BackendUnavailableException("client " + s.clientId + " is disconnected");
         }
-        if (partitioned.contains(s.clientId)) {
-            throw new BackendUnavailableException(
-                    "mem engine \""
-                            + name
-                            + "\" is unreachable from client "
-                            + s.clientId
-                            + " (partitioned)");
-        }
+        checkReachable(s.clientId);
         if (s.state == SessionState.EXPIRING) {
             throw new BackendUnavailableException("the session of " + s.clientId + " is expiring");
         }
         if (s.state == SessionState.EXPIRED) {
-            // Like a ZooKeeper client after expiry: it carries on under a new session.
-            s.state = SessionState.ACTIVE;
-            s.lastSentAt = sentAt;
-            sessions.put(s.clientId, s);
-            log.info("mem engine {}: client {} opened a new session", name, s.clientId);
+            throw new SessionExpiredException(
+                    "the mem engine session of client "
+                            + s.clientId
+                            + " expired: "
+                            + s.expiryDetail);
         }
         s.lastHeardNanos = System.nanoTime();
         if (sentAt - s.lastSentAt > 0) {
@@ -404,7 +537,7 @@ public final class MemEngine {
         for (Watch w : watches) {
             if (w.session == s && w.missed) {
                 w.missed = false;
-                w.sink.accept(WatchEvent.resync());
+                offer(w, WatchEvent.resync());
             }
         }
     }
@@ -443,7 +576,9 @@ public final class MemEngine {
         long now = System.nanoTime();
         synchronized (lock) {
             for (Session s : sessions.values()) {
-                if (s.state == SessionState.ACTIVE && now - s.lastHeardNanos > s.ttlNanos) {
+                if (s.state == SessionState.ACTIVE
+                        && (now - s.lastHeardNanos > s.ttlNanos
+                                || (s.expiryRequested && !partitioned.contains(s.clientId)))) {
                     due.add(s);
                 }
             }
@@ -451,7 +586,8 @@ public final class MemEngine {
         for (Session s : due) {
             expireSession(
                     s,
-                    "not heard from for more than the session timeout of "
+                    (s.expiryRequested ? EXPIRED_ON_REQUEST + ", then " : "")
+                            + "not heard from for more than the session timeout of "
                             + TimeUnit.NANOSECONDS.toMillis(s.ttlNanos)
                             + " ms");
         }
@@ -469,6 +605,7 @@ public final class MemEngine {
                 return;
             }
             s.state = SessionState.EXPIRING;
+            s.expiryDetail = detail;
             s.generation++;
             reachable = !partitioned.contains(s.clientId);
         }
@@ -579,30 +716,48 @@ public final class MemEngine {
      * @return the entry, granted or waiting; the caller completes {@code future} itself if it was
      *     granted at once, otherwise the engine hands the grant to the client later
      * @throws NotAcquiredException if {@code r} is try-once and not grantable now (nothing is left)
+     * @throws InvalidArgumentException if {@code r} is a semaphore request whose limit differs from
+     *     the limit of the existing queue (nothing is created)
      * @throws BackendUnavailableException if the client is cut off (nothing is created)
      */
     Entry enqueue(Session s, long sentAt, AcquireRequest r, CompletableFuture<LeaseImpl> future) {
         Outbox out = new Outbox();
-        Entry entry;
+        Entry entry = null;
+        InvalidArgumentException mismatch = null;
         synchronized (lock) {
             hear(s, sentAt, out);
             QueueKey key = new QueueKey(s.namespace, family(r.kind()), r.name());
             List<Entry> q = queues.computeIfAbsent(key, k -> new ArrayList<>());
-            entry = new Entry(s, r, ++lastToken, future);
-            q.add(entry);
-            grantWaiters(q, entry, out);
-            if (!entry.granted && r.tryOnce()) {
-                // Appending affects only the new entry (queues are saturated): undo it entirely.
-                q.remove(entry);
-                if (q.isEmpty()) {
-                    queues.remove(key);
-                }
-                entry = null;
+            if (r.kind() == LeaseKind.SEMAPHORE && !q.isEmpty() && q.get(0).limit != r.limit()) {
+                // The entry that created the queue fixed its size; every entry since has it.
+                mismatch =
+                        new InvalidArgumentException(
+                                "semaphore \""
+                                        + r.name()
+                                        + "\" has "
+                                        + q.get(0).limit
+                                        + " permits in the engine, but this handle was made with "
+                                        + r.limit());
             } else {
-                emitLock(key);
+                entry = new Entry(s, r, TOKENS.incrementAndGet(), future);
+                q.add(entry);
+                grantWaiters(q, entry, out);
+                if (!entry.granted && r.tryOnce()) {
+                    // Appending affects only the new entry (queues are saturated): undo it.
+                    q.remove(entry);
+                    entry = null;
+                } else {
+                    emitLock(key);
+                }
+            }
+            if (q.isEmpty()) {
+                queues.remove(key);
             }
         }
-        out.run();
+        out.run(); // hearing may have released grants kept back by a partition
+        if (mismatch != null) {
+            throw mismatch;
+        }
         if (entry == null) {
             throw new NotAcquiredException(r.name());
         }
@@ -915,6 +1070,25 @@ public final class MemEngine {
      * Hands an event to every matching watch, under the lock, so that each sees the engine's order.
      * Sinks only enqueue. A watch of a cut-off client misses the event and gets a RESYNC later.
      */
+    /**
+     * Calls a sink, under the lock. A sink must only enqueue (no listener code runs here); one that
+     * throws all the same is logged and skipped, so the engine operation still completes and the
+     * other subscriptions still get the event.
+     */
+    private void offer(Watch w, WatchEvent event) {
+        try {
+            w.sink.accept(event);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "mem engine {}: watch sink of client {} on \"{}\" threw on {}; skipped",
+                    name,
+                    w.session.clientId,
+                    w.prefix,
+                    event,
+                    e);
+        }
+    }
+
     private void emit(String namespace, String eventName, WatchEvent event) {
         Set<Watch> targets = new LinkedHashSet<>();
         for (Watch w : watches) {
@@ -926,7 +1100,7 @@ public final class MemEngine {
             if (partitioned.contains(w.session.clientId)) {
                 w.missed = true;
             } else {
-                w.sink.accept(event);
+                offer(w, event);
             }
         }
     }

@@ -9,6 +9,7 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.Candidacy;
 import dev.baton.FencedLease;
+import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
@@ -327,5 +328,90 @@ class MemEngineTest {
         }
         FencedLease sem = a.semaphore("a", 3).acquire(PATIENCE);
         assertThat(sem.fencingToken()).isGreaterThan(previous);
+    }
+
+    /**
+     * Issue 3: expiring a cut-off holder used to grant the lock to the next client at once, while
+     * the holder, never told, still reported its lease HELD: two holders. The next grant must come
+     * only after the holder's own deadline has passed (TTL 3 s, margin 1 s: at least 1 s apart).
+     */
+    @Test
+    void expiringACutOffHolderNeverLeavesTwoClientsHoldingTheLock() throws Exception {
+        Baton a =
+                client(
+                        BatonConfig.custom()
+                                .leaseTtl(Duration.ofSeconds(3))
+                                .safetyMargin(Duration.ofSeconds(1))
+                                .build());
+        Baton b = client();
+        FencedLease lease = a.mutex("x").acquire(PATIENCE);
+        CompletableFuture<FencedLease> next = b.mutex("x").acquireAsync(PATIENCE);
+        CompletableFuture<LeaseState> holderStateAtGrant = next.thenApply(l -> lease.state());
+        waitUntil().until(() -> b.inspect("x").orElseThrow().waiters() == 1);
+
+        engine.partition(a.clientId());
+        engine.expire(a.clientId());
+        FencedLease granted = next.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(holderStateAtGrant.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(LeaseState.LOST);
+        assertThat(granted.isHeld()).isTrue();
+        assertThat(lease.lost().toCompletableFuture().get().reason())
+                .isEqualTo(LeaseLoss.Reason.DEADLINE_PASSED);
+
+        // After heal the client learns its session expired, and carries on under a new one.
+        engine.heal(a.clientId());
+        waitUntil().until(() -> engine.clients().contains(a.clientId()));
+        assertThat(a.mutex("y").tryAcquire()).isPresent();
+    }
+
+    /**
+     * Issue 4: two handles of one semaphore with different sizes (1 and 5) let two holders into a
+     * semaphore of 1. The size the engine knows wins; the other handle is rejected, naming both.
+     */
+    @Test
+    void semaphoreHandlesOfDifferentSizesCannotOversubscribeIt() {
+        Baton a = client();
+        Baton b = client();
+        FencedLease one = a.semaphore("s", 1).acquire(PATIENCE);
+        assertThatThrownBy(() -> b.semaphore("s", 5).tryAcquire())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(
+                        "semaphore \"s\" has 1 permits in the engine, but this handle was made with 5");
+        assertThatThrownBy(() -> b.semaphore("s", 5).acquire(PATIENCE))
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThat(engine.entries(LeaseKind.SEMAPHORE, "s")).hasSize(1);
+        one.release();
+        assertThat(b.semaphore("s", 5).tryAcquire()).as("a new queue takes a new size").isPresent();
+    }
+
+    /** Issue 12: fencing tokens restarted at 1 when an engine was reset. */
+    @Test
+    void fencingTokensNeverDecreaseAcrossReset() {
+        Baton a = client();
+        long before = 0;
+        for (int i = 0; i < 3; i++) {
+            FencedLease l = a.mutex("x").acquire(PATIENCE);
+            before = l.fencingToken();
+            l.release();
+        }
+        MemEngine.reset(engineName);
+        Baton fresh = client();
+        assertThat(fresh.mutex("x").acquire(PATIENCE).fencingToken()).isGreaterThan(before);
+    }
+
+    /**
+     * Issue 5: the engine calls watch sinks under its lock; listeners themselves must never run
+     * there. (Guard: the core's sinks only enqueue and hand draining to Baton's own pool.)
+     */
+    @Test
+    void watchListenersNeverRunUnderTheEngineLock() {
+        Baton watcher = client();
+        Baton writer = client();
+        List<Boolean> underLock = new CopyOnWriteArrayList<>();
+        watcher.watch("p", e -> underLock.add(engine.lockHeldByCurrentThread()));
+        writer.keyValue().put("p/k", "v");
+        writer.mutex("p/m").acquire(PATIENCE).release();
+        waitUntil().until(() -> underLock.size() >= 3);
+        assertThat(underLock).containsOnly(false);
     }
 }

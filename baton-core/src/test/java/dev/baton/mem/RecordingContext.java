@@ -1,0 +1,77 @@
+package dev.baton.mem;
+
+import dev.baton.BatonConfig;
+import dev.baton.LeaseKind;
+import dev.baton.LeaseLoss;
+import dev.baton.Ticker;
+import dev.baton.internal.LeaseImpl;
+import dev.baton.spi.BackendContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+
+/**
+ * A core stand-in for driving a {@link MemBackend} directly: records the session signals it gets,
+ * in order ("suspended", "confirmed", "lost SESSION_EXPIRED"). Grants are not expected.
+ */
+final class RecordingContext implements BackendContext {
+    final List<String> signals = new CopyOnWriteArrayList<>();
+    private final BatonConfig config;
+    private final String clientId;
+
+    RecordingContext(String clientId, BatonConfig config) {
+        this.clientId = clientId;
+        this.config = config;
+    }
+
+    @Override
+    public BatonConfig config() {
+        return config;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String namespace() {
+        return BatonConfig.DEFAULT_NAMESPACE;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return Ticker.system();
+    }
+
+    @Override
+    public Executor blockingExecutor() {
+        return Runnable::run;
+    }
+
+    @Override
+    public LeaseImpl newLease(
+            String name,
+            LeaseKind kind,
+            int permits,
+            long fencingToken,
+            long sentAtNanos,
+            Object handle) {
+        throw new UnsupportedOperationException("no grants expected in this test");
+    }
+
+    @Override
+    public void sessionSuspended() {
+        signals.add("suspended");
+    }
+
+    @Override
+    public void sessionConfirmed(long sentAtNanos) {
+        signals.add("confirmed");
+    }
+
+    @Override
+    public void sessionLost(LeaseLoss.Reason reason, String detail) {
+        signals.add("lost " + reason);
+    }
+}
