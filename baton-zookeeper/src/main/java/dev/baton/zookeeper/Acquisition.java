@@ -1,0 +1,366 @@
+package dev.baton.zookeeper;
+
+import dev.baton.BackendUnavailableException;
+import dev.baton.internal.LeaseImpl;
+import dev.baton.spi.AcquireRequest;
+import dev.baton.spi.NotAcquiredException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One acquire request as an event-driven state machine over Curator's background calls, so that a
+ * waiter costs no thread:
+ *
+ * <pre>
+ * create (protected, ephemeral-sequential, czxid in the same answer)
+ *   → getChildren → granted?  yes: newLease(sentAt of that getChildren), complete
+ *                             no:  watch the predecessor (getData-watch; semaphores: child watch)
+ *                                    → on change: getChildren again …
+ * </pre>
+ *
+ * <p>Threads and invariants: answers and watches arrive on ZooKeeper's event thread; the backend's
+ * safety-net timer and connection-state handling call {@link #check()} from other threads. All
+ * mutable fields are guarded by {@code this}; no Curator call and no future completion happens
+ * while holding the lock. {@code state} leaves WAITING exactly once — by the grant, by a denial
+ * (try-once), by a failure, or by withdrawal — and after that nothing is granted. At most one
+ * {@code getChildren} is in flight ({@code checking}); a change seen meanwhile sets {@code recheck}
+ * so that its answer is followed by another look instead of a watch.
+ *
+ * <p>Withdrawal: the future handed to the core withdraws the queue entry <em>before</em> it
+ * completes exceptionally or is cancelled, so a caller that sees a timeout, an interrupt or a
+ * cancellation sees no entry left behind. On a ZooKeeper thread it only starts the delete (a
+ * guaranteed delete, retried by Curator across connection loss) and never waits.
+ */
+final class Acquisition implements Watcher {
+    private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
+
+    private final ZooKeeperBackend backend;
+    private final AcquireRequest request;
+    private final String dir;
+    private final AcquireFuture future = new AcquireFuture();
+    private final CompletableFuture<String> created = new CompletableFuture<>();
+
+    /** Where a request stands; it leaves WAITING exactly once. */
+    private enum State {
+        WAITING,
+        GRANTED,
+        DENIED,
+        FAILED,
+        WITHDRAWN
+    }
+
+    private State state = State.WAITING;
+    private String path; // full path of the entry once the create answered
+    private String node; // its child name
+    private long token;
+    private boolean checking;
+    private boolean recheck;
+
+    Acquisition(ZooKeeperBackend backend, AcquireRequest request) {
+        this.backend = backend;
+        this.request = request;
+        this.dir = backend.layout().queue(Layout.Dir.of(request.kind()), request.name());
+    }
+
+    CompletableFuture<LeaseImpl> future() {
+        return future;
+    }
+
+    AcquireRequest request() {
+        return request;
+    }
+
+    /** Sends the create. */
+    void start() {
+        Stat stat = new Stat();
+        LockQueue.Payload payload =
+                new LockQueue.Payload(
+                        backend.clientId(), request.kind(), request.permits(), request.limit());
+        try {
+            backend.curator()
+                    .create()
+                    .storingStatIn(stat)
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .inBackground((c, event) -> onCreated(event, stat))
+                    .forPath(
+                            dir + "/" + LockQueue.body(request.kind(), request.permits()),
+                            payload.encode());
+        } catch (Exception e) {
+            created.complete(null);
+            fail(backend.unavailable("queue entry for \"" + request.name() + "\" not sent", e));
+        }
+    }
+
+    private void onCreated(CuratorEvent event, Stat stat) {
+        int rc = event.getResultCode();
+        if (rc != KeeperException.Code.OK.intValue()) {
+            created.complete(null);
+            fail(
+                    backend.unavailable(
+                            "creating the queue entry for \"" + request.name() + "\"",
+                            KeeperException.create(KeeperException.Code.get(rc))));
+            return;
+        }
+        String createdPath = event.getName() != null ? event.getName() : event.getPath();
+        Stat s = event.getStat() != null ? event.getStat() : stat;
+        if (s != null && s.getCzxid() != 0) {
+            onEntry(createdPath, s.getCzxid());
+            return;
+        }
+        // A protected create recovered after connection loss answers without a stat: ask once.
+        try {
+            backend.curator()
+                    .checkExists()
+                    .inBackground(
+                            (c, e) -> {
+                                if (e.getStat() != null) {
+                                    onEntry(createdPath, e.getStat().getCzxid());
+                                } else {
+                                    created.complete(null);
+                                    fail(
+                                            backend.unavailable(
+                                                    "queue entry for \""
+                                                            + request.name()
+                                                            + "\" vanished after its create",
+                                                    null));
+                                    backend.deleteEntry(createdPath, false);
+                                }
+                            })
+                    .forPath(createdPath);
+        } catch (Exception e) {
+            created.complete(null);
+            backend.deleteEntry(createdPath, false);
+            fail(backend.unavailable("reading the queue entry for \"" + request.name() + "\"", e));
+        }
+    }
+
+    private void onEntry(String createdPath, long czxid) {
+        State now;
+        synchronized (this) {
+            path = createdPath;
+            node = createdPath.substring(createdPath.lastIndexOf('/') + 1);
+            token = czxid;
+            now = state;
+        }
+        created.complete(createdPath);
+        if (now == State.WAITING) {
+            check();
+        } else {
+            // The caller gave up, or the request failed, while the create was in flight.
+            backend.deleteEntry(createdPath, false);
+        }
+    }
+
+    /** Looks at the queue (again). Cheap and non-blocking; safe from any thread. */
+    void check() {
+        synchronized (this) {
+            if (state != State.WAITING || path == null) {
+                return;
+            }
+            if (checking) {
+                recheck = true;
+                return;
+            }
+            checking = true;
+            recheck = false;
+        }
+        long sentAt = backend.ticker().read();
+        try {
+            var children = backend.curator().getChildren();
+            // Semaphore waiters may be granted by a change anywhere before them: watch the
+            // children.
+            (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !request.tryOnce()
+                            ? children.usingWatcher(this)
+                            : children)
+                    .inBackground((c, event) -> onChildren(event, sentAt))
+                    .forPath(dir);
+        } catch (Exception e) {
+            synchronized (this) {
+                checking = false;
+            }
+            log.debug("cannot look at {}: {}", dir, e.toString());
+        }
+    }
+
+    private void onChildren(CuratorEvent event, long sentAt) {
+        boolean again;
+        String own;
+        synchronized (this) {
+            checking = false;
+            if (state != State.WAITING) {
+                return;
+            }
+            again = recheck;
+            recheck = false;
+            own = node;
+        }
+        int rc = event.getResultCode();
+        if (rc == KeeperException.Code.NONODE.intValue()) {
+            fail(vanished());
+            return;
+        }
+        if (rc != KeeperException.Code.OK.intValue()) {
+            // Connection trouble: the reconnect handler and the safety net look again.
+            log.debug("getChildren of {} failed: {}", dir, KeeperException.Code.get(rc));
+            return;
+        }
+        List<LockQueue.Entry> entries = LockQueue.parse(event.getChildren());
+        LockQueue.Verdict verdict = LockQueue.decide(entries, own, request.kind(), request.limit());
+        if (verdict.granted()) {
+            grant(sentAt);
+        } else if (verdict.missing()) {
+            fail(vanished());
+        } else if (request.tryOnce()) {
+            deny();
+        } else if (again) {
+            check();
+        } else if (verdict.watch() != null) {
+            watchPredecessor(verdict.watch());
+        }
+        // else: a semaphore waiter; the child watch set by this getChildren brings us back
+    }
+
+    private void watchPredecessor(String predecessor) {
+        try {
+            // getData rather than exists: on NoNode it leaves no watch behind.
+            backend.curator()
+                    .getData()
+                    .usingWatcher(this)
+                    .inBackground(
+                            (c, event) -> {
+                                if (event.getResultCode()
+                                        == KeeperException.Code.NONODE.intValue()) {
+                                    check(); // gone already: look again now
+                                }
+                            })
+                    .forPath(dir + "/" + predecessor);
+        } catch (Exception e) {
+            log.debug("cannot watch {}/{}: {}", dir, predecessor, e.toString());
+        }
+    }
+
+    /** A watched predecessor (or, for semaphores, the queue) changed. */
+    @Override
+    public void process(WatchedEvent event) {
+        if (event.getType() != Event.EventType.None) {
+            check();
+        }
+    }
+
+    private void grant(long sentAt) {
+        String p;
+        long t;
+        synchronized (this) {
+            if (state != State.WAITING) {
+                return;
+            }
+            state = State.GRANTED;
+            p = path;
+            t = token;
+        }
+        LeaseImpl lease =
+                backend.context()
+                        .newLease(request.name(), request.kind(), request.permits(), t, sentAt, p);
+        if (!future.complete(lease)) {
+            // The caller gave up as it was granted: hand the grant back, off this thread.
+            backend.releaseLater(lease);
+        }
+    }
+
+    /** Try-once, not grantable now: remove the entry, then answer "not acquired". */
+    private void deny() {
+        String p;
+        synchronized (this) {
+            if (state != State.WAITING) {
+                return;
+            }
+            state = State.DENIED;
+            p = path;
+        }
+        backend.deleteEntry(
+                p,
+                false,
+                () -> future.completeExceptionally(new NotAcquiredException(request.name())));
+    }
+
+    /** Fails the request; the future's override withdraws the entry first (on a worker thread). */
+    void fail(RuntimeException error) {
+        synchronized (this) {
+            if (state != State.WAITING) {
+                return;
+            }
+            state = State.FAILED;
+        }
+        backend.runBlocking(() -> future.completeExceptionally(error));
+    }
+
+    private BackendUnavailableException vanished() {
+        return backend.unavailable(
+                "the queue entry for \""
+                        + request.name()
+                        + "\" vanished while waiting (ZooKeeper session expired or entry removed)",
+                null);
+    }
+
+    /**
+     * Withdraws before an exceptional completion. Returns once the entry is deleted (bounded),
+     * unless on a ZooKeeper thread or while the backend closes.
+     */
+    private void withdraw() {
+        synchronized (this) {
+            if (state == State.GRANTED || state == State.DENIED || state == State.WITHDRAWN) {
+                // Granted: if the grant loses the race, grant() hands the lease back.
+                // Denied: deny() is deleting the entry already.
+                return;
+            }
+            state = State.WITHDRAWN;
+        }
+        boolean mayWait = backend.mayBlockHere();
+        String p =
+                mayWait ? backend.await(created, "the queue entry's create") : created.getNow(null);
+        if (p != null) {
+            try {
+                backend.deleteEntry(p, mayWait);
+            } catch (RuntimeException e) {
+                // Not confirmed in time (disconnected): the guaranteed delete goes on, and the
+                // caller must still get its answer.
+                log.debug("withdrawing {} not confirmed: {}", p, e.toString());
+            }
+        }
+        // else: onEntry sees the state and deletes the entry when the create answers
+    }
+
+    /**
+     * The future handed to the core. Its exceptional completions (timeout, interrupt, cancel,
+     * failure) first withdraw the request, so nothing is left behind when a waiter wakes up.
+     */
+    private final class AcquireFuture extends CompletableFuture<LeaseImpl> {
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            if (isDone()) {
+                return false;
+            }
+            withdraw();
+            return super.completeExceptionally(ex);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (isDone()) {
+                return false;
+            }
+            withdraw();
+            return super.cancel(mayInterruptIfRunning);
+        }
+    }
+}

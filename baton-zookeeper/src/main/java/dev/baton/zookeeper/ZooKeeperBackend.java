@@ -1,0 +1,661 @@
+package dev.baton.zookeeper;
+
+import dev.baton.BackendUnavailableException;
+import dev.baton.BatonException;
+import dev.baton.ClientClosedException;
+import dev.baton.LeaseKind;
+import dev.baton.LeaseLoss;
+import dev.baton.LockSnapshot;
+import dev.baton.Names;
+import dev.baton.Ticker;
+import dev.baton.Versioned;
+import dev.baton.WatchEvent;
+import dev.baton.internal.LeaseImpl;
+import dev.baton.spi.AcquireRequest;
+import dev.baton.spi.Backend;
+import dev.baton.spi.BackendContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper backend: one Curator client (one ZooKeeper session) per Baton client.
+ *
+ * <p>Leases are ephemeral-sequential queue entries ({@link Layout}, {@link LockQueue}); the fencing
+ * token is the entry's {@code czxid}, which increases across the deletion and re-creation of the
+ * container parent (the sequence suffix does not). A lease lives as long as the session, so renewal
+ * is one round trip per tick for all leases: {@code getEphemerals} on the namespace, which also
+ * reports grants that vanished. Session signals come from Curator's connection states: SUSPENDED
+ * puts leases in doubt, RECONNECTED confirms them after one round trip, LOST loses them and fails
+ * pending acquisitions.
+ *
+ * <p>Waiting is event-driven ({@link Acquisition}): a waiter costs no thread. A safety-net timer
+ * looks at every pending queue once per session timeout, in case a notification was lost.
+ *
+ * <p>Threads: ZooKeeper's event thread runs answers and watches and only does bookkeeping and
+ * non-blocking sends; Curator's connection-state thread only changes lease state and sends; one
+ * daemon timer runs the safety net; work that may block (failing a request, which first deletes its
+ * entry; releasing a grant that lost a race) goes to the core's blocking executor. Synchronous
+ * methods ({@link #release}, {@link #inspect}, key/value) block their caller, bounded by the
+ * connect timeout and Curator's retry policy.
+ */
+final class ZooKeeperBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
+
+    /** Retries of one operation on connection loss; each waits up to the connect timeout. */
+    static final int MAX_RETRIES = 2;
+
+    private final CuratorFramework client;
+    private final BackendContext context;
+    private final Layout layout;
+    private final String target;
+    private final Duration ttl;
+    private final long answerTimeoutNanos;
+    private final Set<Acquisition> pending = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
+    private final ZooKeeperKeyValue keyValue;
+    private final ZooKeeperWatch watch;
+    private final AutoCloseable server;
+    private final ConnectionStateListener stateListener = this::stateChanged;
+    private volatile boolean closing;
+
+    private ZooKeeperBackend(
+            CuratorFramework client,
+            BackendContext context,
+            Layout layout,
+            String target,
+            Duration ttl,
+            AutoCloseable server) {
+        this.client = client;
+        this.context = context;
+        this.layout = layout;
+        this.target = target;
+        this.ttl = ttl;
+        this.answerTimeoutNanos = context.config().connectTimeout().toNanos();
+        this.server = server;
+        ScheduledThreadPoolExecutor t =
+                new ScheduledThreadPoolExecutor(
+                        1, daemonThreads("baton-zk-timer-" + context.clientId()));
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+        this.keyValue = new ZooKeeperKeyValue(this);
+        this.watch = new ZooKeeperWatch(this);
+    }
+
+    /**
+     * Connects to {@code connectString} and waits for the session.
+     *
+     * @param server closed with the backend (the embedded server), or null
+     * @throws BackendUnavailableException if no session within the connect timeout; nothing is left
+     *     running
+     */
+    static ZooKeeperBackend connect(
+            String connectString, String namespace, BackendContext context, AutoCloseable server) {
+        Duration connectTimeout = context.config().connectTimeout();
+        Duration requested = context.config().leaseTtl();
+        CuratorFramework client =
+                CuratorFrameworkFactory.builder()
+                        .connectString(connectString)
+                        .sessionTimeoutMs(Math.toIntExact(requested.toMillis()))
+                        .connectionTimeoutMs(millis(connectTimeout))
+                        .retryPolicy(new ExponentialBackoffRetry(100, MAX_RETRIES))
+                        // The client must keep talking to the hosts it was given (e.g. a proxy).
+                        .ensembleTracker(false)
+                        .threadFactory(daemonThreads("baton-zk-curator-" + context.clientId()))
+                        .build();
+        boolean connected = false;
+        try {
+            client.start();
+            connected = client.blockUntilConnected(millis(connectTimeout), TimeUnit.MILLISECONDS);
+            if (!connected) {
+                throw new BackendUnavailableException(
+                        "cannot reach ZooKeeper at "
+                                + connectString
+                                + " within "
+                                + connectTimeout.toMillis()
+                                + " ms");
+            }
+            Duration negotiated =
+                    Duration.ofMillis(
+                            client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+            ZooKeeperBackend backend =
+                    new ZooKeeperBackend(
+                            client,
+                            context,
+                            new Layout(namespace),
+                            connectString,
+                            negotiated,
+                            server);
+            try {
+                backend.start();
+            } catch (RuntimeException e) {
+                backend.timer.shutdownNow();
+                throw e;
+            }
+            log.info(
+                    "connected to ZooKeeper at {} (namespace /{}, session timeout {} ms)",
+                    connectString,
+                    namespace,
+                    negotiated.toMillis());
+            return backend;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connected = false;
+            throw new BackendUnavailableException(
+                    "interrupted while connecting to ZooKeeper at " + connectString, e);
+        } catch (BatonException e) {
+            connected = false;
+            throw e;
+        } catch (Exception e) {
+            connected = false;
+            throw new BackendUnavailableException(
+                    "cannot connect to ZooKeeper at " + connectString + ": " + e, e);
+        } finally {
+            if (!connected) {
+                client.close();
+            }
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private void start() {
+        client.getConnectionStateListenable().addListener(stateListener);
+        long every = Math.max(TimeUnit.SECONDS.toNanos(1), ttl.toNanos());
+        timer.scheduleWithFixedDelay(this::safetyNet, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---- accessors for the parts ----
+
+    CuratorFramework curator() {
+        return client;
+    }
+
+    BackendContext context() {
+        return context;
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    String clientId() {
+        return context.clientId();
+    }
+
+    Ticker ticker() {
+        return context.ticker();
+    }
+
+    String target() {
+        return target;
+    }
+
+    // ---- session signals ----
+
+    /** On Curator's connection-state thread: only state changes and non-blocking sends. */
+    private void stateChanged(CuratorFramework c, ConnectionState state) {
+        if (closing) {
+            return;
+        }
+        switch (state) {
+            case SUSPENDED -> {
+                log.info("connection to ZooKeeper at {} suspended; leases are in doubt", target);
+                context.sessionSuspended();
+            }
+            case RECONNECTED -> {
+                long sentAt = context.ticker().read();
+                try {
+                    client.checkExists()
+                            .inBackground(
+                                    (cc, event) -> {
+                                        int rc = event.getResultCode();
+                                        if (rc == KeeperException.Code.OK.intValue()
+                                                || rc == KeeperException.Code.NONODE.intValue()) {
+                                            context.sessionConfirmed(sentAt);
+                                        }
+                                        recheckAll();
+                                    })
+                            .forPath(layout.root());
+                } catch (Exception e) {
+                    log.debug("cannot confirm the session after reconnecting: {}", e.toString());
+                }
+                log.info("reconnected to ZooKeeper at {}", target);
+            }
+            case LOST -> {
+                log.warn("ZooKeeper session lost ({}); every lease is lost", target);
+                context.sessionLost(
+                        LeaseLoss.Reason.SESSION_EXPIRED,
+                        "the ZooKeeper session expired or could not be kept alive");
+                for (Acquisition a : List.copyOf(pending)) {
+                    a.fail(
+                            unavailable(
+                                    "the ZooKeeper session expired while waiting for \""
+                                            + a.request().name()
+                                            + "\"",
+                                    null));
+                }
+            }
+            default -> {
+                // CONNECTED (initial), READ_ONLY: nothing to do
+            }
+        }
+    }
+
+    private void recheckAll() {
+        for (Acquisition a : pending) {
+            a.check();
+        }
+    }
+
+    /** A bounded re-check of every waiter, in case a notification was lost. */
+    private void safetyNet() {
+        try {
+            if (client.getZookeeperClient().isConnected()) {
+                recheckAll();
+            }
+        } catch (RuntimeException e) {
+            log.warn("safety-net re-check failed", e);
+        }
+    }
+
+    // ---- Backend ----
+
+    @Override
+    public Duration leaseTtl() {
+        return ttl;
+    }
+
+    @Override
+    public CompletableFuture<LeaseImpl> acquire(AcquireRequest request) {
+        if (closing) {
+            return CompletableFuture.failedFuture(new ClientClosedException(clientId()));
+        }
+        Acquisition a = new Acquisition(this, request);
+        pending.add(a);
+        a.future().whenComplete((lease, error) -> pending.remove(a));
+        a.start();
+        return a.future();
+    }
+
+    @Override
+    public void release(LeaseImpl lease) {
+        Object handle = lease.handle();
+        if (handle instanceof String path) {
+            String what = "releasing \"" + lease.name() + "\"";
+            if (!client.getZookeeperClient().isConnected()) {
+                // Do not make the caller (or a closing client, lease by lease) wait out the
+                // disconnection: the guaranteed delete runs when the connection is back.
+                deleteEntry(path, false, null, what);
+                throw unavailable(
+                        what + ": not connected; Curator deletes it after reconnecting", null);
+            }
+            deleteEntry(path, true, null, what);
+        }
+    }
+
+    /** Releases a grant nobody wants (it lost a race with a timeout), on a worker thread. */
+    void releaseLater(LeaseImpl lease) {
+        runBlocking(lease::release);
+    }
+
+    @Override
+    public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
+        CompletableFuture<Set<LeaseImpl>> result = new CompletableFuture<>();
+        // Unanswered within most of a renewal interval means trouble: report it then, so the leases
+        // go IN_DOUBT well before their deadline (not when the core's TTL-long bound expires), and
+        // before the next tick, which would otherwise be skipped as still in flight.
+        long bound = Math.max(TimeUnit.MILLISECONDS.toNanos(100), ttl.toNanos() / 4);
+        try {
+            var timeout =
+                    timer.schedule(
+                            () ->
+                                    result.completeExceptionally(
+                                            unavailable(
+                                                    "renewal not answered within "
+                                                            + TimeUnit.NANOSECONDS.toMillis(bound)
+                                                            + " ms",
+                                                    null)),
+                            bound,
+                            TimeUnit.NANOSECONDS);
+            result.whenComplete((r, e) -> timeout.cancel(false));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new ClientClosedException(clientId()));
+            return result;
+        }
+        long sentAt = context.ticker().read(); // not later than the actual send
+        try {
+            // One round trip for all leases: it keeps the session alive and lists the grants the
+            // session still owns, so a grant that vanished is reported, not assumed.
+            client.getZookeeperClient()
+                    .getZooKeeper()
+                    .getEphemerals(
+                            layout.root(),
+                            (rc, ctx, paths) -> onRenewed(leases, result, sentAt, rc, paths),
+                            null);
+        } catch (Exception e) {
+            result.completeExceptionally(unavailable("renewal", e));
+        }
+        return result;
+    }
+
+    /** On ZooKeeper's event thread: lease bookkeeping only. */
+    private void onRenewed(
+            Collection<LeaseImpl> leases,
+            CompletableFuture<Set<LeaseImpl>> result,
+            long sentAt,
+            int rc,
+            List<String> paths) {
+        if (rc != KeeperException.Code.OK.intValue()) {
+            result.completeExceptionally(
+                    unavailable("renewal", KeeperException.create(KeeperException.Code.get(rc))));
+            return;
+        }
+        Set<String> alive = new HashSet<>(paths);
+        Set<LeaseImpl> gone = new HashSet<>();
+        for (LeaseImpl l : leases) {
+            if (!alive.contains(l.handle())) {
+                gone.add(l);
+            }
+        }
+        if (result.complete(gone)) {
+            return;
+        }
+        // A late answer (after the bound put the leases in doubt, e.g. a network that stalled and
+        // came back): it still proves the session was heard after sentAt, so use it at once rather
+        // than wait for the next tick, which may come after the deadline.
+        for (LeaseImpl l : gone) {
+            l.markLost(LeaseLoss.Reason.GRANT_GONE, "renewal found the grant gone from the engine");
+        }
+        context.sessionConfirmed(sentAt);
+    }
+
+    @Override
+    public Optional<LockSnapshot> inspect(String name) {
+        List<LockSnapshot.Holder> holders = new ArrayList<>();
+        int waiters = 0;
+        boolean any = false;
+        for (Layout.Dir dir : Layout.Dir.values()) {
+            String queue = layout.queue(dir, name);
+            List<String> children = sync("listing " + queue, () -> childrenOrEmpty(queue));
+            List<LockQueue.Entry> entries = LockQueue.parse(children);
+            for (int i = 0; i < entries.size(); i++) {
+                LockQueue.Entry e = entries.get(i);
+                Stat stat = new Stat();
+                String p = queue + "/" + e.node();
+                byte[] data = sync("reading " + p, () -> dataOrNull(p, stat));
+                LockQueue.Payload payload = LockQueue.Payload.decode(data);
+                int limit = payload.limit() > 0 ? payload.limit() : e.permits();
+                if (data == null) {
+                    // Left between the listing and now: neither holder nor waiter any more.
+                    continue;
+                }
+                any = true;
+                if (LockQueue.holds(entries, i, dir, limit)) {
+                    LeaseKind kind = e.kind() != null ? e.kind() : payload.kind();
+                    holders.add(
+                            new LockSnapshot.Holder(
+                                    payload.clientId() != null ? payload.clientId() : "?",
+                                    kind,
+                                    e.permits() == Integer.MAX_VALUE
+                                            ? Math.max(1, payload.permits())
+                                            : e.permits(),
+                                    stat.getCzxid(),
+                                    Instant.ofEpochMilli(stat.getCtime())));
+                } else {
+                    waiters++;
+                }
+            }
+        }
+        if (!any) {
+            return Optional.empty();
+        }
+        holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
+        return Optional.of(new LockSnapshot(name, holders, waiters));
+    }
+
+    @Override
+    public List<LockSnapshot> locks(String prefix) {
+        Set<String> names = new TreeSet<>();
+        for (Layout.Dir dir : Layout.Dir.values()) {
+            String root = layout.dirRoot(dir);
+            for (String child : sync("listing " + root, () -> childrenOrEmpty(root))) {
+                String name = Layout.decode(child);
+                if (Names.isUnder(name, prefix)) {
+                    names.add(name);
+                }
+            }
+        }
+        List<LockSnapshot> result = new ArrayList<>();
+        for (String name : names) {
+            inspect(name).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private List<String> childrenOrEmpty(String path) throws Exception {
+        try {
+            return client.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    private byte[] dataOrNull(String path, Stat stat) throws Exception {
+        try {
+            return client.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Optional<Versioned> get(String key) {
+        return keyValue.get(key);
+    }
+
+    @Override
+    public Versioned put(String key, byte[] value) {
+        return keyValue.put(key, value);
+    }
+
+    @Override
+    public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
+        return keyValue.compareAndSet(key, expectedVersion, value);
+    }
+
+    @Override
+    public boolean delete(String key, long expectedVersion) {
+        return keyValue.delete(key, expectedVersion);
+    }
+
+    @Override
+    public List<String> keys(String prefix) {
+        return keyValue.keys(prefix);
+    }
+
+    @Override
+    public AutoCloseable watch(String prefix, Consumer<WatchEvent> sink) {
+        return watch.subscribe(prefix, sink);
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        timer.shutdownNow();
+        client.getConnectionStateListenable().removeListener(stateListener);
+        // Waiters fail now; closing the session below removes their entries in one step.
+        for (Acquisition a : List.copyOf(pending)) {
+            a.future().completeExceptionally(new ClientClosedException(clientId()));
+        }
+        watch.close();
+        try {
+            client.close();
+        } finally {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    log.warn("stopping the embedded ZooKeeper failed: {}", e.toString());
+                }
+            }
+        }
+        log.info("disconnected from ZooKeeper at {}", target);
+    }
+
+    // ---- helpers shared by the parts ----
+
+    /** Runs work that may block on the core's worker pool (never a ZooKeeper thread). */
+    void runBlocking(Runnable task) {
+        try {
+            context.blockingExecutor().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the client is closing: do it here
+        }
+    }
+
+    /**
+     * Whether the current thread may wait for ZooKeeper: not ZooKeeper's own event thread (whose
+     * answers we would be waiting for), not while closing (closing the session cleans up), and not
+     * while disconnected (the guaranteed delete completes after reconnecting; nobody should wait
+     * for that).
+     */
+    boolean mayBlockHere() {
+        return !closing
+                && !Thread.currentThread().getName().endsWith("-EventThread")
+                && client.getZookeeperClient().isConnected();
+    }
+
+    /** Waits for a future bounded by the connect timeout; null if it does not answer in time. */
+    <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(answerTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return f.getNow(null);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("{} did not answer: {}", what, e.toString());
+            return f.getNow(null);
+        }
+    }
+
+    /** Deletes a queue entry (guaranteed: Curator retries after connection loss). */
+    void deleteEntry(String path, boolean wait) {
+        deleteEntry(path, wait, null, "withdrawing " + path);
+    }
+
+    /** As {@link #deleteEntry(String, boolean)}, then runs {@code after} when ZooKeeper answers. */
+    void deleteEntry(String path, boolean wait, Runnable after) {
+        deleteEntry(path, wait, after, "withdrawing " + path);
+    }
+
+    private void deleteEntry(String path, boolean wait, Runnable after, String what) {
+        CompletableFuture<Integer> answered = new CompletableFuture<>();
+        try {
+            client.delete()
+                    .guaranteed()
+                    .inBackground(
+                            (c, event) -> {
+                                answered.complete(event.getResultCode());
+                                if (after != null) {
+                                    after.run();
+                                }
+                            })
+                    .forPath(path);
+        } catch (Exception e) {
+            // Closed client: the session's end removes the ephemeral entry anyway.
+            log.debug("cannot send delete of {}: {}", path, e.toString());
+            if (after != null) {
+                after.run();
+            }
+            return;
+        }
+        if (!wait) {
+            return;
+        }
+        Integer rc = await(answered, what);
+        if (rc == null) {
+            throw unavailable(
+                    what
+                            + " not confirmed within "
+                            + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNanos)
+                            + " ms; Curator retries the delete after reconnecting",
+                    null);
+        }
+        if (rc != KeeperException.Code.OK.intValue()
+                && rc != KeeperException.Code.NONODE.intValue()) {
+            throw unavailable(what, KeeperException.create(KeeperException.Code.get(rc)));
+        }
+    }
+
+    BackendUnavailableException unavailable(String what, Throwable cause) {
+        String detail = cause == null ? "" : ": " + cause;
+        return new BackendUnavailableException(
+                "ZooKeeper at " + target + ": " + what + detail, cause);
+    }
+
+    /** A blocking Curator call. */
+    interface ZkCall<T> {
+        T call() throws Exception;
+    }
+
+    /** Runs a foreground Curator call, mapping its failures to Baton's exceptions. */
+    <T> T sync(String what, ZkCall<T> call) {
+        if (closing) {
+            throw new ClientClosedException(clientId());
+        }
+        try {
+            return call.call();
+        } catch (BatonException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendUnavailableException(
+                    "interrupted while " + what + " on ZooKeeper at " + target, e);
+        } catch (Exception e) {
+            throw unavailable(what + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * The ZooKeeper backend ({@code zookeeper://host:port[,host:port…][/namespace]}) and the {@code
+ * embedded} in-process server ({@link dev.baton.zookeeper.EmbeddedZooKeeper}).
+ *
+ * <p>Where to look: {@code Layout} (which znode holds what), {@code LockQueue} (the queue rules
+ * every waiter and {@code inspect} apply), {@code Acquisition} (one acquire as an event-driven
+ * state machine: create, look, watch the predecessor, grant or withdraw), {@code ZooKeeperBackend}
+ * (session, renewal, release, inspect), {@code ZooKeeperKeyValue} (versions and tombstones), {@code
+ * ZooKeeperWatch} (one persistent recursive watch fanned out to subscriptions).
+ *
+ * <p>A lease's life: the acquire creates a protected ephemeral-sequential entry whose {@code czxid}
+ * (returned by the create itself) is the fencing token; a {@code getChildren} decides; the grant's
+ * deadline counts from the send time of that {@code getChildren}. The session keeps every entry
+ * alive, so one {@code getEphemerals} per renewal tick renews all leases and reports vanished ones.
+ * Connection SUSPENDED → leases IN_DOUBT; RECONNECTED → confirmed after one round trip; LOST →
+ * lost, and pending acquires fail. Release deletes exactly the lease's own entry (a guaranteed
+ * delete).
+ */
+package dev.baton.zookeeper;
