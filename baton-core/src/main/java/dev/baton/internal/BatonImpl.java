@@ -34,10 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The client. Owns three kinds of threads: one lease timer (renewal ticks, deadline checks, acquire
- * timeouts; never blocks), a cached pool of daemon workers (user callbacks unless the user gave an
- * executor, and engine calls triggered by callbacks), and whatever the backend runs.
- * <b>Internal.</b>
+ * The client. Owns these threads: one lease timer (renewal ticks, acquire timeouts; never blocks),
+ * one deadline checker (nothing else runs there, so loss signals are never delayed), a cached pool
+ * of daemon workers (user callbacks unless the user gave an executor, and engine calls triggered by
+ * callbacks), and whatever the backend runs. <b>Internal.</b>
  */
 public final class BatonImpl implements Baton, BackendContext {
     private final String uri;
@@ -45,6 +45,7 @@ public final class BatonImpl implements Baton, BackendContext {
     private final String clientId;
     private final String namespace;
     private final ScheduledThreadPoolExecutor timer;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final ExecutorService workers;
     private final Executor callbacks;
     private final LeaseManager leases;
@@ -61,9 +62,12 @@ public final class BatonImpl implements Baton, BackendContext {
         this.namespace = namespace;
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("baton-lease-timer-" + clientId));
         this.timer.setRemoveOnCancelPolicy(true);
+        this.deadlines =
+                new ScheduledThreadPoolExecutor(1, daemon("baton-lease-deadline-" + clientId));
         this.workers = Executors.newCachedThreadPool(daemon("baton-worker-" + clientId));
         this.callbacks = config.callbackExecutor().map(this::enteredFromWorkers).orElse(workers);
-        this.leases = new LeaseManager(clientId, config.ticker(), timer, callbacks, workers);
+        this.leases =
+                new LeaseManager(clientId, config.ticker(), timer, deadlines, callbacks, workers);
     }
 
     /**
@@ -100,6 +104,7 @@ public final class BatonImpl implements Baton, BackendContext {
     /** Stops threads after a failed connect. */
     void abandon() {
         timer.shutdownNow();
+        deadlines.shutdownNow();
         workers.shutdownNow();
     }
 
@@ -317,6 +322,7 @@ public final class BatonImpl implements Baton, BackendContext {
             backend.close();
         } finally {
             timer.shutdownNow();
+            deadlines.shutdownNow();
             workers.shutdown();
             try {
                 workers.awaitTermination(2, TimeUnit.SECONDS);

@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
  * thread (never a timer per lease), checks their deadlines every min(margin/2, 100 ms), and carries
  * out the side effects of loss and release. <b>Internal.</b>
  *
- * <p>Threads: the scheduler thread runs renewal ticks and deadline checks and never blocks on the
- * engine (renewal is asynchronous). Loss callbacks go to the callback executor; engine calls made
- * because a lease was lost go to the blocking executor. Session signals may arrive on engine
- * threads and only change lease state.
+ * <p>Threads: the timer thread runs renewal ticks (and the core's acquire timeouts, which only hand
+ * work to workers) and never blocks on the engine (renewal is asynchronous). Deadline checks run on
+ * a thread of their own that nothing else uses, so no stalled engine call, however long, can delay
+ * a loss signal. Loss callbacks go to the callback executor; engine calls made because a lease was
+ * lost go to the blocking executor. Session signals may arrive on engine threads and only change
+ * lease state.
  *
  * <p>Why the loss signal comes first: a lease's deadline is {@code sentAt + ttl − margin}, where
  * {@code sentAt} precedes the engine's receipt of the request. The engine cannot expire the grant
@@ -39,6 +41,7 @@ public final class LeaseManager implements AutoCloseable {
     private final String clientId;
     private final Ticker ticker;
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService deadlines;
     private final Executor callbacks;
     private final Executor blocking;
     private final Set<LeaseImpl> leases = ConcurrentHashMap.newKeySet();
@@ -52,11 +55,13 @@ public final class LeaseManager implements AutoCloseable {
             String clientId,
             Ticker ticker,
             ScheduledExecutorService timer,
+            ScheduledExecutorService deadlines,
             Executor callbacks,
             Executor blocking) {
         this.clientId = clientId;
         this.ticker = ticker;
         this.timer = timer;
+        this.deadlines = deadlines;
         this.callbacks = callbacks;
         this.blocking = blocking;
     }
@@ -73,7 +78,7 @@ public final class LeaseManager implements AutoCloseable {
                         TimeUnit.MILLISECONDS.toNanos(5),
                         Math.min(TimeUnit.MILLISECONDS.toNanos(100), marginNanos / 2));
         timer.scheduleWithFixedDelay(this::renewTick, renewEvery, renewEvery, TimeUnit.NANOSECONDS);
-        timer.scheduleAtFixedRate(
+        deadlines.scheduleAtFixedRate(
                 this::checkDeadlines, checkEvery, checkEvery, TimeUnit.NANOSECONDS);
     }
 

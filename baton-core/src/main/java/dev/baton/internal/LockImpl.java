@@ -129,9 +129,16 @@ final class LockImpl implements Mutex, Semaphore {
                         user.completeExceptionally(new ClientClosedException(baton.clientId()));
                     }
                 });
-        // However the caller's future ends (cancel, complete, orTimeout), withdraw the request; a
-        // no-op when the engine's future is already done.
-        user.whenComplete((lease, error) -> engine.cancel(false));
+        // However the caller's future ends (cancel, complete, orTimeout), withdraw the request.
+        // That
+        // may run on any thread (the JDK's shared delay thread for orTimeout), and withdrawing may
+        // wait on the engine: do it on a worker.
+        user.whenComplete(
+                (lease, error) -> {
+                    if (!engine.isDone()) {
+                        runOnWorker(() -> engine.cancel(false));
+                    }
+                });
         return user;
     }
 
@@ -158,8 +165,9 @@ final class LockImpl implements Mutex, Semaphore {
 
     /**
      * Starts an acquisition; a finite timeout fails the future at the deadline, which makes the
-     * backend withdraw the request. The timer thread only completes the future (cheap, never
-     * blocking); what was seen is read afterwards by whoever reports the timeout.
+     * backend withdraw the request. Withdrawing may wait on the engine, so the timer thread only
+     * hands the failure to a worker: it must stay free for renewal. What was seen is read
+     * afterwards by whoever reports the timeout.
      */
     private CompletableFuture<LeaseImpl> start(int permits, long timeoutNanos, long started) {
         CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));
@@ -167,12 +175,24 @@ final class LockImpl implements Mutex, Semaphore {
             ScheduledFuture<?> timer =
                     baton.timer()
                             .schedule(
-                                    () -> f.completeExceptionally(TimedOut.INSTANCE),
+                                    () -> failOnWorker(f, TimedOut.INSTANCE),
                                     timeoutNanos,
                                     TimeUnit.NANOSECONDS);
             f.whenComplete((l, e) -> timer.cancel(false));
         }
         return f;
+    }
+
+    private void failOnWorker(CompletableFuture<LeaseImpl> f, Throwable t) {
+        runOnWorker(() -> f.completeExceptionally(t));
+    }
+
+    private void runOnWorker(Runnable task) {
+        try {
+            baton.blockingExecutor().execute(task);
+        } catch (RejectedExecutionException closing) {
+            task.run(); // the client is closing; its threads are going away
+        }
     }
 
     /** Marks a future failed by the timeout timer; never escapes this class. */

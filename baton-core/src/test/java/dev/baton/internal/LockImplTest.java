@@ -39,6 +39,47 @@ class LockImplTest {
     }
 
     @Test
+    void aWithdrawalStalledOnTheEngineCannotDelayTheLossSignal() throws Exception {
+        // A timed-out waiter's withdrawal blocks (as a delete waiting on a stalled network would);
+        // meanwhile the same client's held lease must still be declared lost by its deadline.
+        StallingBackendProvider.gate = new CountDownLatch(1);
+        try {
+            BatonConfig config =
+                    BatonConfig.custom()
+                            .leaseTtl(Duration.ofSeconds(5))
+                            .safetyMargin(Duration.ofMillis(1500))
+                            .build();
+            holder = Baton.connect("stall:" + ENGINE, config);
+            other = Baton.connect("mem:" + ENGINE);
+            FencedLease held = holder.mutex("held").acquire(Duration.ofSeconds(5));
+            FencedLease blocking = other.mutex("busy").acquire(Duration.ofSeconds(5));
+            CompletableFuture<Throwable> waiter =
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    holder.mutex("busy").acquire(Duration.ofSeconds(1));
+                                    return null;
+                                } catch (RuntimeException e) {
+                                    return e;
+                                }
+                            });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> other.inspect("busy").orElseThrow().waiters() == 1);
+
+            MemEngine.named(ENGINE).partition(holder.clientId());
+
+            LeaseLoss loss = held.lost().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            assertThat(loss.reason()).isEqualTo(LeaseLoss.Reason.DEADLINE_PASSED);
+            assertThat(StallingBackendProvider.gate.getCount()).isEqualTo(1); // still stalled
+            StallingBackendProvider.gate.countDown();
+            assertThat(waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(LockTimeoutException.class);
+            blocking.release();
+        } finally {
+            StallingBackendProvider.gate.countDown();
+        }
+    }
+
+    @Test
     void acquireAsyncWithZeroTimeoutOnAHeldLockFailsAtOnceInsteadOfQueueing() throws Exception {
         holder = Baton.connect("mem:" + ENGINE);
         other = Baton.connect("mem:" + ENGINE);
