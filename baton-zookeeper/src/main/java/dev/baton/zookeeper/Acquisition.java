@@ -1,6 +1,7 @@
 package dev.baton.zookeeper;
 
 import dev.baton.BackendUnavailableException;
+import dev.baton.InvalidArgumentException;
 import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.NotAcquiredException;
@@ -63,6 +64,7 @@ final class Acquisition implements Watcher {
     private long token;
     private boolean checking;
     private boolean recheck;
+    private boolean limitAgreed; // semaphores: the queue's size agrees with request.limit()
 
     Acquisition(ZooKeeperBackend backend, AcquireRequest request) {
         this.backend = backend;
@@ -215,6 +217,9 @@ final class Acquisition implements Watcher {
             return;
         }
         List<LockQueue.Entry> entries = LockQueue.parse(event.getChildren());
+        if (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !limitAgreed(entries, own)) {
+            return; // the earliest entry's limit is being read; that answer decides what next
+        }
         LockQueue.Verdict verdict = LockQueue.decide(entries, own, request.kind(), request.limit());
         if (verdict.granted()) {
             grant(sentAt);
@@ -228,6 +233,69 @@ final class Acquisition implements Watcher {
             watchPredecessor(verdict.watch());
         }
         // else: a semaphore waiter; the child watch set by this getChildren brings us back
+    }
+
+    /**
+     * Semaphores: the earliest live entry fixed the queue's size; a request made with another size
+     * is refused (and its entry deleted), since waiters that disagree on the limit could together
+     * oversubscribe it. Every entry is checked against the earliest one when it first looks, so all
+     * live entries agree. Returns true once agreed; otherwise reads the earliest entry's payload
+     * and refuses or looks again from its answer.
+     */
+    private boolean limitAgreed(List<LockQueue.Entry> entries, String own) {
+        synchronized (this) {
+            if (limitAgreed) {
+                return true;
+            }
+        }
+        if (entries.isEmpty() || entries.get(0).node().equals(own)) {
+            // Ours is the earliest (or missing, which decide() reports): ours is the size.
+            synchronized (this) {
+                limitAgreed = true;
+            }
+            return true;
+        }
+        String earliest = dir + "/" + entries.get(0).node();
+        try {
+            backend.curator()
+                    .getData()
+                    .inBackground((c, e) -> onEarliestLimit(e))
+                    .forPath(earliest);
+        } catch (Exception e) {
+            log.debug("cannot read {}: {}", earliest, e.toString());
+        }
+        return false;
+    }
+
+    private void onEarliestLimit(CuratorEvent e) {
+        int rc = e.getResultCode();
+        if (rc == KeeperException.Code.NONODE.intValue()) {
+            check(); // it left meanwhile: look again at whoever is first now
+            return;
+        }
+        if (rc != KeeperException.Code.OK.intValue()) {
+            log.debug(
+                    "reading the earliest entry of {} failed: {}",
+                    dir,
+                    KeeperException.Code.get(rc));
+            return; // the reconnect handler and the safety net look again
+        }
+        int limit = LockQueue.Payload.decode(e.getData()).limit();
+        if (limit > 0 && limit != request.limit()) {
+            fail(
+                    new InvalidArgumentException(
+                            "semaphore \""
+                                    + request.name()
+                                    + "\" has "
+                                    + limit
+                                    + " permits in the engine, but this handle was made with "
+                                    + request.limit()));
+            return;
+        }
+        synchronized (this) {
+            limitAgreed = true;
+        }
+        check();
     }
 
     private void watchPredecessor(String predecessor) {

@@ -42,6 +42,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,10 +53,23 @@ import org.slf4j.LoggerFactory;
  * <p>Leases are ephemeral-sequential queue entries ({@link Layout}, {@link LockQueue}); the fencing
  * token is the entry's {@code czxid}, which increases across the deletion and re-creation of the
  * container parent (the sequence suffix does not). A lease lives as long as the session, so renewal
- * is one round trip per tick for all leases: {@code getEphemerals} on the namespace, which also
- * reports grants that vanished. Session signals come from Curator's connection states: SUSPENDED
- * puts leases in doubt, RECONNECTED confirms them after one round trip, LOST loses them and fails
- * pending acquisitions.
+ * is one logical round trip per tick for all leases: a {@code sync} on the namespace root and,
+ * pipelined behind it, {@code getEphemerals}, which also reports grants that vanished. Both must
+ * succeed; the deadline moves from the time the sync was sent.
+ *
+ * <p>Why the sync: a read is answered by the connected server alone, and a follower cut off from
+ * the leader keeps answering reads (and pings) for up to {@code syncLimit × tickTime} while the
+ * leader, which no longer hears of the session, may expire it and hand its locks to others. A sync
+ * is answered only after a round trip to the leader, so a cut-off follower cannot confirm a
+ * renewal. What remains is not closed: the follower forwards the session's touches to the leader
+ * only with its pings, every half {@code tickTime} or so, so if the follower-leader link fails
+ * right after a sync succeeded, the touch of that renewal may never reach the leader, whose last
+ * news of the session can then be up to about one {@code tickTime} older than the time the sync was
+ * sent. In that window the leader may expire the session while the client still counts its leases
+ * as held. A safety margin above {@code tickTime} covers it; fencing tokens close it.
+ *
+ * <p>Session signals come from Curator's connection states: SUSPENDED puts leases in doubt,
+ * RECONNECTED confirms them after one round trip, LOST loses them and fails pending acquisitions.
  *
  * <p>Waiting is event-driven ({@link Acquisition}): a waiter costs no thread. A safety-net timer
  * looks at every pending queue once per session timeout, in case a notification was lost.
@@ -329,7 +343,9 @@ final class ZooKeeperBackend implements Backend {
                 throw unavailable(
                         what + ": not connected; Curator deletes it after reconnecting", null);
             }
-            deleteEntry(path, true, null, what);
+            // On ZooKeeper's event thread the answer could only come from this very thread: send
+            // the (guaranteed) delete and return. Elsewhere wait for it, bounded.
+            deleteEntry(path, !onZooKeeperEventThread(), null, what);
         }
     }
 
@@ -362,16 +378,37 @@ final class ZooKeeperBackend implements Backend {
             result.completeExceptionally(new ClientClosedException(clientId()));
             return result;
         }
-        long sentAt = context.ticker().read(); // not later than the actual send
+        long sentAt = context.ticker().read(); // not later than the actual send of the sync
         try {
-            // One round trip for all leases: it keeps the session alive and lists the grants the
-            // session still owns, so a grant that vanished is reported, not assumed.
-            client.getZookeeperClient()
-                    .getZooKeeper()
-                    .getEphemerals(
-                            layout.root(),
-                            (rc, ctx, paths) -> onRenewed(leases, result, sentAt, rc, paths),
-                            null);
+            // Two pipelined requests for all leases. The sync is answered only after a round trip
+            // to the leader; the session's requests are answered in order, so the listing
+            // (answered by the connected server) reflects at least what the leader had then. A
+            // follower cut off from the leader cannot answer the sync, so it cannot keep
+            // confirming a session the leader may be expiring. The listing reports grants that
+            // vanished, so they are reported, not assumed.
+            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            AtomicInteger synced = new AtomicInteger(Integer.MIN_VALUE);
+            zk.sync(layout.root(), (rc, path, ctx) -> synced.set(rc), null);
+            zk.getEphemerals(
+                    layout.root(),
+                    (rc, ctx, paths) -> {
+                        int syncRc = synced.get();
+                        if (syncRc != KeeperException.Code.OK.intValue()) {
+                            // Answers come in order: the sync's came first (or never, if the
+                            // connection broke between the two sends).
+                            KeeperException.Code code =
+                                    syncRc == Integer.MIN_VALUE
+                                            ? KeeperException.Code.CONNECTIONLOSS
+                                            : KeeperException.Code.get(syncRc);
+                            result.completeExceptionally(
+                                    unavailable(
+                                            "renewal (sync with the leader)",
+                                            KeeperException.create(code)));
+                            return;
+                        }
+                        onRenewed(leases, result, sentAt, rc, paths);
+                    },
+                    null);
         } catch (Exception e) {
             result.completeExceptionally(unavailable("renewal", e));
         }
@@ -563,9 +600,12 @@ final class ZooKeeperBackend implements Backend {
      * for that).
      */
     boolean mayBlockHere() {
-        return !closing
-                && !Thread.currentThread().getName().endsWith("-EventThread")
-                && client.getZookeeperClient().isConnected();
+        return !closing && !onZooKeeperEventThread() && client.getZookeeperClient().isConnected();
+    }
+
+    /** Whether this is ZooKeeper's event thread, which runs every answer and watch. */
+    static boolean onZooKeeperEventThread() {
+        return Thread.currentThread().getName().endsWith("-EventThread");
     }
 
     /** Waits for a future bounded by the connect timeout; null if it does not answer in time. */

@@ -3,11 +3,14 @@ package dev.baton.zookeeper;
 import dev.baton.InvalidArgumentException;
 import dev.baton.Names;
 import dev.baton.Versioned;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -22,18 +25,31 @@ import org.apache.zookeeper.data.Stat;
  * re-creation, so an old compare-and-set could succeed against a new incarnation; a tombstone keeps
  * the counter going. The cost is one small znode per deleted key.
  *
- * <p>Payload: a live value is stored as one marker byte {@code 0x01} followed by the value, so that
- * an empty value and a tombstone (zero bytes) differ.
+ * <p>Payload: one marker byte, then an 8-byte nonce drawn afresh for every write, then (for a live
+ * value) the value: {@code 0x02 nonce value} is a value, {@code 0x00 nonce} a tombstone. Older
+ * payloads are still read: {@code 0x01 value} is a value and zero bytes a tombstone. The nonce
+ * never leaves this class: values and versions look the same to callers as before.
  *
  * <p>Compare-and-set and conditional delete read the node first and then write at the version read:
  * a write at a bare expected version could land on a tombstone, whose version was never a value's.
  * Two round trips, both bounded by Curator's retry policy; all methods block their caller.
+ *
+ * <p>Why the nonce: Curator repeats a request whose answer was lost with the connection. If the
+ * first attempt was applied, the repeat of a conditional write fails (BadVersion, NodeExists) and
+ * the write would be reported as not done although it was, and {@code update} would apply its
+ * function twice. So a conditional write that fails reads the node once more and counts as done if
+ * the node is exactly one version past the one it was written at and carries this write's nonce. If
+ * a later writer overwrote it already, the write is reported as not done, as before.
  */
 final class ZooKeeperKeyValue {
     /** ZooKeeper's default packet limit is 1 MiB for the whole request; keep room for the path. */
     static final int MAX_VALUE_BYTES = 1_000_000;
 
-    private static final byte LIVE = 1;
+    private static final byte TOMBSTONE = 0;
+    private static final byte LIVE_LEGACY = 1;
+    private static final byte LIVE = 2;
+    private static final int NONCE_BYTES = Long.BYTES;
+    private static final int HEADER_BYTES = 1 + NONCE_BYTES;
     private static final int MAX_PUT_ATTEMPTS = 16;
 
     private final ZooKeeperBackend backend;
@@ -45,7 +61,7 @@ final class ZooKeeperKeyValue {
     /** A node's payload as read: null when the node does not exist. */
     private record Read(byte[] data, Stat stat) {
         boolean live() {
-            return data != null && data.length > 0;
+            return isLive(data);
         }
 
         long version() {
@@ -59,7 +75,7 @@ final class ZooKeeperKeyValue {
     }
 
     Versioned put(String key, byte[] value) {
-        byte[] stored = encode(key, value);
+        byte[] stored = encode(key, value, newNonce());
         String path = backend.layout().key(key);
         for (int attempt = 0; attempt < MAX_PUT_ATTEMPTS; attempt++) {
             Stat written =
@@ -81,10 +97,12 @@ final class ZooKeeperKeyValue {
     }
 
     Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-        byte[] stored = encode(key, value);
+        byte[] stored = encode(key, value, newNonce());
         String path = backend.layout().key(key);
         if (expectedVersion == Versioned.ABSENT) {
-            Stat created = backend.sync("creating \"" + key + "\"", () -> create(path, stored));
+            Stat created =
+                    backend.sync(
+                            "creating \"" + key + "\"", () -> createConditionally(path, stored));
             if (created != null) {
                 return Optional.of(new Versioned(key, value, created.getVersion() + 1L));
             }
@@ -120,8 +138,9 @@ final class ZooKeeperKeyValue {
                 return false;
             }
             int at = r.stat().getVersion();
+            byte[] tombstone = tombstone(newNonce());
             Stat written =
-                    backend.sync("deleting \"" + key + "\"", () -> setAt(path, new byte[0], at));
+                    backend.sync("deleting \"" + key + "\"", () -> setAt(path, tombstone, at));
             if (written != null) {
                 return true;
             }
@@ -164,10 +183,30 @@ final class ZooKeeperKeyValue {
                                     .forPath(backend.layout().key(name)));
         }
         List<String> live = new ArrayList<>();
+        List<String> unsure = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             Stat s = backend.await(stats.get(i), "listing keys");
-            if (s != null && s.getDataLength() > 0) {
-                live.add(candidates.get(i));
+            if (s == null || s.getDataLength() == 0) {
+                continue;
+            }
+            // A tombstone is exactly a header long, and so is an empty value: look at those.
+            (s.getDataLength() == HEADER_BYTES ? unsure : live).add(candidates.get(i));
+        }
+        List<CompletableFuture<byte[]>> datas = new ArrayList<>(unsure.size());
+        for (String name : unsure) {
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            datas.add(f);
+            backend.sync(
+                    "listing keys",
+                    () ->
+                            backend.curator()
+                                    .getData()
+                                    .inBackground((c, e) -> f.complete(e.getData()))
+                                    .forPath(backend.layout().key(name)));
+        }
+        for (int i = 0; i < unsure.size(); i++) {
+            if (isLive(backend.await(datas.get(i), "listing keys"))) {
+                live.add(unsure.get(i));
             }
         }
         live.sort(null);
@@ -193,6 +232,16 @@ final class ZooKeeperKeyValue {
         return new Read(data, stat);
     }
 
+    /**
+     * Creates the node for a compare-and-set from absent; null if it exists already and is not this
+     * very write (recognised by its nonce at the first version: an applied create whose answer was
+     * lost and which Curator then repeated).
+     */
+    Stat createConditionally(String path, byte[] stored) throws Exception {
+        Stat created = create(path, stored);
+        return created != null ? created : recognise(path, stored, 0);
+    }
+
     /** Creates the node; null if it exists already. */
     private Stat create(String path, byte[] stored) throws Exception {
         Stat stat = new Stat();
@@ -208,37 +257,88 @@ final class ZooKeeperKeyValue {
         }
     }
 
-    /** Writes at an exact dataVersion; null if the version moved on (or the node is gone). */
-    private Stat setAt(String path, byte[] stored, int dataVersion) throws Exception {
+    /**
+     * Writes at an exact dataVersion; null if the version moved on (or the node is gone) for
+     * another reason than this very write (recognised by its nonce at {@code dataVersion + 1}: an
+     * applied write whose answer was lost and which Curator then repeated).
+     */
+    Stat setAt(String path, byte[] stored, int dataVersion) throws Exception {
         try {
             return backend.curator().setData().withVersion(dataVersion).forPath(path, stored);
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        } catch (KeeperException.BadVersionException e) {
+            return recognise(path, stored, dataVersion + 1);
+        }
+    }
+
+    /**
+     * After a conditional write failed: reads the node once, and returns its stat if it is at
+     * exactly {@code dataVersion} and carries the nonce of {@code stored} (so the write was ours
+     * and applied), else null.
+     */
+    private Stat recognise(String path, byte[] stored, int dataVersion) throws Exception {
+        long nonce = nonceOf(stored).orElseThrow();
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = backend.curator().getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
             return null;
         }
+        OptionalLong seen = nonceOf(data);
+        return stat.getVersion() == dataVersion && seen.isPresent() && seen.getAsLong() == nonce
+                ? stat
+                : null;
     }
 
     private static Versioned versioned(String key, Read r) {
-        return new Versioned(key, Arrays.copyOfRange(r.data(), 1, r.data().length), r.version());
+        return new Versioned(key, decode(r.data()).orElseThrow(), r.version());
     }
 
-    /** Decodes a stored payload; empty for a tombstone. */
+    /** Whether a stored payload is a value (not a tombstone, nor a missing node). */
+    static boolean isLive(byte[] data) {
+        return data != null && data.length > 0 && data[0] != TOMBSTONE;
+    }
+
+    /** Decodes a stored payload; empty for a tombstone (or a missing node). */
     static Optional<byte[]> decode(byte[] data) {
-        if (data == null || data.length == 0) {
+        if (!isLive(data)) {
             return Optional.empty();
         }
-        return Optional.of(Arrays.copyOfRange(data, 1, data.length));
+        int from = data[0] == LIVE && data.length >= HEADER_BYTES ? HEADER_BYTES : 1;
+        return Optional.of(Arrays.copyOfRange(data, from, data.length));
     }
 
-    private static byte[] encode(String key, byte[] value) {
+    /** The nonce of a stored payload; empty for a payload in the older format. */
+    static OptionalLong nonceOf(byte[] data) {
+        if (data == null
+                || data.length < HEADER_BYTES
+                || (data[0] != LIVE && data[0] != TOMBSTONE)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(ByteBuffer.wrap(data, 1, NONCE_BYTES).getLong());
+    }
+
+    static long newNonce() {
+        return ThreadLocalRandom.current().nextLong();
+    }
+
+    static byte[] tombstone(long nonce) {
+        return ByteBuffer.allocate(HEADER_BYTES).put(TOMBSTONE).putLong(nonce).array();
+    }
+
+    static byte[] encode(String key, byte[] value, long nonce) {
         if (value.length > MAX_VALUE_BYTES) {
             throw InvalidArgumentException.mustBe(
                     "value of \"" + key + "\"",
                     "at most " + MAX_VALUE_BYTES + " bytes on ZooKeeper",
                     value.length + " bytes");
         }
-        byte[] stored = new byte[value.length + 1];
-        stored[0] = LIVE;
-        System.arraycopy(value, 0, stored, 1, value.length);
-        return stored;
+        return ByteBuffer.allocate(HEADER_BYTES + value.length)
+                .put(LIVE)
+                .putLong(nonce)
+                .put(value)
+                .array();
     }
 }

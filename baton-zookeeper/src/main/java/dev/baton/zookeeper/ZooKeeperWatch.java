@@ -44,13 +44,14 @@ import org.slf4j.LoggerFactory;
  * arrives on the same thread). Lock snapshots need several reads and are taken on one daemon
  * thread. A slot is delivered when it and every slot before it are filled, so events reach the
  * sinks one at a time in engine order whatever finishes first. Sinks never block (they enqueue).
- * After a reconnect the watch is registered again (a new session has none) and every subscription
- * gets a RESYNC, since changes during the gap were not seen.
+ * After a reconnect the watch is registered again (a new session has none) and, once ZooKeeper has
+ * answered that, every subscription gets a RESYNC, since changes during the gap were not seen.
  *
  * <p>Invariants: {@code slots}, {@code delivered} and {@code registered} are guarded by {@code
  * this}; sinks are called while holding it, which is safe because they only enqueue. Adding and
  * removing the ZooKeeper watch is serialised by {@code registration}, taken before {@code this} and
- * never by ZooKeeper's event thread.
+ * never by ZooKeeper's event thread; both are sent while holding it, so the session applies them in
+ * the order the subscriptions were opened and closed.
  */
 final class ZooKeeperWatch implements Watcher {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperWatch.class);
@@ -63,6 +64,9 @@ final class ZooKeeperWatch implements Watcher {
     private final Map<String, Long> delivered = new HashMap<>();
     private final Object registration = new Object();
     private boolean registered;
+
+    /** Tests only: runs in {@link #unsubscribe} just before the remove is sent. */
+    volatile Runnable beforeRemove;
 
     private record Sub(String prefix, Consumer<WatchEvent> sink) {}
 
@@ -134,26 +138,78 @@ final class ZooKeeperWatch implements Watcher {
                 registered = false;
             }
             backend.curator().getConnectionStateListenable().removeListener(reconnect);
-        }
-        try {
-            backend.curator()
-                    .watchers()
-                    .remove(this)
-                    .ofType(WatcherType.Any)
-                    .quietly()
-                    .inBackground()
-                    .forPath(backend.layout().root());
-        } catch (Exception e) {
-            log.debug("removing the watch on {} failed: {}", backend.layout().root(), e.toString());
+            Runnable hook = beforeRemove;
+            if (hook != null) {
+                hook.run();
+            }
+            // Sent while holding `registration`: a subscribe that follows waits for the lock, so
+            // its add goes out after this remove and the session applies them in that order. Sent
+            // after releasing it, the remove could overtake a concurrent add and kill its watch.
+            try {
+                backend.curator()
+                        .watchers()
+                        .remove(this)
+                        .ofType(WatcherType.Any)
+                        .quietly()
+                        .inBackground()
+                        .forPath(backend.layout().root());
+            } catch (Exception e) {
+                log.debug(
+                        "removing the watch on {} failed: {}",
+                        backend.layout().root(),
+                        e.toString());
+            }
         }
     }
 
     /**
-     * On Curator's connection-state thread: re-register, and tell subscribers they missed events.
+     * On Curator's connection-state thread: have the watch added again (a new session has none),
+     * and once ZooKeeper has answered the add, tell subscribers they missed events. The RESYNC
+     * comes from the add's answer, so a subscriber that reads the state on RESYNC sees every change
+     * after its read: the watch is in place by then.
      */
     private void stateChanged(CuratorFramework c, ConnectionState state) {
-        if (state != ConnectionState.RECONNECTED) {
-            return;
+        if (state == ConnectionState.RECONNECTED) {
+            // On a worker: it takes `registration`, which a subscribe holds while it waits for
+            // ZooKeeper, and this thread must not wait (it carries every connection state).
+            backend.runBlocking(this::addAgain);
+        }
+    }
+
+    private void addAgain() {
+        // Under `registration`, so that the add cannot overtake the remove of a concurrent last
+        // unsubscribe (nor a subscribe's add its remove).
+        synchronized (registration) {
+            if (!isRegistered()) {
+                return;
+            }
+            try {
+                backend.curator()
+                        .watchers()
+                        .add()
+                        .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
+                        .inBackground((cc, event) -> resync(event))
+                        .usingWatcher(this)
+                        .forPath(backend.layout().root());
+            } catch (Exception e) {
+                log.warn(
+                        "re-adding the watch on {} failed: {}",
+                        backend.layout().root(),
+                        e.toString());
+                resync(null);
+            }
+        }
+    }
+
+    /** On ZooKeeper's event thread, answering the re-add: a RESYNC to every subscription. */
+    private void resync(CuratorEvent added) {
+        if (added != null && added.getResultCode() != KeeperException.Code.OK.intValue()) {
+            // Changes were missed all the same: say so. A lost connection brings another
+            // RECONNECTED, which adds the watch again.
+            log.warn(
+                    "re-adding the watch on {} failed: {}",
+                    backend.layout().root(),
+                    KeeperException.Code.get(added.getResultCode()));
         }
         synchronized (this) {
             if (!registered) {
@@ -165,17 +221,6 @@ final class ZooKeeperWatch implements Watcher {
             resync.filled = true;
             slots.addLast(resync);
             drainLocked();
-        }
-        try {
-            backend.curator()
-                    .watchers()
-                    .add()
-                    .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
-                    .inBackground()
-                    .usingWatcher(this)
-                    .forPath(backend.layout().root());
-        } catch (Exception e) {
-            log.warn("re-adding the watch on {} failed: {}", backend.layout().root(), e.toString());
         }
     }
 

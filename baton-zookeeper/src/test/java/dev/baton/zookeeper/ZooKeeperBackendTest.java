@@ -238,7 +238,9 @@ class ZooKeeperBackendTest {
             assertThat(a.keyValue().delete(key)).isTrue();
             Stat stat = new Stat();
             byte[] tombstone = raw.getData().storingStatIn(stat).forPath(path);
-            assertThat(tombstone).as("a tombstone stays behind, empty").isEmpty();
+            // A tombstone stays behind: a marker byte 0 and the delete's nonce, no value.
+            assertThat(tombstone).as("a tombstone stays behind").hasSize(9).startsWith(0);
+            assertThat(ZooKeeperKeyValue.decode(tombstone)).isEmpty();
             assertThat(a.keyValue().get(key)).isEmpty();
             assertThat(a.keyValue().keys("kv")).doesNotContain(key);
             // The tombstone's own version is never a value's: a CAS guessing it fails.
@@ -279,7 +281,10 @@ class ZooKeeperBackendTest {
         }
     }
 
-    /** Renewal is one round trip per tick for all leases, however many are held. */
+    /**
+     * Renewal is one logical round trip per tick for all leases, however many are held: a sync
+     * (through the leader) and the listing of the session's ephemerals, pipelined.
+     */
     @Test
     void renewalCostsOneRequestPerTickNotOnePerLease() throws Exception {
         try (EmbeddedZooKeeper own = EmbeddedZooKeeper.start(0, null);
@@ -303,12 +308,85 @@ class ZooKeeperBackendTest {
                         .until(() -> probe.deadlineNanos() != deadline);
             }
             long packets = own.server().serverStats().getPacketsReceived() - before;
-            // Per tick: one renewal, perhaps a ping; renewing per lease would be 200 per tick.
+            // Per tick: sync and getEphemerals, perhaps a ping; per lease would be 200 per tick.
             assertThat(packets)
                     .as("requests in %d ticks for %d leases", ticks, count)
-                    .isBetween((long) ticks - 1, 3L * (ticks + 1));
+                    .isBetween(2L * (ticks - 1), 4L * (ticks + 1));
             assertThat(leases).allMatch(l -> l.state() == LeaseState.HELD);
             leases.forEach(FencedLease::release);
+        }
+    }
+
+    /**
+     * release() on ZooKeeper's event thread (a callback that releases) must not wait for the
+     * delete's answer, which only that thread can deliver: it sends the guaranteed delete and
+     * returns. Waiting would block every answer and watch of the client for the connect timeout and
+     * then fail.
+     */
+    @Test
+    void releaseOnZooKeepersEventThreadDoesNotWaitForAnAnswerOnlyThatThreadCanDeliver()
+            throws Exception {
+        String name = "release/event-thread";
+        String dir = LAYOUT.queue(Layout.Dir.MUTEX, name);
+        try (Baton a =
+                Baton.connect(
+                        server.uri(),
+                        BatonConfig.custom().connectTimeout(Duration.ofSeconds(5)).build())) {
+            FencedLease lease = a.mutex(name).acquire(PATIENCE);
+            ZooKeeperBackend backend = ZkTests.backendOf(a);
+            CompletableFuture<String> thread = new CompletableFuture<>();
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            backend.curator()
+                    .checkExists()
+                    .inBackground(
+                            (c, e) -> {
+                                thread.complete(Thread.currentThread().getName());
+                                try {
+                                    backend.release((LeaseImpl) lease);
+                                    outcome.complete(null);
+                                } catch (Throwable t) {
+                                    outcome.complete(t);
+                                }
+                            })
+                    .forPath("/");
+            assertThat(thread.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).endsWith("-EventThread");
+            assertThat(outcome.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .as("release on the event thread")
+                    .isNull();
+            await("the entry to be deleted").atMost(PATIENCE).until(() -> children(dir).isEmpty());
+        }
+    }
+
+    /**
+     * Clients that disagree on a semaphore's size could oversubscribe it: the earliest live entry
+     * fixed the size, and a handle made with another is refused without leaving its entry behind.
+     */
+    @Test
+    void aSemaphoreHandleWithAnotherLimitIsRefusedAndLeavesNoEntry() throws Exception {
+        String name = "s";
+        String dir = LAYOUT.queue(Layout.Dir.SEMAPHORE, name);
+        try (Baton a = client();
+                Baton b = client()) {
+            FencedLease held = a.semaphore(name, 1).acquire(PATIENCE);
+            assertThatThrownBy(() -> b.semaphore(name, 5).acquire(PATIENCE))
+                    .isInstanceOf(dev.baton.InvalidArgumentException.class)
+                    .hasMessage(
+                            "semaphore \"s\" has 1 permits in the engine, but this handle was made"
+                                    + " with 5");
+            assertThat(children(dir)).as("only the holder's entry").hasSize(1);
+            assertThatThrownBy(() -> b.semaphore(name, 5).tryAcquire())
+                    .isInstanceOf(dev.baton.InvalidArgumentException.class);
+            assertThat(children(dir)).as("only the holder's entry").hasSize(1);
+            // The same size queues as usual.
+            assertThat(b.semaphore(name, 1).tryAcquire()).isEmpty();
+            held.release();
+            // Once the queue is empty, the next entry fixes the size anew.
+            FencedLease five = b.semaphore(name, 5).acquire(PATIENCE);
+            assertThatThrownBy(() -> a.semaphore(name, 1).tryAcquire())
+                    .isInstanceOf(dev.baton.InvalidArgumentException.class)
+                    .hasMessageContaining("has 5 permits in the engine");
+            five.release();
+            assertThat(children(dir)).isEmpty();
         }
     }
 }

@@ -157,4 +157,102 @@ class ZooKeeperWatchTest {
             assertThat(closed).extracting(WatchEvent::name).containsExactly("w4/a");
         }
     }
+
+    /**
+     * The last unsubscribe and a new subscribe race: the new subscription's watch must survive the
+     * remove of the old one. The remove is sent while the registration lock is held, so the
+     * subscribe's add goes out after it. The hook runs just before the remove is sent and starts a
+     * subscribe on another thread, which either completes (the remove would come after its add and
+     * kill its watch) or waits for the lock.
+     */
+    @Test
+    void aSubscribeRacingTheLastUnsubscribeKeepsItsWatch() throws Exception {
+        try (Baton watcher = Baton.connect(server.uri());
+                Baton writer = Baton.connect(server.uri())) {
+            ZooKeeperWatch watch = watchOf(watcher);
+            Subscription first = watcher.watch("w5", e -> {});
+            List<WatchEvent> events = new CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<Subscription> second =
+                    new java.util.concurrent.CompletableFuture<>();
+            Thread subscriber =
+                    new Thread(
+                            () -> {
+                                try {
+                                    second.complete(watcher.watch("w5", events::add));
+                                } catch (Throwable t) {
+                                    second.completeExceptionally(t);
+                                }
+                            },
+                            "racing-subscriber");
+            watch.beforeRemove =
+                    () -> {
+                        watch.beforeRemove = null;
+                        subscriber.start();
+                        await("the subscribe to finish or to wait for the registration lock")
+                                .atMost(PATIENCE)
+                                .pollInterval(Duration.ofMillis(1))
+                                .until(
+                                        () ->
+                                                second.isDone()
+                                                        || subscriber.getState()
+                                                                == Thread.State.BLOCKED);
+                    };
+            first.close();
+            Subscription kept = second.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            writer.keyValue().put("w5/after", "seen");
+            await("the new subscription's event")
+                    .atMost(PATIENCE)
+                    .until(() -> events.stream().anyMatch(e -> e.name().equals("w5/after")));
+            kept.close();
+        }
+    }
+
+    /**
+     * After a new session the watch must be added again, and the RESYNC must come once it is in
+     * place: a subscriber that re-reads on RESYNC must not miss a change made after that. On the
+     * RESYNC's delivery the server already holds the new session's watch.
+     */
+    @Test
+    void aResyncAfterANewSessionComesOnlyOnceTheWatchIsBackInPlace() throws Exception {
+        try (Baton watcher = Baton.connect(server.uri());
+                Baton writer = Baton.connect(server.uri())) {
+            String root = ZkTests.backendOf(watcher).layout().root();
+            List<Boolean> watchInPlaceOnResync = new CopyOnWriteArrayList<>();
+            List<WatchEvent> events = new CopyOnWriteArrayList<>();
+            watcher.watch(
+                    "w6",
+                    e -> {
+                        if (e.type() == WatchEvent.Type.RESYNC) {
+                            long session = ZkTests.zooKeeperOf(watcher).getSessionId();
+                            java.util.Set<Long> sessions =
+                                    server.server()
+                                            .getZKDatabase()
+                                            .getDataTree()
+                                            .getWatchesByPath()
+                                            .getSessions(root);
+                            watchInPlaceOnResync.add(
+                                    sessions != null && sessions.contains(session));
+                        }
+                        events.add(e);
+                    });
+            long before = ZkTests.zooKeeperOf(watcher).getSessionId();
+            ZkTests.zooKeeperOf(watcher).getTestable().injectSessionExpiration();
+            await("a RESYNC on the new session")
+                    .atMost(PATIENCE)
+                    .until(() -> !watchInPlaceOnResync.isEmpty());
+            assertThat(ZkTests.zooKeeperOf(watcher).getSessionId()).isNotEqualTo(before);
+            assertThat(watchInPlaceOnResync)
+                    .as("watch in place when RESYNC is delivered")
+                    .containsOnly(true);
+            writer.keyValue().put("w6/after", "resumed");
+            await().atMost(PATIENCE)
+                    .until(() -> events.stream().anyMatch(e -> e.name().equals("w6/after")));
+        }
+    }
+
+    private static ZooKeeperWatch watchOf(Baton baton) throws Exception {
+        java.lang.reflect.Field f = ZooKeeperBackend.class.getDeclaredField("watch");
+        f.setAccessible(true);
+        return (ZooKeeperWatch) f.get(ZkTests.backendOf(baton));
+    }
 }
