@@ -1,0 +1,95 @@
+package dev.baton.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Lua scripts, loaded from resources next to this class. Each call is one EVALSHA; only after a
+ * server restart (script cache empty: NOSCRIPT) is it sent once more as EVAL, which also caches it
+ * again. The lock scripts share {@code lock_common.lua}, prepended here.
+ */
+final class RedisScripts {
+
+    /** One script: its body and SHA-1 digest. */
+    static final class Script {
+        final String name;
+        final byte[] body;
+        final String sha;
+
+        Script(String name, String body) {
+            this.name = name;
+            this.body = body.getBytes(StandardCharsets.UTF_8);
+            this.sha = sha1(this.body);
+        }
+
+        <T> CompletionStage<T> run(
+                RedisAsyncCommands<byte[], byte[]> redis,
+                ScriptOutputType type,
+                byte[][] keys,
+                byte[]... args) {
+            CompletableFuture<T> first =
+                    redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();
+            return first.handle(
+                            (r, e) -> {
+                                Throwable cause =
+                                        e instanceof CompletionException && e.getCause() != null
+                                                ? e.getCause()
+                                                : e;
+                                if (cause instanceof RedisNoScriptException) {
+                                    return redis.<T>eval(body, type, keys, args)
+                                            .toCompletableFuture();
+                                }
+                                return e == null
+                                        ? CompletableFuture.completedFuture(r)
+                                        : CompletableFuture.<T>failedFuture(cause);
+                            })
+                    .thenCompose(f -> f);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    final Script acquire = lock("acquire");
+    final Script release = lock("release");
+    final Script renew = lock("renew");
+    final Script waitCheck = lock("wait");
+    final Script inspect = new Script("inspect", load("inspect"));
+    final Script kvWrite = new Script("kv_write", load("kv_write"));
+    final Script kvDelete = new Script("kv_delete", load("kv_delete"));
+
+    private static Script lock(String name) {
+        return new Script(name, load("lock_common") + "\n" + load(name));
+    }
+
+    private static String load(String name) {
+        String resource = name + ".lua";
+        try (InputStream in = RedisScripts.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    private static String sha1(byte[] body) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(body);
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 unavailable", e);
+        }
+    }
+}

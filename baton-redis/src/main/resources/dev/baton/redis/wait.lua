@@ -1,0 +1,20 @@
+-- A waiter's periodic liveness refresh, which doubles as the re-check against a lost message.
+-- ARGV[4] id, [5] liveness ms, [6] request seq.
+-- Reply: {1, token, seq of the request the expiry counts from} held; {2, hint ms} waiting;
+-- {0} gone (dropped after its liveness deadline, or withdrawn).
+purge()
+local id = ARGV[4]
+if redis.call('ZSCORE', W, id) then
+  redis.call('ZADD', W, n2s(now + tonumber(ARGV[5])), id)
+  redis.call('HSET', E, id .. ':q', ARGV[6], id .. ':h', n2s(now))
+end
+saturate(id)
+local status = { 0 }
+if redis.call('ZSCORE', H, id) then
+  local f = redis.call('HMGET', E, id .. ':t', id .. ':q')
+  status = { 1, tonumber(f[1]), tonumber(f[2]) }
+elseif redis.call('ZSCORE', W, id) then
+  status = { 2, hint() }
+end
+finish()
+return status

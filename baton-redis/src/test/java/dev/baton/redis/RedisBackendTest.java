@@ -1,0 +1,129 @@
+package dev.baton.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.BackendUnavailableException;
+import dev.baton.Baton;
+import dev.baton.BatonConfig;
+import dev.baton.FencedLease;
+import dev.baton.InvalidUriException;
+import dev.baton.LeaseLoss;
+import dev.baton.LeaseState;
+import dev.baton.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Redis-specific guarantees beyond the contract: round trips, restarts, URIs. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RedisBackendTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static RedisServer server;
+
+    @BeforeAll
+    static void start() {
+        server = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static BatonConfig config() {
+        return BatonConfig.custom()
+                .leaseTtl(Duration.ofSeconds(5))
+                .safetyMargin(Duration.ofMillis(1500))
+                .build();
+    }
+
+    /**
+     * Counted on the server: one script call for the acquire, one for the release, nothing else.
+     * (Redis counts the commands a script runs inside it in {@code total_commands_processed}, so
+     * this counts top-level script calls in {@code commandstats}.)
+     */
+    @Test
+    void uncontendedAcquireAndReleaseCostTwoCommands() {
+        RedisClient counter = RedisClient.create(server.uri());
+        try (Baton baton = Baton.connect(server.uri(), config());
+                StatefulRedisConnection<String, String> c = counter.connect(StringCodec.UTF8)) {
+            baton.mutex("warm-up").acquire(PATIENCE).release(); // script cache, connections
+            long before = calls(c, "evalsha") + calls(c, "eval");
+            FencedLease lease = baton.mutex("counted").acquire(PATIENCE);
+            assertThat(lease.release()).isTrue();
+            long after = calls(c, "evalsha") + calls(c, "eval");
+            assertThat(after - before).isEqualTo(2);
+        } finally {
+            counter.shutdown();
+        }
+    }
+
+    /**
+     * A restart without persistence loses every grant: the holder's renewal finds it gone and
+     * signals the loss; tokens keep rising afterwards because the counter restarts from the clock.
+     */
+    @Test
+    void restartWithoutPersistenceLosesTheHolderAndTokensKeepRising() throws Exception {
+        try (Baton baton = Baton.connect(server.uri(), config())) {
+            FencedLease lease = baton.mutex("restarted").acquire(PATIENCE);
+            server.restart();
+            LeaseLoss loss =
+                    lease.lost().toCompletableFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(loss.reason())
+                    .isIn(LeaseLoss.Reason.GRANT_GONE, LeaseLoss.Reason.DEADLINE_PASSED);
+            assertThat(lease.state()).isEqualTo(LeaseState.LOST);
+            FencedLease next = baton.mutex("restarted").acquire(PATIENCE);
+            assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
+            next.release();
+        }
+    }
+
+    @Test
+    void badUrisAreRejectedWithTheRule() {
+        assertThatThrownBy(() -> Baton.connect("redis://", config()))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("exactly one host");
+        assertThatThrownBy(() -> Baton.connect("redis://a:1,b:2", config()))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("redlock");
+        assertThatThrownBy(() -> Baton.connect(server.uri() + "?x=1", config()))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("x");
+        assertThatThrownBy(() -> Baton.connect(server.uri() + "/bad//ns", config()))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("namespace");
+        assertThatThrownBy(() -> Baton.connect("redis://127.0.0.1:99999", config()))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("99999");
+    }
+
+    @Test
+    void unreachableServerIsReportedAsUnavailable() {
+        RedisServer gone = RedisServer.start();
+        String uri = gone.uri();
+        gone.close();
+        BatonConfig quick = config().toBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        assertThatThrownBy(() -> Baton.connect(uri, quick))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining(uri.substring("redis://".length()));
+    }
+
+    private static long calls(StatefulRedisConnection<String, String> c, String command) {
+        for (String line : c.sync().info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                String rest = line.substring(line.indexOf('=') + 1);
+                return Long.parseLong(rest.substring(0, rest.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+}

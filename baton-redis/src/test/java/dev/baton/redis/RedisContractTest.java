@@ -1,0 +1,91 @@
+package dev.baton.redis;
+
+import dev.baton.Baton;
+import dev.baton.BatonConfig;
+import dev.baton.LeaseKind;
+import dev.baton.testkit.BackendContractTest;
+import dev.baton.testkit.FaultProxy;
+import dev.baton.testkit.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The shared contract against one real {@code redis-server}. Partitionable clients connect through
+ * a {@link FaultProxy}; a partition blackholes it, so the client's renewals stop being heard and
+ * its grants expire on the server with their TTL.
+ */
+class RedisContractTest extends BackendContractTest {
+    private static RedisServer server;
+    private static RedisClient inspectorClient;
+    private static StatefulRedisConnection<String, String> inspectorConn;
+    private static RedisCommands<String, String> inspector;
+    private static final List<FaultProxy> allProxies = new CopyOnWriteArrayList<>();
+    private final Map<Baton, FaultProxy> proxies = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startServer() {
+        server = RedisServer.start();
+        inspectorClient = RedisClient.create(server.uri());
+        inspectorConn = inspectorClient.connect(StringCodec.UTF8);
+        inspector = inspectorConn.sync();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        allProxies.forEach(FaultProxy::close);
+        if (inspectorConn != null) {
+            inspectorConn.close();
+            inspectorClient.shutdown();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    protected Baton connect(BatonConfig config) {
+        return Baton.connect(server.uri(), config);
+    }
+
+    @Override
+    protected Baton connectPartitionable(BatonConfig config) {
+        FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port());
+        allProxies.add(proxy);
+        Baton baton = Baton.connect("redis://" + proxy.address(), config);
+        proxies.put(baton, proxy);
+        return baton;
+    }
+
+    @Override
+    protected void partition(Baton client) {
+        proxies.get(client).blackhole();
+    }
+
+    @Override
+    protected void heal(Baton client) {
+        proxies.get(client).pass();
+    }
+
+    /** Held and waiting entry ids, expired or not (raw state). */
+    @Override
+    protected List<String> engineEntries(LeaseKind kind, String name) {
+        String base = Keys.tag(BatonConfig.DEFAULT_NAMESPACE, name) + ":" + Keys.family(kind) + ":";
+        List<String> out = new ArrayList<>();
+        for (String id : inspector.zrange(base + "H", 0, -1)) {
+            out.add("held " + id);
+        }
+        for (String id : inspector.lrange(base + "Q", 0, -1)) {
+            out.add("waiting " + id);
+        }
+        return out;
+    }
+}
