@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -63,11 +64,7 @@ final class ExecCommand implements Callable<Integer> {
 
     @ParentCommand private BatonCli root;
 
-    @Option(
-            names = "--connect",
-            paramLabel = "URI",
-            description = "Engine URI (default: $BATON_CONNECT; required).")
-    String connect;
+    @Mixin ConnectOptions engine;
 
     @Option(
             names = "--lock",
@@ -102,14 +99,6 @@ final class ExecCommand implements Callable<Integer> {
                     "After a lease loss, time between SIGTERM and SIGKILL (default: ${DEFAULT-VALUE}).")
     Duration grace;
 
-    @Option(
-            names = "--connect-timeout",
-            paramLabel = "DURATION",
-            converter = Durations.class,
-            defaultValue = "5s",
-            description = "How long connecting may take (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
-
     @Parameters(
             arity = "1..*",
             paramLabel = "COMMAND",
@@ -119,9 +108,9 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // Check everything before connecting, so that bad input leaves nothing behind.
-        String uri = root.resolveConnect(connect, null);
+        String uri = root.resolveConnect(engine.connect, null);
         Names.validate(lock);
-        Baton baton = root.connect(uri, connectTimeout, ttl, null);
+        Baton baton = root.connect(uri, engine.connectTimeout, ttl, null);
         Run run = new Run(baton);
         Thread hook = BatonCli.onShutdown("baton-exec-shutdown", run::abort);
         try {

@@ -6,13 +6,13 @@ import dev.baton.Baton;
 import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -31,31 +31,19 @@ import picocli.CommandLine.ParentCommand;
 final class LocksCommand implements Callable<Integer> {
     @ParentCommand private BatonCli root;
 
-    @Option(
-            names = "--connect",
-            paramLabel = "URI",
-            description = "Engine URI (default: $BATON_CONNECT; required).")
-    String connect;
+    @Mixin ConnectOptions engine;
 
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
-
-    @Option(
-            names = "--connect-timeout",
-            paramLabel = "DURATION",
-            converter = Durations.class,
-            defaultValue = "5s",
-            description = "How long connecting may take (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
 
     @Parameters(arity = "0..1", paramLabel = "PREFIX", description = "Name prefix (path).")
     String prefix = "";
 
     @Override
     public Integer call() {
-        String uri = root.resolveConnect(connect, null);
+        String uri = root.resolveConnect(engine.connect, null);
         Names.validatePrefix(prefix);
-        try (Baton baton = root.connect(uri, connectTimeout, null, null)) {
+        try (Baton baton = root.connect(uri, engine.connectTimeout, null, null)) {
             List<LockSnapshot> locks = baton.locks(prefix);
             Instant now = Instant.now();
             PrintWriter out = root.out();

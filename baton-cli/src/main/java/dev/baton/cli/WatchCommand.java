@@ -8,7 +8,6 @@ import dev.baton.Subscription;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -41,31 +41,19 @@ final class WatchCommand implements Callable<Integer> {
 
     @ParentCommand private BatonCli root;
 
-    @Option(
-            names = "--connect",
-            paramLabel = "URI",
-            description = "Engine URI (default: $BATON_CONNECT; required).")
-    String connect;
+    @Mixin ConnectOptions engine;
 
     @Option(names = "--json", description = "One JSON object per line instead of text.")
     boolean json;
-
-    @Option(
-            names = "--connect-timeout",
-            paramLabel = "DURATION",
-            converter = Durations.class,
-            defaultValue = "5s",
-            description = "How long connecting may take (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
 
     @Parameters(index = "0", paramLabel = "PREFIX", description = "Name prefix (path).")
     String prefix;
 
     @Override
     public Integer call() throws InterruptedException {
-        String uri = root.resolveConnect(connect, null);
+        String uri = root.resolveConnect(engine.connect, null);
         Names.validatePrefix(prefix);
-        Baton baton = root.connect(uri, connectTimeout, null, null);
+        Baton baton = root.connect(uri, engine.connectTimeout, null, null);
         PrintWriter out = root.out();
         CountDownLatch stopped = new CountDownLatch(1);
         Subscription sub;
