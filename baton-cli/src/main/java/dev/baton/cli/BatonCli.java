@@ -210,6 +210,11 @@ public final class BatonCli implements Runnable {
 
     /** Connects with the CLI's settings; a TTL of {@code null} keeps the default. */
     Baton connect(String uri, Duration connectTimeout, Duration ttl, String clientName) {
+        return Baton.connect(uri, config(connectTimeout, ttl, clientName));
+    }
+
+    /** The CLI's settings as a client configuration; a TTL of {@code null} keeps the default. */
+    BatonConfig config(Duration connectTimeout, Duration ttl, String clientName) {
         // Checked here to name the flag; the config would name its own field.
         if (connectTimeout.isZero()) {
             throw CliException.usage("--connect-timeout must be positive, but was 0");
@@ -227,7 +232,7 @@ public final class BatonCli implements Runnable {
         if (clientName != null) {
             b.clientName(clientName);
         }
-        return Baton.connect(uri, b.build());
+        return b.build();
     }
 
     /** Runs {@code hook} on SIGINT/SIGTERM (the JVM's shutdown), unless it already ran. */

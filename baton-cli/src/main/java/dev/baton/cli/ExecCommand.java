@@ -2,12 +2,15 @@ package dev.baton.cli;
 
 import dev.baton.Baton;
 import dev.baton.FencedLease;
+import dev.baton.Lease;
 import dev.baton.LeaseInvalidException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
 import dev.baton.LockSnapshot;
 import dev.baton.LockTimeoutException;
 import dev.baton.Names;
+import dev.baton.redis.Redlock;
+import dev.baton.redis.RedlockMutex;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +47,10 @@ import picocli.CommandLine.ParentCommand;
             "Acquires the mutex NAME, then runs COMMAND. The command gets BATON_LOCK=NAME and BATON_FENCING_TOKEN=<token> in its environment"
                     + " and inherits stdin, stdout and stderr. If the lease is lost while it runs,"
                     + " the command (and its children) get SIGTERM, then SIGKILL after --grace.",
+            "",
+            "With --connect redlock://h1:p1,h2:p2,h3:p3 the lock is Redlock over independent"
+                    + " Redis masters: it has no fencing token, so BATON_FENCING_TOKEN is NOT set,"
+                    + " and waiters are not served in order (see docs/REDLOCK.md).",
         },
         footerHeading = "%nExit status:%n",
         footer = {
@@ -110,11 +117,11 @@ final class ExecCommand implements Callable<Integer> {
         // Check everything before connecting, so that bad input leaves nothing behind.
         String uri = root.resolveConnect(engine.connect, null);
         Names.validate(lock);
-        Baton baton = root.connect(uri, engine.connectTimeout, ttl, null);
-        Run run = new Run(baton);
+        Locker locker = connect(uri);
+        Run run = new Run(locker);
         Thread hook = BatonCli.onShutdown("baton-exec-shutdown", run::abort);
         try {
-            run.lease = acquire(baton);
+            run.lease = acquire(locker);
             return runHolding(run);
         } catch (RuntimeException e) {
             if (run.aborted) {
@@ -139,14 +146,14 @@ final class ExecCommand implements Callable<Integer> {
      * #abort()}) wins the flag and cleans up.
      */
     private static final class Run {
-        final Baton baton;
+        final Locker locker;
         final AtomicBoolean finished = new AtomicBoolean();
-        volatile FencedLease lease;
+        volatile Lease lease;
         volatile Terminator terminator;
         volatile boolean aborted;
 
-        Run(Baton baton) {
-            this.baton = baton;
+        Run(Locker locker) {
+            this.locker = locker;
         }
 
         boolean finish() {
@@ -168,19 +175,58 @@ final class ExecCommand implements Callable<Integer> {
         }
 
         void close() {
-            FencedLease l = lease;
+            Lease l = lease;
             if (l != null) {
                 l.release();
             }
-            baton.close(); // also withdraws a queued request: no waiter is left behind
+            locker.close(); // also withdraws a queued request: no waiter is left behind
         }
     }
 
-    private FencedLease acquire(Baton baton) {
+    /** The mutex NAME on a Baton client or, for {@code redlock://}, on a Redlock client. */
+    private interface Locker extends AutoCloseable {
+        /** Waits at most {@code wait}; {@code null}: without a time limit. */
+        Lease acquire(Duration wait);
+
+        @Override
+        void close();
+    }
+
+    private Locker connect(String uri) {
+        if (!uri.startsWith("redlock:")) {
+            Baton baton = root.connect(uri, engine.connectTimeout, ttl, null);
+            return new Locker() {
+                @Override
+                public Lease acquire(Duration w) {
+                    return w == null ? baton.mutex(lock).acquire() : baton.mutex(lock).acquire(w);
+                }
+
+                @Override
+                public void close() {
+                    baton.close();
+                }
+            };
+        }
+        Redlock redlock = Redlock.connect(uri, root.config(engine.connectTimeout, ttl, null));
+        return new Locker() {
+            @Override
+            public Lease acquire(Duration w) {
+                RedlockMutex m = redlock.mutex(lock);
+                return w == null ? m.acquire() : m.acquire(w);
+            }
+
+            @Override
+            public void close() {
+                redlock.close();
+            }
+        };
+    }
+
+    private Lease acquire(Locker locker) {
         long start = System.nanoTime();
-        FencedLease lease;
+        Lease lease;
         try {
-            lease = wait == null ? baton.mutex(lock).acquire() : baton.mutex(lock).acquire(wait);
+            lease = locker.acquire(wait);
         } catch (LockTimeoutException e) {
             String seen = e.seen().map(LockSnapshot::describeHolders).orElse("holder unknown");
             throw new CliException(
@@ -196,19 +242,26 @@ final class ExecCommand implements Callable<Integer> {
         if (root.verbose()) {
             root.err()
                     .printf(
-                            "baton exec: acquired \"%s\" (token %d) after %d ms%n",
+                            "baton exec: acquired \"%s\" (%s) after %d ms%n",
                             lock,
-                            lease.fencingToken(),
+                            lease instanceof FencedLease f
+                                    ? "token " + f.fencingToken()
+                                    : "no fencing token",
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
         return lease;
     }
 
     private int runHolding(Run run) {
-        FencedLease lease = run.lease;
+        Lease lease = run.lease;
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().put("BATON_LOCK", lock);
-        pb.environment().put("BATON_FENCING_TOKEN", Long.toString(lease.fencingToken()));
+        if (lease instanceof FencedLease f) {
+            pb.environment().put("BATON_FENCING_TOKEN", Long.toString(f.fencingToken()));
+        } else {
+            // Redlock: no token rather than a fake one; an inherited value would be a lie too.
+            pb.environment().remove("BATON_FENCING_TOKEN");
+        }
         try {
             lease.ensureValid();
         } catch (LeaseInvalidException e) {

@@ -46,6 +46,17 @@ public final class Connector {
                                     + "\"; known schemes: "
                                     + String.join(", ", providers.keySet()));
         }
+        return connect(uri, config, provider);
+    }
+
+    /**
+     * Opens a client on {@code provider}, bypassing the {@link ServiceLoader} lookup: for entry
+     * points outside {@link Baton#connect} (e.g. {@code dev.baton.redis.Redlock}, whose unfenced
+     * scheme {@code Baton.connect} refuses), which then expose only what their mode can promise.
+     */
+    public static Baton connect(String uri, BatonConfig config, BackendProvider provider) {
+        Objects.requireNonNull(config, "config");
+        ConnectionUri parsed = ConnectionUri.parse(uri);
         String clientId =
                 config.clientName()
                         + "#"
