@@ -4,7 +4,7 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.LeaseKind;
 import dev.baton.testkit.BackendContractTest;
-import dev.baton.testkit.FaultProxy;
+import dev.baton.testkit.ProxiedClients;
 import dev.baton.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -12,9 +12,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -28,8 +25,7 @@ class RedisContractTest extends BackendContractTest {
     private static RedisClient inspectorClient;
     private static StatefulRedisConnection<String, String> inspectorConn;
     private static RedisCommands<String, String> inspector;
-    private static final List<FaultProxy> allProxies = new CopyOnWriteArrayList<>();
-    private final Map<Baton, FaultProxy> proxies = new ConcurrentHashMap<>();
+    private static final ProxiedClients proxied = new ProxiedClients();
 
     @BeforeAll
     static void startServer() {
@@ -41,7 +37,7 @@ class RedisContractTest extends BackendContractTest {
 
     @AfterAll
     static void stopServer() {
-        allProxies.forEach(FaultProxy::close);
+        proxied.close();
         if (inspectorConn != null) {
             inspectorConn.close();
             inspectorClient.shutdown();
@@ -58,21 +54,17 @@ class RedisContractTest extends BackendContractTest {
 
     @Override
     protected Baton connectPartitionable(BatonConfig config) {
-        FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port());
-        allProxies.add(proxy);
-        Baton baton = Baton.connect("redis://" + proxy.address(), config);
-        proxies.put(baton, proxy);
-        return baton;
+        return proxied.connect("redis", server.port(), config);
     }
 
     @Override
     protected void partition(Baton client) {
-        proxies.get(client).blackhole();
+        proxied.partition(client);
     }
 
     @Override
     protected void heal(Baton client) {
-        proxies.get(client).pass();
+        proxied.heal(client);
     }
 
     /** Held and waiting entry ids, expired or not (raw state). */

@@ -4,11 +4,8 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.LeaseKind;
 import dev.baton.testkit.BackendContractTest;
-import dev.baton.testkit.FaultProxy;
+import dev.baton.testkit.ProxiedClients;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -19,16 +16,15 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The shared contract against one in-process ZooKeeper server. Partitionable clients connect
- * through a {@link FaultProxy}; a partition blackholes it, so the client's session silently stops
- * being heard and expires on the server as it would behind a dead network.
+ * through a {@link ProxiedClients} fault proxy; a partition blackholes it, so the client's session
+ * silently stops being heard and expires on the server as it would behind a dead network.
  *
  * <p>Watch events may coalesce quickly overwritten values (see {@link #watchDeliversEveryWrite()}).
  */
 class ZooKeeperContractTest extends BackendContractTest {
     private static EmbeddedZooKeeper server;
     private static CuratorFramework inspector;
-    private static final List<FaultProxy> allProxies = new CopyOnWriteArrayList<>();
-    private final Map<Baton, FaultProxy> proxies = new ConcurrentHashMap<>();
+    private static final ProxiedClients proxied = new ProxiedClients();
     private final Layout layout = new Layout(BatonConfig.DEFAULT_NAMESPACE);
 
     @BeforeAll
@@ -42,7 +38,7 @@ class ZooKeeperContractTest extends BackendContractTest {
 
     @AfterAll
     static void stopServer() {
-        allProxies.forEach(FaultProxy::close);
+        proxied.close();
         if (inspector != null) {
             inspector.close();
         }
@@ -70,21 +66,17 @@ class ZooKeeperContractTest extends BackendContractTest {
 
     @Override
     protected Baton connectPartitionable(BatonConfig config) {
-        FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port());
-        allProxies.add(proxy);
-        Baton baton = Baton.connect("zookeeper://" + proxy.address(), config);
-        proxies.put(baton, proxy);
-        return baton;
+        return proxied.connect("zookeeper", server.port(), config);
     }
 
     @Override
     protected void partition(Baton client) {
-        proxies.get(client).blackhole();
+        proxied.partition(client);
     }
 
     @Override
     protected void heal(Baton client) {
-        proxies.get(client).pass();
+        proxied.heal(client);
     }
 
     @Override
