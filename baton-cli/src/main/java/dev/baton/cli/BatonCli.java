@@ -210,7 +210,19 @@ public final class BatonCli implements Runnable {
 
     /** Connects with the CLI's settings; a TTL of {@code null} keeps the default. */
     Baton connect(String uri, Duration connectTimeout, Duration ttl, String clientName) {
+        rejectRedlock(uri);
         return Baton.connect(uri, config(connectTimeout, ttl, clientName));
+    }
+
+    /** Redlock serves only exec's mutex: it has no tokens, queues, key/value or watches. */
+    static void rejectRedlock(String uri) {
+        if (uri.strip().startsWith("redlock:")) {
+            throw CliException.usage(
+                    "--connect "
+                            + uri
+                            + ": redlock:// serves only `baton exec` (a mutex without fencing"
+                            + " tokens); use redis://HOST:PORT or zookeeper://HOST:PORT");
+        }
     }
 
     /** The CLI's settings as a client configuration; a TTL of {@code null} keeps the default. */

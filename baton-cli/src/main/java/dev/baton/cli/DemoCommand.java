@@ -184,13 +184,14 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         checkOptions();
         String uri = root.resolveConnect(connect, "embedded");
+        BatonCli.rejectRedlock(uri);
         ConnectionUri parsed = ConnectionUri.parse(uri);
         if (parsed.scheme().equals("mem")) {
             throw CliException.usage(
                     "--connect "
                             + uri
                             + ": the demo's servers are separate processes, and mem is in-process"
-                            + " only; use embedded or zookeeper://HOST:PORT");
+                            + " only; use embedded, zookeeper://HOST:PORT or redis://HOST:PORT");
         }
         out = root.out();
         startNanos = System.nanoTime();

@@ -133,6 +133,25 @@ class UsageErrorsTest {
         assertOneLine(r, 64, "mem is in-process only");
     }
 
+    @ParameterizedTest(name = "{0} --connect redlock://…")
+    @CsvSource({"locks", "watch", "demo"})
+    void redlockServesOnlyExecAndSaysWhatToUseInstead(String command) {
+        Run r =
+                "watch".equals(command)
+                        ? inProcess(
+                                Map.of(),
+                                command,
+                                "--connect",
+                                "redlock://127.0.0.1:1,127.0.0.1:2",
+                                "x")
+                        : inProcess(
+                                Map.of(),
+                                command,
+                                "--connect",
+                                "redlock://127.0.0.1:1,127.0.0.1:2");
+        assertOneLine(r, 64, "redlock:// serves only `baton exec`", "redis://HOST:PORT");
+    }
+
     @Test
     void execCommandNotFoundIs127AndNotExecutableIs126() {
         Run notFound =
