@@ -2,6 +2,7 @@ package dev.baton.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.baton.BackendUnavailableException;
 import dev.baton.Baton;
@@ -10,6 +11,7 @@ import dev.baton.FencedLease;
 import dev.baton.InvalidUriException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
+import dev.baton.LockTimeoutException;
 import dev.baton.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -64,6 +66,37 @@ class RedisBackendTest {
             assertThat(after - before).isEqualTo(2);
         } finally {
             counter.shutdown();
+        }
+    }
+
+    /**
+     * State of names no longer used leaves the server: grants and queues are deleted with their
+     * last entry, and a token counter outlives them only while it is ahead of the clock (about a
+     * second). Waiters that timed out leave nothing either.
+     */
+    @Test
+    void stateOfNamesNoLongerUsedLeavesNoKeysBehind() {
+        String uri = server.uri() + "/leaktest";
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton a = Baton.connect(uri, config());
+                Baton b = Baton.connect(uri, config());
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            for (int i = 0; i < 20; i++) {
+                a.mutex("m/" + i).acquire(PATIENCE).release();
+            }
+            a.semaphore("s", 3).acquire(2, PATIENCE).release();
+            a.readWriteLock("rw").readLock().acquire(PATIENCE).release();
+            a.readWriteLock("rw").writeLock().acquire(PATIENCE).release();
+            FencedLease held = a.mutex("contended").acquire(PATIENCE);
+            assertThat(c.sync().keys("*leaktest/*")).isNotEmpty(); // the pattern sees live state
+            assertThatThrownBy(() -> b.mutex("contended").acquire(Duration.ofSeconds(1)))
+                    .isInstanceOf(LockTimeoutException.class);
+            held.release();
+
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(c.sync().keys("*leaktest/*")).isEmpty());
+        } finally {
+            inspector.shutdown();
         }
     }
 
