@@ -5,30 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
-import dev.baton.FencedLease;
-import dev.baton.LockSnapshot;
 import dev.baton.testkit.RedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code baton exec} as a real process against a real {@code redis-server}. */
-class ExecOnRedisTest {
-    private static final Duration RUN = Duration.ofSeconds(60);
-
+class ExecOnRedisTest extends ExecContract {
     private static RedisServer redis;
     private static Baton client;
-
-    @TempDir Path dir;
 
     @BeforeAll
     static void startServer() {
@@ -48,52 +39,14 @@ class ExecOnRedisTest {
         }
     }
 
-    private static String[] execOn(String uri, String lock, String... rest) {
-        List<String> a = new ArrayList<>(List.of("exec", "--connect", uri, "--lock", lock));
-        a.addAll(List.of(rest));
-        return a.toArray(String[]::new);
+    @Override
+    String uri() {
+        return redis.uri();
     }
 
-    private String[] exec(String lock, String... rest) {
-        return execOn(redis.uri(), lock, rest);
-    }
-
-    @Test
-    void runsTheCommandWithLockAndTokenAndPropagatesItsStatus() {
-        Cli.Result r =
-                Cli.run(
-                        dir,
-                        RUN,
-                        exec(
-                                "exec/status",
-                                "--",
-                                "sh",
-                                "-c",
-                                "echo \"lock=$BATON_LOCK token=$BATON_FENCING_TOKEN\"; exit 7"));
-        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(7);
-        assertThat(r.out()).matches("lock=exec/status token=\\d+\\R");
-        assertThat(client.inspect("exec/status").map(LockSnapshot::isHeld))
-                .isNotEqualTo(Optional.of(true));
-    }
-
-    @Test
-    void waitZeroOnAHeldLockExits75AtOnceNamingTheHolder() {
-        try (FencedLease held = client.mutex("exec/busy").acquire(Duration.ofSeconds(10))) {
-            long start = System.nanoTime();
-            Cli.Result r = Cli.run(dir, RUN, exec("exec/busy", "--wait", "0", "--", "true"));
-            assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(75);
-            assertThat(r.errLines())
-                    .singleElement()
-                    .asString()
-                    .contains(
-                            "\"exec/busy\" not acquired within 0ms",
-                            client.clientId(),
-                            "token " + held.fencingToken());
-            // "At once": no waiting beyond JVM start-up and one round trip.
-            assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isLessThan(Duration.ofSeconds(20));
-            assertThat(held.isHeld()).isTrue();
-        }
+    @Override
+    Baton client() {
+        return client;
     }
 
     @Test

@@ -19,16 +19,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code baton exec} as a real process against a real ZooKeeper server. */
-class ExecTest {
-    private static final Duration RUN = Duration.ofSeconds(60);
-
+class ExecTest extends ExecContract {
     private static EmbeddedZooKeeper zk;
     private static Baton client;
-
-    @TempDir Path dir;
 
     @BeforeAll
     static void startServer() {
@@ -46,48 +41,14 @@ class ExecTest {
         }
     }
 
-    private String[] exec(String lock, String... rest) {
-        List<String> a = new ArrayList<>(List.of("exec", "--connect", zk.uri(), "--lock", lock));
-        a.addAll(List.of(rest));
-        return a.toArray(String[]::new);
+    @Override
+    String uri() {
+        return zk.uri();
     }
 
-    @Test
-    void runsTheCommandWithLockAndTokenAndPropagatesItsStatus() {
-        Cli.Result r =
-                Cli.run(
-                        dir,
-                        RUN,
-                        exec(
-                                "exec/status",
-                                "--",
-                                "sh",
-                                "-c",
-                                "echo \"lock=$BATON_LOCK token=$BATON_FENCING_TOKEN\"; exit 7"));
-        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(7);
-        assertThat(r.out()).matches("lock=exec/status token=\\d+\\R");
-        assertThat(client.inspect("exec/status").map(LockSnapshot::isHeld))
-                .isNotEqualTo(Optional.of(true));
-    }
-
-    @Test
-    void waitZeroOnAHeldLockExits75AtOnceNamingTheHolder() {
-        try (FencedLease held = client.mutex("exec/busy").acquire(Duration.ofSeconds(10))) {
-            long start = System.nanoTime();
-            Cli.Result r = Cli.run(dir, RUN, exec("exec/busy", "--wait", "0", "--", "true"));
-            assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(75);
-            assertThat(r.errLines())
-                    .singleElement()
-                    .asString()
-                    .contains(
-                            "\"exec/busy\" not acquired within 0ms",
-                            client.clientId(),
-                            "token " + held.fencingToken());
-            // "At once": no waiting beyond JVM start-up and one round trip.
-            assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isLessThan(Duration.ofSeconds(20));
-            assertThat(held.isHeld()).isTrue();
-        }
+    @Override
+    Baton client() {
+        return client;
     }
 
     @Test
