@@ -357,27 +357,6 @@ final class ZooKeeperBackend implements Backend {
     @Override
     public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
         CompletableFuture<Set<LeaseImpl>> result = new CompletableFuture<>();
-        // Unanswered within most of a renewal interval means trouble: report it then, so the leases
-        // go IN_DOUBT well before their deadline (not when the core's TTL-long bound expires), and
-        // before the next tick, which would otherwise be skipped as still in flight.
-        long bound = Math.max(TimeUnit.MILLISECONDS.toNanos(100), ttl.toNanos() / 4);
-        try {
-            var timeout =
-                    timer.schedule(
-                            () ->
-                                    result.completeExceptionally(
-                                            unavailable(
-                                                    "renewal not answered within "
-                                                            + TimeUnit.NANOSECONDS.toMillis(bound)
-                                                            + " ms",
-                                                    null)),
-                            bound,
-                            TimeUnit.NANOSECONDS);
-            result.whenComplete((r, e) -> timeout.cancel(false));
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new ClientClosedException(clientId()));
-            return result;
-        }
         long sentAt = context.ticker().read(); // not later than the actual send of the sync
         try {
             // Two pipelined requests for all leases. The sync is answered only after a round trip
@@ -437,8 +416,9 @@ final class ZooKeeperBackend implements Backend {
         if (result.complete(gone)) {
             return;
         }
-        // A late answer (after the bound put the leases in doubt, e.g. a network that stalled and
-        // came back): it still proves the session was heard after sentAt, so use it at once rather
+        // A late answer (after the core's renewal bound, ttl/4, put the leases in doubt, e.g. a
+        // network that stalled and came back): it still proves the session was heard after sentAt,
+        // so use it at once rather
         // than wait for the next tick, which may come after the deadline.
         for (LeaseImpl l : gone) {
             l.markLost(LeaseLoss.Reason.GRANT_GONE, "renewal found the grant gone from the engine");
