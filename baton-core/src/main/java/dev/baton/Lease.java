@@ -1,5 +1,6 @@
 package dev.baton;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
@@ -37,6 +38,14 @@ public interface Lease extends AutoCloseable {
 
     /** Current state, checked against the local deadline at the call. */
     LeaseState state();
+
+    /**
+     * Time left before the local deadline, read from the clock at the call: how long the holder may
+     * still act as the holder if no renewal succeeds meanwhile. {@link Duration#ZERO} once the
+     * deadline has passed or the lease is released or lost. A renewal moves the deadline forward,
+     * so the value can grow between calls.
+     */
+    Duration remaining();
 
     /** Whether {@link #state()} is {@link LeaseState#HELD}. */
     default boolean isHeld() {

@@ -6,6 +6,7 @@ import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseLostException;
 import dev.baton.LeaseState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -108,6 +109,20 @@ public final class LeaseImpl implements FencedLease {
             manager.onLost(this, fired);
         }
         return s;
+    }
+
+    @Override
+    public Duration remaining() {
+        LeaseLoss fired;
+        long left;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            left = state.isFinal() ? 0 : deadline - manager.now();
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+        return Duration.ofNanos(Math.max(0, left));
     }
 
     @Override

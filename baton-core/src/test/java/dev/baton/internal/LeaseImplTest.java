@@ -142,6 +142,22 @@ class LeaseImplTest {
     }
 
     @Test
+    void remainingCountsDownToTheDeadlineAndIsZeroOnceLostOrReleased() {
+        LeaseImpl lease = acquire("remaining");
+        Duration full = lease.remaining();
+        assertThat(full).isPositive().isLessThanOrEqualTo(TTL);
+        ticker.advance(Duration.ofMillis(100));
+        assertThat(lease.remaining()).isEqualTo(full.minusMillis(100));
+        ticker.advance(full); // past the deadline: remaining() notices, as state() does
+        assertThat(lease.remaining()).isZero();
+        assertThat(lease.state()).isEqualTo(LeaseState.LOST);
+
+        LeaseImpl other = acquire("remaining-released");
+        assertThat(other.release()).isTrue();
+        assertThat(other.remaining()).isZero();
+    }
+
+    @Test
     void releaseIsIdempotentAndFinal() {
         LeaseImpl lease = acquire("release");
         assertThat(lease.release()).isTrue();

@@ -5,6 +5,7 @@ import dev.baton.Lease;
 import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
@@ -48,6 +49,11 @@ final class RedlockLease implements Lease {
     @Override
     public LeaseState state() {
         return core.state();
+    }
+
+    @Override
+    public Duration remaining() {
+        return core.remaining();
     }
 
     @Override

@@ -212,6 +212,11 @@ class BrokenLockIsCaughtTest {
         }
 
         @Override
+        public Duration remaining() {
+            return released.get() ? Duration.ZERO : Duration.ofDays(1);
+        }
+
+        @Override
         public LeaseState state() {
             return released.get() ? LeaseState.RELEASED : LeaseState.HELD;
         }

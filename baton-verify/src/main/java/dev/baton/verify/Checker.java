@@ -182,7 +182,7 @@ public final class Checker {
                         kill(e);
                     }
                 }
-                case WRITE, PAUSE, RESUME, NEMESIS -> {
+                case READ, WRITE, PAUSE, RESUME, NEMESIS -> {
                     // Writes are checked by Writes; pauses change no belief.
                 }
             }

@@ -63,6 +63,8 @@ public record HistoryEvent(
     public enum Op {
         ACQUIRE,
         RELEASE,
+        /** A read of the register through the store; {@code value} is the value read. */
+        READ,
         WRITE,
         LEASE_LOST,
         DEADLINE,
@@ -82,7 +84,8 @@ public record HistoryEvent(
         if (op == null) {
             throw InvalidArgumentException.mustBe("HistoryEvent.op", "non-null", null);
         }
-        if (name == null && (op == Op.ACQUIRE || op == Op.RELEASE || op == Op.WRITE)) {
+        if (name == null
+                && (op == Op.ACQUIRE || op == Op.RELEASE || op == Op.READ || op == Op.WRITE)) {
             throw InvalidArgumentException.mustBe(
                     "HistoryEvent.name of a " + op + " event", "non-null", null);
         }
