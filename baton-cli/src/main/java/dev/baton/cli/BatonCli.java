@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
             ServerCommand.class,
             LocksCommand.class,
             WatchCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nEnvironment:%n",

@@ -27,10 +27,22 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     /** Starts {@code size} members and waits until one of them leads. */
     public static ZooKeeperEnsemble start(int size) {
+        return start(size, -1);
+    }
+
+    /**
+     * Starts {@code size} members with the given tick (ZooKeeper allows session timeouts from 2 to
+     * 20 ticks; -1 for ZooKeeper's default) and waits until one of them leads.
+     */
+    public static ZooKeeperEnsemble start(int size, int tickTimeMillis) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be at least 1, but was " + size);
         }
-        TestingCluster cluster = new TestingCluster(size);
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            specs.add(new InstanceSpec(null, -1, -1, -1, true, i, tickTimeMillis, -1));
+        }
+        TestingCluster cluster = new TestingCluster(specs);
         ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(cluster);
         try {
             cluster.start();

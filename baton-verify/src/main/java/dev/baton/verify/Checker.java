@@ -61,11 +61,13 @@ import java.util.TreeMap;
  *       token are not checked. {@code WRITE fail} (rejected) is counted, not flagged.
  *   <li><b>{@link Kind#LOST_UPDATE}</b>: the register starts at 0 and every acknowledged write
  *       ({@code WRITE ok} with a {@code value}) is one increment. Its final value is the {@code
- *       value} of the acknowledged write with the latest {@code ok}. With N acknowledged increments
- *       and I writes of unknown outcome ({@code WRITE info} with a value), the history is flagged
- *       when the final value is {@code < N} (acknowledged increments lost) or {@code > N + I}
- *       (increments from nowhere). The explanation names the acknowledged writes that read the same
- *       {@code expected} value, the usual way an update is lost.
+ *       value} of a {@code READ ok} by process {@value #FINAL_READ} (the runner reads the store
+ *       after every client stopped), else that of the acknowledged write with the latest {@code
+ *       ok}. With N acknowledged increments and I writes of unknown outcome ({@code WRITE info}
+ *       with a value, or a {@code WRITE invoke} never completed because its process died), the
+ *       history is flagged when the final value is {@code < N} (acknowledged increments lost) or
+ *       {@code > N + I} (increments from nowhere). The explanation names the acknowledged writes
+ *       that read the same {@code expected} value, the usual way an update is lost.
  * </ul>
  *
  * <h2>Recovery</h2>
@@ -78,6 +80,12 @@ import java.util.TreeMap;
  * followed by such a grant are counted apart ({@code holderKills - recoveries}).
  */
 public final class Checker {
+
+    /**
+     * The process name of the read of the register after the run: a {@code READ ok} by it gives the
+     * final value for {@link Kind#LOST_UPDATE}.
+     */
+    public static final String FINAL_READ = "final";
 
     private Checker() {}
 
@@ -320,6 +328,7 @@ public final class Checker {
 
     private static final class Writes {
         final List<Write> accepted = new ArrayList<>(); // in ok order
+        Long finalRead;
         int rejected;
         int indeterminateIncrements;
 
@@ -327,6 +336,13 @@ public final class Checker {
             Writes w = new Writes();
             Map<String, HistoryEvent> pending = new HashMap<>();
             for (HistoryEvent e : events) {
+                if (e.op() == Op.READ
+                        && e.type() == Type.OK
+                        && FINAL_READ.equals(e.process())
+                        && e.value() != null) {
+                    w.finalRead = e.value();
+                    continue;
+                }
                 if (e.op() != Op.WRITE) {
                     continue;
                 }
@@ -344,6 +360,13 @@ public final class Checker {
                         }
                     }
                     case INVOKE -> throw new AssertionError("handled above");
+                }
+            }
+            // A write whose process died before it learned the outcome (kill -9) may or may not
+            // have been applied: it counts like an info.
+            for (HistoryEvent invoke : pending.values()) {
+                if (invoke.value() != null) {
+                    w.indeterminateIncrements++;
                 }
             }
             return w;
@@ -425,6 +448,9 @@ public final class Checker {
         }
 
         Long finalValue() {
+            if (finalRead != null) {
+                return finalRead;
+            }
             List<Write> inc = increments();
             return inc.isEmpty() ? null : inc.get(inc.size() - 1).done.value();
         }
@@ -436,7 +462,7 @@ public final class Checker {
             }
             long n = inc.size();
             Write last = inc.get(inc.size() - 1);
-            long fin = last.done.value();
+            long fin = finalValue();
             if (fin >= n && fin <= n + indeterminateIncrements) {
                 return null;
             }

@@ -104,6 +104,23 @@ public final class History {
         }
     }
 
+    /**
+     * One JSON line as an event.
+     *
+     * @throws InvalidArgumentException when the line is not a history event
+     */
+    public static HistoryEvent parseLine(String line) {
+        try {
+            return MAPPER.readValue(line, HistoryEvent.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidArgumentException(
+                    "a history line must be one JSON history event, but was '"
+                            + abbreviate(line)
+                            + "': "
+                            + e.getOriginalMessage());
+        }
+    }
+
     /** One event as a JSON line (no line terminator), for processes that append their own logs. */
     public static String toJsonLine(HistoryEvent event) {
         try {

@@ -167,6 +167,18 @@ public record HistoryEvent(
                 detail);
     }
 
+    /** A copy with the given time. */
+    public HistoryEvent withNanos(long newNanos) {
+        return new HistoryEvent(
+                newNanos, process, type, op, name, token, value, expected, deadlineNanos, detail);
+    }
+
+    /** A copy with the given type (an invoke's completion). */
+    public HistoryEvent withType(Type newType) {
+        return new HistoryEvent(
+                nanos, process, newType, op, name, token, value, expected, deadlineNanos, detail);
+    }
+
     /** A copy with the given detail. */
     public HistoryEvent withDetail(String newDetail) {
         return new HistoryEvent(

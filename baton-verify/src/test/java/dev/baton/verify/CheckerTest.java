@@ -432,6 +432,56 @@ class CheckerTest {
         }
 
         @Test
+        void theFinalReadOfTheStoreDecidesTheFinalValue() {
+            // The last acknowledged write says 2, but the store holds 1: an update was undone.
+            CheckResult r =
+                    new H()
+                            .ok(0, 10, "c1", 1, 0)
+                            .ok(20, 30, "c2", 2, 1)
+                            .add(
+                                    HistoryEvent.of(
+                                                    H.ns(40),
+                                                    Checker.FINAL_READ,
+                                                    Type.OK,
+                                                    Op.READ,
+                                                    "reg")
+                                            .withRegister(null, 1L))
+                            .check();
+
+            assertThat(r.stats().finalRegisterValue()).isEqualTo(1L);
+            assertThat(r.violations(Kind.LOST_UPDATE))
+                    .singleElement()
+                    .extracting(Violation::explanation)
+                    .asString()
+                    .contains("final value 1", "1 acknowledged update(s) lost");
+        }
+
+        @Test
+        void aWriteWhoseProcessDiedBeforeTheAnswerMayHaveCounted() {
+            // c2 was killed after sending its write: no completion, but the store applied it.
+            CheckResult r =
+                    new H()
+                            .ok(0, 10, "c1", 1, 0)
+                            .add(
+                                    HistoryEvent.of(H.ns(20), "c2", Type.INVOKE, Op.WRITE, "reg")
+                                            .withToken(2)
+                                            .withRegister(1L, 2L))
+                            .add(HistoryEvent.of(H.ns(25), "c2", Type.OK, Op.KILL, null))
+                            .add(
+                                    HistoryEvent.of(
+                                                    H.ns(40),
+                                                    Checker.FINAL_READ,
+                                                    Type.OK,
+                                                    Op.READ,
+                                                    "reg")
+                                            .withRegister(null, 2L))
+                            .check();
+
+            assertThat(r.clean()).as("%s", r.violations()).isTrue();
+            assertThat(r.stats().writesIndeterminate()).isEqualTo(1);
+        }
+
+        @Test
         void valueAboveEveryPossibleIncrementIsFlagged() {
             CheckResult r = new H().ok(0, 10, "c1", 1, 0).ok(20, 30, "c2", 2, 4).check();
 

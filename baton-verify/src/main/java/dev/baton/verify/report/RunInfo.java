@@ -18,8 +18,8 @@ import java.util.List;
  * @param ttl the lease TTL (ZooKeeper: the session timeout)
  * @param faults the faults the nemesis could choose from
  * @param skipped faults that were asked for but not run, each with the reason
- * @param residue engine entries still present after the run and the wait for expiry; empty when
- *     the engine was left clean
+ * @param residue engine entries still present after the run and the wait for expiry; empty when the
+ *     engine was left clean
  * @param command the command line that reproduces the run
  * @param startedAt wall-clock start, for the reader
  */
