@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.InvalidArgumentException;
 import dev.baton.verify.run.Fault;
 import dev.baton.verify.run.VerifyOptions;
 import dev.baton.verify.run.VerifyRun;
@@ -88,7 +89,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
-        List<Fault> parsed = Fault.parse(faults, backend == null ? "" : backend);
+        if (!VerifyOptions.BACKENDS.contains(backend)) {
+            throw InvalidArgumentException.mustBe(
+                    "--backend", "one of zookeeper, redis, redlock", backend);
+        }
+        List<Fault> parsed = Fault.parse(faults, backend);
         Path dir =
                 report != null
                         ? report

@@ -37,6 +37,7 @@ class VerifyCommandTest {
             delimiter = '|',
             value = {
                 "--backend etcd | --backend | etcd",
+                "--backend etcd --faults kill | --backend | etcd",
                 "--backend redis --faults meteor | meteor | blackhole",
                 "--backend redis --faults restart-leader | restart-leader | --backend redis",
                 "--backend redis --clients 0 | --clients | between 1 and 32",
@@ -53,6 +54,16 @@ class VerifyCommandTest {
         assertThat(r.err().lines().filter(l -> !l.isBlank())).hasSize(1);
         assertThat(r.err()).contains(mention1, mention2);
         assertThat(dir.resolve("r")).as("no state left behind").doesNotExist();
+    }
+
+    @Test
+    void aReportPathThatIsAFileIs64() throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+        Run r = run("verify", "--backend", "redis", "--report", file.toString());
+
+        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(64);
+        assertThat(r.err()).contains("--report", "a directory");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test

@@ -25,16 +25,20 @@ import java.util.TreeMap;
  *   <li>a {@code RELEASE} event of L by P of any type (from the {@code invoke} on, P no longer acts
  *       as the holder);
  *   <li>a {@code LEASE_LOST} event by P for L, or with no name (a session-wide loss signal);
- *   <li>its local deadline: the {@code deadlineNanos} of the grant, replaced by that of each later
- *       {@code DEADLINE} event by P for L (a renewal); a {@code DEADLINE} event without a deadline
- *       means the deadline passed at that event. The deadline is passed at time t when {@code
- *       deadlineNanos <= t};
+ *   <li>its local deadline: the {@code deadlineNanos} of the grant, moved forward by each later
+ *       {@code DEADLINE} event by P for L that carries a later one (a renewal; deadlines never move
+ *       back, so one logged out of order changes nothing); a {@code DEADLINE} event without a
+ *       deadline means the deadline passed at that event. The deadline is passed at time t when
+ *       {@code deadlineNanos <= t};
  *   <li>a {@code KILL} of P with type {@code ok} or {@code info} (a kill is in effect once the
  *       nemesis saw it done or could not tell; an {@code invoke} or {@code fail} changes nothing).
  * </ul>
  *
- * Only {@code ACQUIRE ok} is a grant: an {@code ACQUIRE info} (outcome unknown) is not assumed to
- * hold. {@code PAUSE}, {@code RESUME} and {@code NEMESIS} events change nothing: a paused holder
+ * Loss and deadline events that carry a token apply only to the grant with that token: a signal
+ * delivered late for an earlier lease does not end a later one.
+ *
+ * <p>Only {@code ACQUIRE ok} is a grant: an {@code ACQUIRE info} (outcome unknown) is not assumed
+ * to hold. {@code PAUSE}, {@code RESUME} and {@code NEMESIS} events change nothing: a paused holder
  * still believes it holds, which is the point.
  *
  * <h2>The rules</h2>
@@ -43,11 +47,16 @@ import java.util.TreeMap;
  *   <li><b>{@link Kind#LOSS_SIGNAL_FIRST}</b>: an {@code ACQUIRE ok} of L by Q at time t while a
  *       process P ≠ Q believes it holds L (above) — P had not released, had no loss signal, its
  *       local deadline was {@code > t}, and it had not been killed. One violation per (P's grant,
- *       Q's grant) pair.
+ *       Q's grant) pair. A grant whose own deadline had passed when it was logged (its holder was
+ *       paused while waiting, so it never believed) was made by the engine at an unknown time
+ *       between Q's {@code ACQUIRE invoke} and ok: it counts only against holders P whose grant
+ *       came before that invoke.
  *   <li><b>{@link Kind#TOKEN_INVERSION}</b>: an {@code ACQUIRE ok} of L whose token is not strictly
- *       greater than the highest token of the earlier grants of L (in time order). An equal token
- *       granted to the same process that got the highest one is the same grant reported again, not
- *       an inversion. Grants without a token are skipped (counted in the stats).
+ *       greater than the highest token of the grants of L whose ok came before its {@code ACQUIRE
+ *       invoke} (the engine assigns a token somewhere between the two, so only those were certainly
+ *       assigned first). An equal token granted to the same process that got the highest one is the
+ *       same grant reported again, not an inversion. Grants without a token are skipped (counted in
+ *       the stats).
  *   <li><b>{@link Kind#STALE_WRITE_ACCEPTED}</b>: the fenced store accepts a token lower than the
  *       highest it has accepted, and an equal token only from the same holder. Each {@code WRITE}
  *       completion is paired with its process' latest {@code WRITE invoke} (or stands alone). A
@@ -152,11 +161,14 @@ public final class Checker {
         final Map<String, Map<String, HistoryEvent>> engineHolders = new HashMap<>();
         // lock -> the kills whose recovery awaits the next grant to another process.
         final Map<String, List<HistoryEvent>> pendingRecovery = new HashMap<>();
-        // lock -> grant with the highest token so far.
-        final Map<String, HistoryEvent> highestGrant = new HashMap<>();
         final List<Violation> lossSignalFirst = new ArrayList<>();
         final List<Violation> tokenInversions = new ArrayList<>();
         final List<Long> recoveryNanos = new ArrayList<>();
+        // process + NUL + lock -> time of its latest ACQUIRE invoke.
+        final Map<String, Long> acquireInvokes = new HashMap<>();
+        // lock -> grants with a token in ok order, and the running maximum of their tokens.
+        final Map<String, List<HistoryEvent>> tokenedGrants = new HashMap<>();
+        final Map<String, List<HistoryEvent>> highestSoFar = new HashMap<>();
         int grants;
         int grantsWithoutToken;
         int kills;
@@ -169,7 +181,9 @@ public final class Checker {
         void step(HistoryEvent e) {
             switch (e.op()) {
                 case ACQUIRE -> {
-                    if (e.type() == Type.OK) {
+                    if (e.type() == Type.INVOKE) {
+                        acquireInvokes.put(e.process() + "\u0000" + e.name(), e.nanos());
+                    } else if (e.type() == Type.OK) {
                         grant(e);
                     }
                 }
@@ -181,7 +195,11 @@ public final class Checker {
                     if (e.name() == null) {
                         believers.values().forEach(m -> m.remove(e.process()));
                     } else {
-                        forget(believers, e.name(), e.process());
+                        Map<String, Belief> m = believers.get(e.name());
+                        Belief b = m == null ? null : m.get(e.process());
+                        if (b != null && sameLease(b, e)) {
+                            m.remove(e.process());
+                        }
                     }
                 }
                 case DEADLINE -> deadline(e);
@@ -199,11 +217,21 @@ public final class Checker {
         private void grant(HistoryEvent q) {
             grants++;
             String lock = q.name();
+            long invoked = acquireInvokes.getOrDefault(q.process() + "\u0000" + lock, q.nanos());
+            // A grant whose deadline had passed before its holder saw it (the holder was paused
+            // while waiting) was never believed. The engine granted it somewhere between the
+            // invoke and the ok, so it breaks the rule only against holders that already believed
+            // at the invoke.
+            boolean deadOnArrival = q.hasDeadline() && q.deadlineNanos() <= q.nanos();
             Map<String, Belief> current =
                     believers.computeIfAbsent(lock, k -> new LinkedHashMap<>());
             for (Map.Entry<String, Belief> entry : current.entrySet()) {
                 Belief p = entry.getValue();
-                if (!entry.getKey().equals(q.process()) && p.deadlineNanos > q.nanos()) {
+                boolean overlaps =
+                        !entry.getKey().equals(q.process())
+                                && p.deadlineNanos > q.nanos()
+                                && (!deadOnArrival || p.grant.nanos() <= invoked);
+                if (overlaps) {
                     lossSignalFirst.add(
                             new Violation(
                                     Kind.LOSS_SIGNAL_FIRST,
@@ -232,10 +260,12 @@ public final class Checker {
             if (!q.hasToken()) {
                 grantsWithoutToken++;
             } else {
-                HistoryEvent high = highestGrant.get(lock);
-                if (high == null || q.token() > high.token()) {
-                    highestGrant.put(lock, q);
-                } else if (!(q.token() == high.token() && q.process().equals(high.process()))) {
+                // Tokens are assigned by the engine somewhere between invoke and ok, so only a
+                // grant whose ok came before this one's invoke was certainly assigned first.
+                HistoryEvent high = highestOkBefore(lock, invoked);
+                if (high != null
+                        && q.token() <= high.token()
+                        && !(q.token() == high.token() && q.process().equals(high.process()))) {
                     tokenInversions.add(
                             new Violation(
                                     Kind.TOKEN_INVERSION,
@@ -252,6 +282,12 @@ public final class Checker {
                                             high.process(),
                                             at(high.nanos()))));
                 }
+                List<HistoryEvent> list =
+                        tokenedGrants.computeIfAbsent(lock, k -> new ArrayList<>());
+                List<HistoryEvent> max = highestSoFar.computeIfAbsent(lock, k -> new ArrayList<>());
+                HistoryEvent prev = max.isEmpty() ? null : max.get(max.size() - 1);
+                list.add(q);
+                max.add(prev == null || q.token() > prev.token() ? q : prev);
             }
 
             List<HistoryEvent> waiting = pendingRecovery.get(lock);
@@ -266,6 +302,33 @@ public final class Checker {
                         });
             }
             engineHolders.computeIfAbsent(lock, k -> new HashMap<>()).put(q.process(), q);
+        }
+
+        /** The highest-token grant of {@code lock} whose ok came strictly before {@code t}. */
+        private HistoryEvent highestOkBefore(String lock, long t) {
+            List<HistoryEvent> list = tokenedGrants.get(lock);
+            if (list == null || list.isEmpty()) {
+                return null;
+            }
+            int lo = 0;
+            int hi = list.size(); // first index with ok >= t
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (list.get(mid).nanos() < t) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo == 0 ? null : highestSoFar.get(lock).get(lo - 1);
+        }
+
+        /**
+         * Whether a loss or deadline event concerns the lease behind this belief: events carry the
+         * grant's token, and one delivered late for an earlier lease must not end a later one.
+         */
+        private static boolean sameLease(Belief b, HistoryEvent e) {
+            return !e.hasToken() || !b.grant.hasToken() || e.token() == b.grant.token();
         }
 
         private void deadline(HistoryEvent e) {
@@ -284,9 +347,19 @@ public final class Checker {
                     affected.add(b);
                 }
             }
-            // A renewal carries the new deadline; without one, the deadline passed now.
-            long deadline = e.hasDeadline() ? e.deadlineNanos() : e.nanos();
-            affected.forEach(b -> b.deadlineNanos = deadline);
+            // A renewal carries the new deadline; deadlines only move forward, so a renewal logged
+            // out of order cannot move one back. Without a deadline, it passed now.
+            for (Belief b : affected) {
+                if (!sameLease(b, e)) {
+                    continue;
+                }
+                b.deadlineNanos =
+                        e.hasDeadline()
+                                ? (b.deadlineNanos == HistoryEvent.NO_DEADLINE
+                                        ? e.deadlineNanos()
+                                        : Math.max(b.deadlineNanos, e.deadlineNanos()))
+                                : Math.min(b.deadlineNanos, e.nanos());
+            }
         }
 
         private void kill(HistoryEvent kill) {

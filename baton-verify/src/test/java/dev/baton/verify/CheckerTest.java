@@ -13,6 +13,69 @@ class CheckerTest {
     @Nested
     class LossSignalFirst {
         @Test
+        void aLateLossSignalOfAnEarlierLeaseDoesNotEndTheNextOne() {
+            CheckResult r =
+                    new H()
+                            .grant(0, "p", "x", 1, 5_000)
+                            .release(10, "p", "x")
+                            .grant(20, "p", "x", 2, 5_000)
+                            // the callback for lease 1 arrives after lease 2 was granted
+                            .add(
+                                    HistoryEvent.of(H.ns(30), "p", Type.INFO, Op.LEASE_LOST, "x")
+                                            .withToken(1))
+                            .grant(100, "q", "x", 3, 9_000)
+                            .check();
+
+            assertThat(r.violations(Kind.LOSS_SIGNAL_FIRST)).hasSize(1);
+        }
+
+        @Test
+        void aRenewalLoggedOutOfOrderCannotMoveTheDeadlineBack() {
+            CheckResult r =
+                    new H()
+                            .grant(0, "p", "x", 1, 1_000)
+                            .add(
+                                    HistoryEvent.of(H.ns(10), "p", Type.INFO, Op.DEADLINE, "x")
+                                            .withToken(1)
+                                            .withDeadline(H.ns(3_000)))
+                            .add(
+                                    HistoryEvent.of(H.ns(11), "p", Type.INFO, Op.DEADLINE, "x")
+                                            .withToken(1)
+                                            .withDeadline(H.ns(2_000)))
+                            .grant(2_500, "q", "x", 2, 9_000)
+                            .check();
+
+            assertThat(r.violations(Kind.LOSS_SIGNAL_FIRST)).hasSize(1);
+        }
+
+        @Test
+        void aGrantDeadOnArrivalCountsOnlyAgainstHoldersThatBelievedAtItsInvoke() {
+            // q waits, is paused, is granted and expires while paused; r is granted meanwhile.
+            CheckResult clean =
+                    new H()
+                            .event(0, "q", Type.INVOKE, Op.ACQUIRE, "x")
+                            .grant(100, "r", "x", 11, 9_000)
+                            .add(
+                                    HistoryEvent.of(H.ns(200), "q", Type.OK, Op.ACQUIRE, "x")
+                                            .withToken(10)
+                                            .withDeadline(H.ns(150)))
+                            .check();
+            assertThat(clean.clean()).as("%s", clean.violations()).isTrue();
+
+            // r already held when q asked: whenever the engine granted q, r still believed.
+            CheckResult flagged =
+                    new H()
+                            .grant(0, "r", "x", 11, 9_000)
+                            .event(50, "q", Type.INVOKE, Op.ACQUIRE, "x")
+                            .add(
+                                    HistoryEvent.of(H.ns(200), "q", Type.OK, Op.ACQUIRE, "x")
+                                            .withToken(12)
+                                            .withDeadline(H.ns(150)))
+                            .check();
+            assertThat(flagged.violations(Kind.LOSS_SIGNAL_FIRST)).hasSize(1);
+        }
+
+        @Test
         void grantWhileEarlierHolderStillBelievesIsFlagged() {
             CheckResult r =
                     new H().grant(0, "c1", "x", 7, 1000).grant(500, "c2", "x", 8, 1500).check();
@@ -205,6 +268,22 @@ class CheckerTest {
 
     @Nested
     class TokenInversion {
+        @Test
+        void aTokenAssignedWhileAnotherGrantWasInFlightIsNotAnInversion() {
+            CheckResult r =
+                    new H()
+                            .event(0, "q", Type.INVOKE, Op.ACQUIRE, "x")
+                            .grant(100, "r", "x", 11, 150)
+                            .release(120, "r", "x")
+                            .add(
+                                    HistoryEvent.of(H.ns(200), "q", Type.OK, Op.ACQUIRE, "x")
+                                            .withToken(10)
+                                            .withDeadline(H.ns(9_000)))
+                            .check();
+
+            assertThat(r.violations(Kind.TOKEN_INVERSION)).isEmpty();
+        }
+
         @Test
         void lowerTokenAfterHigherIsFlagged() {
             CheckResult r =

@@ -152,6 +152,9 @@ final class ClientProcess {
     }
 
     private void signal(String name) {
+        if (!process.isAlive()) {
+            return; // never signal a pid that may have been reused
+        }
         try {
             Process kill =
                     new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))

@@ -16,7 +16,11 @@ import java.util.Set;
 public enum Fault {
     /** kill -9 a holder (else any client); a new incarnation of the client starts after it. */
     KILL("kill", false, Set.of("zookeeper", "redis", "redlock")),
-    /** SIGSTOP a holder for 1.5–3 TTLs, then SIGCONT: the paused-holder case fencing exists for. */
+    /**
+     * SIGSTOP a holder for 2–3.5 TTLs, then SIGCONT: the paused-holder case fencing exists for. The
+     * nemesis waits (up to a second) for a holder that has just checked its lease and is about to
+     * write, the worst moment.
+     */
     PAUSE("pause", false, Set.of("zookeeper", "redis", "redlock")),
     /** Every byte to and from one client's engine connections delayed by TTL/4–TTL/2 for 2 TTLs. */
     DELAY("delay", false, Set.of("zookeeper", "redis", "redlock")),

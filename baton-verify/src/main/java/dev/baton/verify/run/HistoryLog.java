@@ -46,6 +46,7 @@ final class HistoryLog implements AutoCloseable {
         try {
             file.write(History.toJsonLine(e));
             file.newLine();
+            file.flush(); // a run killed half-way still leaves every event it saw
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write the history", ex);
         }

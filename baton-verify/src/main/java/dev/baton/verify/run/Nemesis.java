@@ -16,11 +16,14 @@ import java.util.concurrent.TimeUnit;
  * picks a fault, holds it for its duration, heals it, and logs both ends as {@code NEMESIS} events
  * (plus {@code KILL}, {@code PAUSE}, {@code RESUME} on the client it hit).
  *
- * <p>Reproducibility: the seed fixes the sequence of faults, their durations and the gaps, because
- * every step draws the same number of values whatever happens. Which client a fault hits depends on
+ * <p>Reproducibility: the seed fixes the sequence of faults, their durations and the gaps between
+ * them, because every step draws the same number of values from the main generator whatever happens
+ * (the engine gets a generator of its own per step). Start times drift by what each injection takes
+ * (a kill waits for the process to die and its successor to start; a pause waits up to a second for
+ * a holder about to write; a restart waits for the server). Which client a fault hits depends on
  * who holds the lock at that moment (holders are preferred, so pauses and kills land inside
- * critical sections), so two runs with one seed hit the same faults at the same times, not always
- * the same clients.
+ * critical sections). So two runs with one seed inject the same faults in the same order at nearly
+ * the same times, not always on the same clients.
  *
  * <p>Threads: {@link #run} is the nemesis thread, the only one that injects or heals; {@link #stop}
  * may be called from any thread and makes the current wait end early, after which the fault in
@@ -79,8 +82,11 @@ final class Nemesis implements Runnable {
             Fault fault = faults.get(random.nextInt(faults.size()));
             int pick = random.nextInt(1 << 20);
             double r = random.nextDouble();
+            // The engine may draw more or fewer values depending on who leads; its own generator
+            // keeps the main sequence the same whatever it does.
+            Random engineRandom = new Random(random.nextLong());
             try {
-                inject(fault, pick, r);
+                inject(fault, pick, r, engineRandom);
             } catch (RuntimeException e) {
                 log.nemesis(
                         "nemesis",
@@ -94,7 +100,7 @@ final class Nemesis implements Runnable {
         }
     }
 
-    private void inject(Fault fault, int pick, double r) {
+    private void inject(Fault fault, int pick, double r, Random engineRandom) {
         if (fault.onEngine()) {
             Duration hold =
                     switch (fault) {
@@ -102,7 +108,7 @@ final class Nemesis implements Runnable {
                         case PARTITION -> lerp(2, 4, r);
                         default -> lerp(1, 2, r);
                     };
-            String what = engine.begin(fault, random, ttl);
+            String what = engine.begin(fault, engineRandom, ttl);
             log.nemesis("nemesis", Type.INVOKE, Op.NEMESIS, fault.label() + " " + what);
             waitFor(hold);
             String healed = engine.heal();
@@ -129,9 +135,20 @@ final class Nemesis implements Runnable {
                                                 Type.OK,
                                                 Op.KILL,
                                                 "kill -9 pid " + victim.pid()));
-                log.nemesis("nemesis", Type.OK, Op.NEMESIS, "kill " + id + "; started " + next);
+                log.nemesis(
+                        "nemesis",
+                        Type.OK,
+                        Op.NEMESIS,
+                        next == null
+                                ? "kill " + id + ": it had exited on its own"
+                                : "kill " + id + "; started " + next);
             }
-            case PAUSE -> pause(pickAboutToWrite(pick, victim), lerp(1.5, 3, r));
+            case PAUSE -> {
+                ClientProcess target = pickAboutToWrite(pick, victim);
+                if (target != null) {
+                    pause(target, lerp(2, 3.5, r));
+                }
+            }
             case DELAY -> {
                 Duration delay = Duration.ofMillis((long) (ttl.toMillis() * (0.25 + r / 4)));
                 log.nemesis(
@@ -199,7 +216,7 @@ final class Nemesis implements Runnable {
                 return alive.get(pick % alive.size());
             }
             if (waitFor(Duration.ofMillis(2))) {
-                break;
+                return null; // stopped: inject nothing more
             }
         }
         return otherwise;

@@ -61,7 +61,8 @@ public final class VerifyClient {
     private final Random random;
     private final PrintStream out;
     private volatile boolean stopping;
-    private volatile Lease current;
+    private Lease current; // guarded by this
+    private long loggedDeadline; // guarded by this
 
     private Socket storeSocket;
     private BufferedReader storeIn;
@@ -161,15 +162,8 @@ public final class VerifyClient {
             return;
         }
         long token = lease instanceof FencedLease f ? f.fencingToken() : HistoryEvent.NO_TOKEN;
-        emit(event(Type.OK, Op.ACQUIRE).withToken(token).withDeadline(deadlineOf(lease)));
-        lease.lost()
-                .thenAccept(
-                        loss ->
-                                emit(
-                                        event(Type.INFO, Op.LEASE_LOST)
-                                                .withToken(token)
-                                                .withDetail(String.valueOf(loss.reason()))));
-        current = lease;
+        granted(lease, token);
+        lease.lost().thenAccept(loss -> lost(lease, token, String.valueOf(loss.reason())));
         try {
             Long read = store("READ", token, null, Op.READ);
             if (read != null) {
@@ -180,18 +174,13 @@ public final class VerifyClient {
                 // resource applies it (more work, a GC pause, a slow network): a pause that lands
                 // there is what fencing exists for.
                 if (lease.isHeld()) {
-                    emit(
-                            event(Type.INFO, Op.DEADLINE)
-                                    .withToken(token)
-                                    .withDeadline(deadlineOf(lease))
-                                    .withDetail(CHECKED));
+                    logDeadline(lease, token, CHECKED);
                     sleepQuietly(GAP_MIN_MILLIS + random.nextInt(bound));
                     store("WRITE", token, read, Op.WRITE);
                 }
             }
         } finally {
-            current = null;
-            emit(event(Type.INVOKE, Op.RELEASE).withToken(token));
+            releasing(token);
             try {
                 boolean released = lease.release();
                 emit(
@@ -287,28 +276,59 @@ public final class VerifyClient {
         return remaining == 0 ? now : now + remaining;
     }
 
+    // What the history says about the current lease. Guarded by this (as emit is), so that the
+    // grant, its deadlines, its loss and its release are logged in the order they happened, and a
+    // loss callback that runs late for an earlier lease logs nothing: that lease was released,
+    // which ended its holder's belief already.
+
+    private synchronized void granted(Lease lease, long token) {
+        current = lease;
+        loggedDeadline = deadlineOf(lease);
+        emit(event(Type.OK, Op.ACQUIRE).withToken(token).withDeadline(loggedDeadline));
+    }
+
+    private synchronized void lost(Lease lease, long token, String reason) {
+        if (current == lease) {
+            emit(event(Type.INFO, Op.LEASE_LOST).withToken(token).withDetail(reason));
+        }
+    }
+
+    /** Logs the deadline now (computed under the lock, so logged deadlines never go back). */
+    private synchronized void logDeadline(Lease lease, long token, String detail) {
+        if (current != lease) {
+            return;
+        }
+        long deadline = deadlineOf(lease);
+        loggedDeadline = Math.max(loggedDeadline, deadline);
+        emit(
+                event(Type.INFO, Op.DEADLINE)
+                        .withToken(token)
+                        .withDeadline(deadline)
+                        .withDetail(detail));
+    }
+
+    private synchronized void releasing(long token) {
+        current = null;
+        emit(event(Type.INVOKE, Op.RELEASE).withToken(token));
+    }
+
     private void monitorDeadlines() {
-        Lease watched = null;
-        long logged = 0;
         while (true) {
             sleepQuietly(10);
-            Lease lease = current;
-            if (lease == null) {
-                watched = null;
-                continue;
-            }
-            long deadline = deadlineOf(lease);
-            if (lease != watched) {
-                watched = lease;
-                logged = deadline;
-                continue;
-            }
-            // A renewal moves the deadline by about TTL/3; poll jitter is microseconds.
-            if (deadline - logged > 5_000_000 && lease.remaining().toNanos() > 0) {
-                logged = deadline;
-                long token =
-                        lease instanceof FencedLease f ? f.fencingToken() : HistoryEvent.NO_TOKEN;
-                emit(event(Type.INFO, Op.DEADLINE).withToken(token).withDeadline(deadline));
+            synchronized (this) {
+                Lease lease = current;
+                if (lease == null) {
+                    continue;
+                }
+                // A renewal moves the deadline by about TTL/3; poll jitter is microseconds.
+                long deadline = deadlineOf(lease);
+                if (deadline - loggedDeadline > 5_000_000 && lease.remaining().toNanos() > 0) {
+                    long token =
+                            lease instanceof FencedLease f
+                                    ? f.fencingToken()
+                                    : HistoryEvent.NO_TOKEN;
+                    logDeadline(lease, token, null);
+                }
             }
         }
     }
@@ -326,6 +346,11 @@ public final class VerifyClient {
             // treated as end of input
         }
         stopping = true;
+        // The cycle ends within an acquire timeout; closing may hang on an engine that is gone
+        // (the runner died and took its servers along). Never outlive the run by much.
+        sleepQuietly(ttl.multipliedBy(4).plusSeconds(15).toMillis());
+        System.err.println(id + ": did not stop in time; halting");
+        Runtime.getRuntime().halt(3);
     }
 
     private HistoryEvent event(Type type, Op op) {

@@ -2,6 +2,7 @@ package dev.baton.verify.run;
 
 import dev.baton.InvalidArgumentException;
 import dev.baton.spi.ConnectionUri;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,8 +75,9 @@ public record VerifyOptions(
                         connect.get());
             }
         }
-        if (reportDir == null) {
-            throw InvalidArgumentException.mustBe("--report", "a directory", null);
+        if (reportDir == null || (Files.exists(reportDir) && !Files.isDirectory(reportDir))) {
+            throw InvalidArgumentException.mustBe(
+                    "--report", "a directory, or a path where one can be created", reportDir);
         }
         command = command == null ? "" : command;
     }

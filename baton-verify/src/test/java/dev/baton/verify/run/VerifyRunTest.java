@@ -19,10 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
  * that nemesis and checker can see what fencing prevents. Each run is 25 s of workload, bounded at
  * 2 minutes in all.
  *
- * <p>The control's verdict does not hinge on luck: each pause lands on a holder that has just
- * checked its lease and is about to write, and lasts 1.5–3 TTLs (2 s TTL), so the next holder is
- * granted and writes at least a second before the paused one resumes and writes with its stale
- * token.
+ * <p>The verdicts do not hinge on luck or on tight timing: each pause lands on a holder that has
+ * just checked its lease and is about to write, and lasts 2–3.5 TTLs (TTL 2 s), so the next holder
+ * is granted (one TTL after the paused one's last renewal) and reads with its newer token at least
+ * a second before the paused one resumes and writes with its stale token. The seeds are chosen so
+ * that pauses come early: seed 41 with the ZooKeeper list injects kill, pause, partition, pause,
+ * pause first; seed 40 with the Redis list pause, pause, blackhole, kill (the sequence of faults is
+ * fixed by the seed, see {@link Nemesis}).
  */
 class VerifyRunTest {
     private static final Duration WORKLOAD = Duration.ofSeconds(25);
@@ -50,7 +53,7 @@ class VerifyRunTest {
     @Test
     @Timeout(120)
     void redisFencedRunUnderFaultsIsClean() {
-        VerifyRun.Outcome o = run("redis", "pause,kill,expire,blackhole", 43, true);
+        VerifyRun.Outcome o = run("redis", "pause,kill,expire,blackhole", 40, true);
 
         assertClean(o);
     }
