@@ -188,24 +188,8 @@ public final class HtmlReport {
                         + " vs "
                         + s.acknowledgedIncrements()
                         + " acknowledged increments");
-        row(
-                h,
-                "kills",
-                s.kills()
-                        + " ("
-                        + s.holderKills()
-                        + " of holders, "
-                        + s.recoveries()
-                        + " followed by a grant)");
-        row(
-                h,
-                "kill to next grant",
-                s.recoveries() == 0
-                        ? "-"
-                        : "max "
-                                + Text.millis(s.recoveryMaxMillis())
-                                + ", p99 "
-                                + Text.millis(s.recoveryP99Millis()));
+        row(h, "kills", Text.kills(s, ", "));
+        row(h, "kill to next grant", Text.recovery(s, ", "));
         h.append("</table>");
     }
 

@@ -121,23 +121,8 @@ public final class SummaryTable {
                                         : " (+ up to " + s.writesIndeterminate() + " unknown)")));
 
         lines.add("Recovery");
-        lines.add(
-                row(
-                        "kills",
-                        s.kills()
-                                + "   of holders "
-                                + s.holderKills()
-                                + "   followed by a grant "
-                                + s.recoveries()));
-        lines.add(
-                row(
-                        "kill -> grant",
-                        s.recoveries() == 0
-                                ? "-"
-                                : "max "
-                                        + Text.millis(s.recoveryMaxMillis())
-                                        + "   p99 "
-                                        + Text.millis(s.recoveryP99Millis())));
+        lines.add(row("kills", Text.kills(s, "   ")));
+        lines.add(row("kill -> grant", Text.recovery(s, "   ")));
 
         lines.add(String.format(Locale.ROOT, "%-24s %8s %8s", "Violations", "counted", "excused"));
         Map<Violation.Kind, int[]> byKind = byKind(verdict);

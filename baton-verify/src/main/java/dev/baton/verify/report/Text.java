@@ -172,6 +172,28 @@ final class Text {
         return String.format(Locale.ROOT, "%.3f", millis / 1000.0).replaceAll("0+$", "") + " s";
     }
 
+    /** The kill counts and kill-to-grant times, fields joined by {@code sep}. */
+    static String kills(CheckResult.Stats s, String sep) {
+        return s.kills()
+                + sep
+                + "of holders "
+                + s.holderKills()
+                + sep
+                + "followed by a grant "
+                + s.recoveries();
+    }
+
+    /** "max X ms{sep}p99 Y ms", or "-" when no holder kill was followed by a grant. */
+    static String recovery(CheckResult.Stats s, String sep) {
+        return s.recoveries() == 0
+                ? "-"
+                : "max "
+                        + millis(s.recoveryMaxMillis())
+                        + sep
+                        + "p99 "
+                        + millis(s.recoveryP99Millis());
+    }
+
     static String millis(double ms) {
         return String.format(Locale.ROOT, "%.1f ms", ms);
     }
