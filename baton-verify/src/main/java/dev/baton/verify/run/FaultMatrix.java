@@ -19,7 +19,8 @@ import java.util.Map;
  * violations fell inside its window (from its start to 2 TTLs after its heal, the time a lease
  * needs to notice and the engine to re-grant). A violation outside every window is counted under
  * "(no fault)". A violation inside two overlapping windows is counted for both; the nemesis runs
- * one fault at a time, so only the 2-TTL tails can overlap.
+ * one fault at a time, so only the 2-TTL tails can overlap. A lost update is a verdict on the whole
+ * register, counted under "(whole run)".
  */
 public record FaultMatrix(List<Row> rows) {
 
@@ -52,8 +53,13 @@ public record FaultMatrix(List<Row> rows) {
         List<Violation> excused =
                 verdict.excused().stream().map(Verdict.Excused::violation).toList();
         for (Violation v : result.violations()) {
-            long t = v.events().get(v.events().size() - 1).nanos();
             int column = excused.contains(v) ? 1 : 0;
+            if (v.kind() == Violation.Kind.LOST_UPDATE) {
+                // One verdict on the whole register, not an event in time.
+                counts.computeIfAbsent("(whole run)", k -> new int[2])[column]++;
+                continue;
+            }
+            long t = v.events().get(v.events().size() - 1).nanos();
             boolean any = false;
             for (Object[] w : windows) {
                 if (t >= (long) w[1] && t <= (long) w[2]) {
