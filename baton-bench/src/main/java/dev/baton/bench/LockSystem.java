@@ -3,9 +3,9 @@ package dev.baton.bench;
 import java.time.Duration;
 
 /**
- * One lock implementation under benchmark (Baton or a peer), on one engine. The harness creates
- * one {@link Client} per simulated service instance and runs every scenario through this
- * interface only, so that all systems do exactly the same work.
+ * One lock implementation under benchmark (Baton or a peer), on one engine. The harness creates one
+ * {@link Client} per simulated service instance and runs every scenario through this interface
+ * only, so that all systems do exactly the same work.
  *
  * <p>Threads: {@link #client()} may be called from any thread; a {@link Client} may be used by
  * several threads at once (waiters spread over client instances share them); a {@link Held} is
