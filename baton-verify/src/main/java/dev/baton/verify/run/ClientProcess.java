@@ -120,6 +120,12 @@ final class ClientProcess {
 
     /** Asks the client to finish its cycle and exit; kills it if it has not within the bound. */
     boolean stop(long seconds) {
+        requestStop();
+        return awaitStop(seconds);
+    }
+
+    /** Resumes the client if paused and tells it to stop after its current cycle. */
+    void requestStop() {
         if (paused) {
             resume();
         }
@@ -131,6 +137,10 @@ final class ClientProcess {
         } catch (IOException ignored) {
             // already gone
         }
+    }
+
+    /** Waits for the exit asked by {@link #requestStop}; kills the client after the bound. */
+    boolean awaitStop(long seconds) {
         if (!awaitExit(seconds)) {
             kill();
             return false;

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -367,12 +366,14 @@ public final class VerifyRun {
         synchronized (this) {
             all = new ArrayList<>(clients.values());
         }
+        // Tell every client first, so they all finish their cycles at once, then wait for each
+        // against one shared deadline.
+        all.forEach(ClientProcess::requestStop);
         long bound = Math.max(30, options.ttl().multipliedBy(4).toSeconds() + 10);
-        CompletableFuture.allOf(
-                        all.stream()
-                                .map(c -> CompletableFuture.runAsync(() -> c.stop(bound)))
-                                .toArray(CompletableFuture[]::new))
-                .join();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(bound);
+        for (ClientProcess c : all) {
+            c.awaitStop(Math.max(0, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())));
+        }
     }
 
     /**
