@@ -34,10 +34,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The client. Owns these threads: one lease timer (renewal ticks, acquire timeouts; never blocks),
- * one deadline checker (nothing else runs there, so loss signals are never delayed), a cached pool
- * of daemon workers (user callbacks unless the user gave an executor, and engine calls triggered by
- * callbacks), and whatever the backend runs. <b>Internal.</b>
+ * The client. Owns these threads: one scheduler (renewal ticks, timeouts of asynchronous acquires,
+ * and the backend's timers and event hand-offs, through {@link BackendContext#scheduler()}; never
+ * blocks), one deadline checker (nothing else runs there, so loss signals are never delayed), a
+ * cached pool of daemon workers (user callbacks unless the user gave an executor, and engine calls
+ * triggered by callbacks), and whatever the backend runs. <b>Internal.</b>
  */
 public final class BatonImpl implements Baton, BackendContext {
     private final String uri;
@@ -60,7 +61,7 @@ public final class BatonImpl implements Baton, BackendContext {
         this.config = config;
         this.clientId = clientId;
         this.namespace = namespace;
-        this.timer = new ScheduledThreadPoolExecutor(1, daemon("baton-lease-timer-" + clientId));
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("baton-scheduler-" + clientId));
         this.timer.setRemoveOnCancelPolicy(true);
         this.deadlines =
                 new ScheduledThreadPoolExecutor(1, daemon("baton-lease-deadline-" + clientId));
@@ -142,6 +143,11 @@ public final class BatonImpl implements Baton, BackendContext {
     @Override
     public Executor blockingExecutor() {
         return workers;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return timer;
     }
 
     @Override

@@ -155,19 +155,43 @@ final class LockImpl implements Mutex, Semaphore {
         }
     }
 
+    /**
+     * A blocking acquire times out on the caller's own timed wait, so no timer task is scheduled
+     * and cancelled per call (it would wake the scheduler thread on every uncontended acquire).
+     * When the wait ends unanswered, the caller fails the future itself, which makes the backend
+     * withdraw the request, on this thread; if the grant won that race, the lease is the answer.
+     */
     private FencedLease blockingAcquire(int permits, long timeoutNanos) {
         baton.ensureOpen();
         long started = baton.ticker().read();
-        CompletableFuture<LeaseImpl> f = start(permits, timeoutNanos, started);
-        long bound = timeoutNanos < 0 ? -1 : timeoutNanos + ANSWER_GRACE_NANOS;
-        return await(f, bound, started);
+        CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));
+        if (timeoutNanos < 0) {
+            return await(f, -1, started);
+        }
+        try {
+            return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (f.completeExceptionally(TimedOut.INSTANCE)) {
+                throw failure(TimedOut.INSTANCE, started);
+            }
+            // Answered as the wait ended: a grant is taken, a failure reported.
+            return await(f, ANSWER_GRACE_NANOS, started);
+        } catch (InterruptedException e) {
+            giveUp(f);
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException(name);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), started);
+        } catch (CancellationException e) {
+            throw new BatonException("acquire of \"" + name + "\" was cancelled", e);
+        }
     }
 
     /**
-     * Starts an acquisition; a finite timeout fails the future at the deadline, which makes the
-     * backend withdraw the request. Withdrawing may wait on the engine, so the timer thread only
-     * hands the failure to a worker: it must stay free for renewal. What was seen is read
-     * afterwards by whoever reports the timeout.
+     * Starts an asynchronous acquisition; a finite timeout fails the future at the deadline, which
+     * makes the backend withdraw the request. Withdrawing may wait on the engine, so the scheduler
+     * thread only hands the failure to a worker: it must stay free for renewal. What was seen is
+     * read afterwards by whoever reports the timeout.
      */
     private CompletableFuture<LeaseImpl> start(int permits, long timeoutNanos, long started) {
         CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));

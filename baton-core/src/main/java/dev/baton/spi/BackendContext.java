@@ -5,6 +5,7 @@ import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.internal.LeaseImpl;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What the core offers a backend. <b>Internal.</b>
@@ -31,6 +32,16 @@ public interface BackendContext {
      * thread.
      */
     Executor blockingExecutor();
+
+    /**
+     * The client's one scheduler thread, shared by the core (renewal ticks, acquire timeouts of
+     * {@code acquireAsync}) and the backend (its timers and the hand-off of engine events, so that
+     * a backend needs no thread of its own). Tasks run one at a time. They must be short, must
+     * never block on the engine and must never run user code: a stalled task delays renewal of
+     * every lease, though never the loss signal, whose deadline checks have a thread of their own.
+     * The core shuts it down after {@link Backend#close()}; a backend never does.
+     */
+    ScheduledExecutorService scheduler();
 
     /**
      * Creates a held lease and registers it for renewal and deadline tracking.

@@ -9,6 +9,8 @@ import dev.baton.spi.BackendContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A core stand-in for driving a {@link MemBackend} directly: records the session signals it gets,
@@ -18,6 +20,13 @@ final class RecordingContext implements BackendContext {
     final List<String> signals = new CopyOnWriteArrayList<>();
     private final BatonConfig config;
     private final String clientId;
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "recording-context-scheduler");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     RecordingContext(String clientId, BatonConfig config) {
         this.clientId = clientId;
@@ -47,6 +56,11 @@ final class RecordingContext implements BackendContext {
     @Override
     public Executor blockingExecutor() {
         return Runnable::run;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     @Override

@@ -16,7 +16,7 @@ final class Keys {
         LeaseKind.MUTEX, LeaseKind.SEMAPHORE, LeaseKind.WRITE, LeaseKind.LEADERSHIP
     };
 
-    private static final String[] LOCK_SUFFIXES = {"E", "Q", "W", "H", "M"};
+    private static final String[] LOCK_SUFFIXES = {"E", "Q", "W", "H"};
 
     private Keys() {}
 
@@ -28,7 +28,7 @@ final class Keys {
         return PREFIX + namespace + "/" + name + "}";
     }
 
-    /** E, Q, W, H, M of one name's family (see lock_common.lua). */
+    /** E, Q, W, H of one name's family (see lock_common.lua). */
     static byte[][] lock(String namespace, LeaseKind family, String name) {
         byte[][] keys = new byte[LOCK_SUFFIXES.length][];
         for (int i = 0; i < keys.length; i++) {

@@ -50,8 +50,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,10 +70,12 @@ import org.slf4j.LoggerFactory;
  * grant by its unique entry id (ids are never reused, so a later grant is never touched) and hands
  * the lock to the head of the queue, publishing the grant on that waiter's client channel ({@code
  * baton:c:<clientId>}, subscribed once at connect): the waiter owns the lock when the message
- * arrives, with no further round trip. Renewal sends one {@code renew.lua} per held lease,
- * pipelined on the one connection. Waiters refresh their liveness with {@code wait.lua} every
- * {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a
- * grant by at most that interval, and a holder that crashed is purged once its expiry passes.
+ * arrives, with no further round trip. For a free mutex with nobody queued, both scripts take a
+ * fast path of a handful of calls. Renewal sends one {@code renew.lua} per batch of up to {@value
+ * #RENEW_BATCH} held leases (a standalone server runs a script over any keys; a Cluster would need
+ * batches per slot). Waiters refresh their liveness with {@code wait.lua} every {@link
+ * #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a grant by at
+ * most that interval, and a holder that crashed is purged once its expiry passes.
  *
  * <p><b>The sentAt invariant.</b> A lease's local deadline is {@code sentAt + ttl − margin}, and
  * {@code sentAt} must precede the server time from which the grant's expiry is counted. A grant in
@@ -94,20 +96,37 @@ import org.slf4j.LoggerFactory;
  * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
  * waiter's liveness deadline; nothing else is kept.
  *
- * <p><b>Threads.</b> Lettuce's I/O threads only complete futures and hand work to this client's one
- * event thread ({@code baton-redis-<clientId>}), which owns {@link #waiters} transitions, turns
- * grants into leases, dispatches watch events (sinks only enqueue) and runs the re-check timer.
- * Completing an acquire future only wakes the core, which moves user code to its callback executor.
- * Waiter entries are registered before their request is sent, so a handoff message that overtakes
- * the reply finds them.
+ * <p><b>Threads.</b> This backend has no thread of its own. Replies and handoff messages are
+ * handled on Lettuce's I/O threads, where they turn grants into leases and complete futures: that
+ * only wakes the core, which moves user code to its callback executor, and nothing done there
+ * blocks (releasing a grant nobody wants any more goes to the blocking executor). Any thread may
+ * end a waiter: {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id,
+ * w)}) decides its outcome, so a grant reported by both a message and a reply, or racing a
+ * withdrawal, takes effect once. Watch events are dispatched on the pub/sub connection's I/O
+ * thread, in the order published (sinks only enqueue). The re-check timer ({@link #nextRecheck})
+ * lives on the client's scheduler thread ({@link BackendContext#scheduler()}), the only thread that
+ * touches it. Waiter entries are registered before their request is sent, so a handoff message that
+ * overtakes the reply finds them.
  */
 final class RedisBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
 
-    /** Shared event loops for every client in the JVM (daemon threads; never shut down). */
+    /**
+     * Shared event loops for every client in the JVM (daemon threads; never shut down). One I/O
+     * thread and one computation thread: a client's traffic is a few small commands per lock
+     * operation, which one event loop carries far faster than the single-threaded server can
+     * answer, and every further thread is one more to wake on a 2-core machine.
+     */
     private static final class Resources {
-        static final ClientResources SHARED = DefaultClientResources.create();
+        static final ClientResources SHARED =
+                DefaultClientResources.builder()
+                        .ioThreadPoolSize(1)
+                        .computationThreadPoolSize(1)
+                        .build();
     }
+
+    /** Leases per renewal script: one call stays well under a millisecond of server time. */
+    static final int RENEW_BATCH = 128;
 
     private static final long MAX_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -121,7 +140,7 @@ final class RedisBackend implements Backend {
     private final RedisAsyncCommands<byte[], byte[]> redis;
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
     private final RedisScripts scripts = new RedisScripts();
-    private final ScheduledThreadPoolExecutor events;
+    private final ScheduledExecutorService scheduler;
     private final String idPrefix;
     private final byte[] eventChannel;
     private final AtomicLong ids = new AtomicLong();
@@ -130,8 +149,8 @@ final class RedisBackend implements Backend {
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final Object watchLock = new Object();
     private boolean eventsSubscribed; // guarded by watchLock
-    private ScheduledFuture<?> nextRecheck; // event thread only
-    private long nextRecheckAt; // event thread only
+    private ScheduledFuture<?> nextRecheck; // scheduler thread only
+    private volatile long nextRecheckAt; // written on the scheduler thread only
     private volatile boolean closed;
 
     /** A queued request: registered before it is sent, removed once granted or withdrawn. */
@@ -189,15 +208,7 @@ final class RedisBackend implements Backend {
         this.pubsub = pubsub;
         this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.eventChannel = Keys.bytes(Keys.eventChannel(namespace));
-        this.events =
-                new ScheduledThreadPoolExecutor(
-                        1,
-                        r -> {
-                            Thread t = new Thread(r, "baton-redis-" + ctx.clientId());
-                            t.setDaemon(true);
-                            return t;
-                        });
-        this.events.setRemoveOnCancelPolicy(true);
+        this.scheduler = ctx.scheduler();
     }
 
     /**
@@ -248,7 +259,7 @@ final class RedisBackend implements Backend {
                     }
                 });
         pubsub.sync().subscribe(Keys.bytes(Keys.clientChannel(ctx.clientId())));
-        events.execute(() -> scheduleRecheck(recheckNanos));
+        onScheduler(() -> scheduleRecheck(recheckNanos));
     }
 
     @Override
@@ -300,7 +311,7 @@ final class RedisBackend implements Backend {
                                 String.valueOf(ttl.toMillis()),
                                 String.valueOf(livenessMillis),
                                 String.valueOf(seq)))
-                .whenComplete((reply, error) -> onEvents(() -> onAcquired(w, seq, reply, error)));
+                .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
         return f;
     }
 
@@ -333,8 +344,8 @@ final class RedisBackend implements Backend {
     }
 
     /**
-     * Turns a grant into a lease, once: a grant reported both by a message and by a re-check is
-     * taken by whichever comes first. Event thread only.
+     * Turns a grant into a lease, once: a grant reported both by a message and by a reply is taken
+     * by whichever removes the waiter first. Any thread; never blocks.
      */
     private void grantTo(Waiter w, long token, long seq) {
         if (!waiters.remove(w.id, w)) {
@@ -354,7 +365,17 @@ final class RedisBackend implements Backend {
                 ctx.newLease(
                         w.request.name(), w.request.kind(), w.request.permits(), token, sentAt, g);
         if (!w.future.complete(lease)) {
-            lease.release(); // the caller gave up as it was granted
+            // The caller gave up as it was granted. Releasing waits on the engine: not here, where
+            // this may be the I/O thread that must carry the answer.
+            runBlocking(lease::release);
+        }
+    }
+
+    private void runBlocking(Runnable task) {
+        try {
+            ctx.blockingExecutor().execute(task);
+        } catch (RejectedExecutionException closing) {
+            // The client is closing: the core releases every lease it still tracks.
         }
     }
 
@@ -382,10 +403,13 @@ final class RedisBackend implements Backend {
                         });
     }
 
-    /** A handoff on our client channel: {@code "<id> <token> <seq>"}. */
+    /**
+     * A watch event, or a handoff on our client channel: {@code "<id> <token> <seq>"}. Pub/sub I/O
+     * thread.
+     */
     private void onMessage(byte[] channel, byte[] message) {
         if (Arrays.equals(channel, eventChannel)) {
-            onEvents(() -> dispatch(message));
+            dispatch(message);
             return;
         }
         String[] parts = new String(message, StandardCharsets.UTF_8).split(" ");
@@ -393,24 +417,31 @@ final class RedisBackend implements Backend {
             log.warn("ignoring malformed grant message {}", Arrays.toString(parts));
             return;
         }
-        onEvents(
-                () -> {
-                    Waiter w = waiters.get(parts[0]);
-                    if (w != null) {
-                        grantTo(w, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-                    }
-                });
+        Waiter w = waiters.get(parts[0]);
+        if (w != null) {
+            grantTo(w, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+        }
     }
 
     // ------------------------------------------------------------------ re-check and liveness
 
+    /**
+     * The engine's hint: the earliest holder expires in {@code millisUntilExpiry}. Any thread. A
+     * re-check is always pending (each one schedules the next), so only an earlier one is worth a
+     * hop to the scheduler thread.
+     */
     private void hint(long millisUntilExpiry) {
-        if (millisUntilExpiry >= 0) {
-            scheduleRecheck(TimeUnit.MILLISECONDS.toNanos(millisUntilExpiry + 5));
+        if (millisUntilExpiry < 0) {
+            return;
         }
+        long delay = TimeUnit.MILLISECONDS.toNanos(millisUntilExpiry + 5);
+        if (nextRecheckAt - (System.nanoTime() + delay) <= 0) {
+            return;
+        }
+        onScheduler(() -> scheduleRecheck(delay));
     }
 
-    /** Schedules the next re-check no later than {@code delay} from now. Event thread only. */
+    /** Schedules the next re-check no later than {@code delay} from now. Scheduler thread only. */
     private void scheduleRecheck(long delayNanos) {
         if (closed) {
             return;
@@ -424,13 +455,13 @@ final class RedisBackend implements Backend {
         }
         nextRecheckAt = due;
         try {
-            nextRecheck = events.schedule(this::recheck, delayNanos, TimeUnit.NANOSECONDS);
+            nextRecheck = scheduler.schedule(this::recheck, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closed
         }
     }
 
-    /** Refreshes every waiter's liveness and re-checks its queue, pipelined. Event thread. */
+    /** Refreshes every waiter's liveness and re-checks its queue, pipelined. Scheduler thread. */
     private void recheck() {
         nextRecheck = null;
         if (closed) {
@@ -453,8 +484,7 @@ final class RedisBackend implements Backend {
                                         w.id,
                                         String.valueOf(livenessMillis),
                                         String.valueOf(seq)))
-                        .whenComplete(
-                                (reply, error) -> onEvents(() -> onChecked(w, seq, reply, error)));
+                        .whenComplete((reply, error) -> onChecked(w, seq, reply, error));
             }
         }
         scheduleRecheck(recheckNanos);
@@ -484,9 +514,9 @@ final class RedisBackend implements Backend {
         }
     }
 
-    private void onEvents(Runnable task) {
+    private void onScheduler(Runnable task) {
         try {
-            events.execute(task);
+            scheduler.execute(task);
         } catch (RejectedExecutionException closing) {
             // closed: close() failed every waiting future
         }
@@ -511,29 +541,40 @@ final class RedisBackend implements Backend {
 
     @Override
     public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
-        List<CompletableFuture<LeaseImpl>> replies = new ArrayList<>();
-        String ttlMillis = String.valueOf(ttl.toMillis());
-        for (LeaseImpl lease : leases) {
-            Grant g = (Grant) lease.handle();
-            replies.add(
+        List<LeaseImpl> all = new ArrayList<>(leases);
+        byte[] ttlMillis = Keys.bytes(String.valueOf(ttl.toMillis()));
+        List<CompletableFuture<List<LeaseImpl>>> batches = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += RENEW_BATCH) {
+            List<LeaseImpl> batch = all.subList(from, Math.min(all.size(), from + RENEW_BATCH));
+            byte[][] keys = new byte[batch.size() * 4][];
+            byte[][] args = new byte[batch.size() + 1][];
+            args[0] = ttlMillis;
+            for (int i = 0; i < batch.size(); i++) {
+                Grant g = (Grant) batch.get(i).handle();
+                System.arraycopy(g.keys(), 0, keys, i * 4, 4);
+                args[i + 1] = Keys.bytes(g.id());
+            }
+            batches.add(
                     scripts.renew
-                            .<Long>run(
-                                    redis,
-                                    ScriptOutputType.INTEGER,
-                                    g.keys(),
-                                    lockArgs(g.family(), g.name(), g.id(), ttlMillis))
+                            .<List<Object>>run(redis, ScriptOutputType.MULTI, keys, args)
                             .toCompletableFuture()
-                            .thenApply(ok -> ok == 1L ? null : lease));
+                            .thenApply(
+                                    reply -> {
+                                        List<LeaseImpl> gone = new ArrayList<>();
+                                        for (int i = 0; i < batch.size(); i++) {
+                                            if ((Long) reply.get(i) != 1L) {
+                                                gone.add(batch.get(i));
+                                            }
+                                        }
+                                        return gone;
+                                    }));
         }
-        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                 .thenApply(
                         v -> {
                             Set<LeaseImpl> gone = new HashSet<>();
-                            for (CompletableFuture<LeaseImpl> r : replies) {
-                                LeaseImpl l = r.join();
-                                if (l != null) {
-                                    gone.add(l);
-                                }
+                            for (CompletableFuture<List<LeaseImpl>> b : batches) {
+                                gone.addAll(b.join());
                             }
                             return gone;
                         });
@@ -836,7 +877,12 @@ final class RedisBackend implements Backend {
         } catch (ExecutionException | TimeoutException e) {
             log.debug("withdrawals at close incomplete: {}", e.toString());
         }
-        events.shutdownNow();
+        onScheduler(
+                () -> {
+                    if (nextRecheck != null) {
+                        nextRecheck.cancel(false);
+                    }
+                });
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
         for (Waiter w : pending) {

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The Lua scripts, loaded from resources next to this class. Each call is one EVALSHA; only after a
  * server restart (script cache empty: NOSCRIPT) is it sent once more as EVAL, which also caches it
- * again. The lock scripts share {@code lock_common.lua}, prepended here.
+ * again. The lock scripts (acquire, release, wait) share {@code lock_common.lua}, prepended here.
  */
 final class RedisScripts {
 
@@ -62,7 +62,7 @@ final class RedisScripts {
 
     final Script acquire = lock("acquire");
     final Script release = lock("release");
-    final Script renew = lock("renew");
+    final Script renew = new Script("renew", load("renew"));
     final Script waitCheck = lock("wait");
     final Script inspect = new Script("inspect", load("inspect"));
     final Script kvWrite = new Script("kv_write", load("kv_write"));

@@ -3,24 +3,43 @@
 -- [10] lease TTL ms, [11] liveness ms, [12] request seq.
 -- Reply: {1, token} granted; {2, hint ms} waiting; {0} not granted (try-once, nothing left);
 -- {-1, limit} semaphore size mismatch (nothing created).
-purge()
 local id = ARGV[4]
+
+-- Fast path: a mutex (or leadership) nobody holds and nobody waits for. No holder key and no
+-- waiter key means nothing to purge and nothing queued (Q and W hold the same ids), so the
+-- general path below would append this entry and grant it at once; this writes the same end
+-- state (entry fields, holder expiry, counter, event, key expiry) in 7 calls instead of about 20.
+if SINGLE and redis.call('EXISTS', H, W) == 0 then
+  local tok = token_after(redis.call('HGET', E, 'ctr'))
+  local expiry = now + tonumber(ARGV[10])
+  redis.call('HSET', E, 'ctr', n2s(tok), id .. ':c', ARGV[5], id .. ':k', ARGV[6],
+    id .. ':p', ARGV[7], id .. ':t', n2s(tok), id .. ':s', n2s(now), id .. ':l', ARGV[10],
+    id .. ':q', ARGV[12], id .. ':h', n2s(now))
+  redis.call('ZADD', H, n2s(expiry), id)
+  redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0\n'
+    .. holder_line(ARGV[5], ARGV[6], ARGV[7], n2s(tok), n2s(now)))
+  local at = n2s(expiry + 1000)
+  redis.call('PEXPIREAT', E, at)
+  redis.call('PEXPIREAT', H, at)
+  return { 1, tok }
+end
+
+purge()
 if FAMILY == 'SEMAPHORE' then
-  local limit = redis.call('HGET', M, 'limit')
+  local limit = redis.call('HGET', E, 'limit')
   local live = redis.call('EXISTS', H) == 1 or redis.call('EXISTS', Q) == 1
   if limit and live and limit ~= ARGV[8] then
     finish()
     return { -1, tonumber(limit) }
   end
-  redis.call('HSET', M, 'limit', ARGV[8])
+  redis.call('HSET', E, 'limit', ARGV[8])
 end
 redis.call('HSET', E, id .. ':c', ARGV[5], id .. ':k', ARGV[6], id .. ':p', ARGV[7], id .. ':t', '0',
   id .. ':s', n2s(now), id .. ':l', ARGV[10], id .. ':q', ARGV[12], id .. ':h', n2s(now))
 redis.call('RPUSH', Q, id)
 redis.call('ZADD', W, n2s(now + tonumber(ARGV[11])), id)
-saturate(id)
-if redis.call('ZSCORE', H, id) then
-  local tok = tonumber(redis.call('HGET', E, id .. ':t'))
+local tok = saturate(id)
+if tok then
   changed = true
   finish()
   return { 1, tok }

@@ -5,10 +5,15 @@
 --   Q  list: waiting ids, FIFO
 --   W  zset: waiting id -> liveness deadline (server ms)
 --   H  zset: held id -> expiry (server ms)
---   M  hash: ctr (last fencing token), limit (semaphore size)
+--      and, in the same hash, ctr (last fencing token) and limit (semaphore size): field names
+--      without a colon never collide with an entry's
+-- Invariants: Q and W hold the same ids; a MUTEX or LEADERSHIP family holds at most one entry in
+-- H; E holds the fields of live entries only (every removal drops them); every existing key of a
+-- name expires at one instant, at least 1 s after the latest holder expiry or waiter deadline.
 -- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP), ARGV[2] events channel, ARGV[3] name.
 -- All time is the server's (TIME); clients never send clock readings.
-local E, Q, W, H, M = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local E, Q, W, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local SINGLE = ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP'
 local FAMILY, EVENTS, NAME = ARGV[1], ARGV[2], ARGV[3]
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -42,46 +47,63 @@ local function purge()
   end
 end
 
--- Tokens: max(last + 1, server clock in microseconds). A missing counter (first use, state
--- expired, server restarted without persistence) therefore continues from the clock.
-local function next_token()
-  local ctr = tonumber(redis.call('HGET', M, 'ctr') or '0')
-  local tok = math.max(ctr + 1, now_us)
-  redis.call('HSET', M, 'ctr', n2s(tok))
-  return tok
+-- Tokens: max(last + 1, server clock in microseconds), from the ctr read in the same call that
+-- reads the entry. A missing counter (first use, state expired, server restarted without
+-- persistence) therefore continues from the clock.
+local function token_after(ctr)
+  return math.max(tonumber(ctr or '0') + 1, now_us)
 end
 
 -- Grants a waiting entry. Its expiry counts from when the server last heard its client about
 -- it (id:h), so the client's deadline, counted from the send time of that request (id:q), is
 -- earlier. The waiter's client is told on its channel, except self (answered by the reply).
+-- Returns the token.
 local function grant(id, self)
-  local tok = next_token()
-  local f = redis.call('HMGET', E, id .. ':c', id .. ':l', id .. ':q', id .. ':h')
-  local expiry = tonumber(f[4]) + tonumber(f[2])
+  local f = redis.call('HMGET', E, 'ctr', id .. ':c', id .. ':l', id .. ':q', id .. ':h')
+  local tok = token_after(f[1])
+  local expiry = tonumber(f[5]) + tonumber(f[3])
   redis.call('LREM', Q, 1, id)
   redis.call('ZREM', W, id)
   redis.call('ZADD', H, n2s(expiry), id)
-  redis.call('HSET', E, id .. ':t', n2s(tok), id .. ':s', n2s(now))
+  redis.call('HSET', E, 'ctr', n2s(tok), id .. ':t', n2s(tok), id .. ':s', n2s(now))
   if id ~= self then
-    redis.call('PUBLISH', 'baton:c:' .. f[1], id .. ' ' .. n2s(tok) .. ' ' .. f[3])
+    redis.call('PUBLISH', 'baton:c:' .. f[2], id .. ' ' .. n2s(tok) .. ' ' .. f[4])
   end
   changed = true
+  return tok
 end
 
 -- Grants every waiter the family's rule admits, in queue order (the queue is saturated after).
+-- Returns self's token if self was granted, else nil.
 local function saturate(self)
+  local mine = nil
+  if SINGLE then
+    -- At most one holder: only the head can be granted, and only when nothing is held.
+    if redis.call('EXISTS', H) == 0 then
+      local head = redis.call('LINDEX', Q, 0)
+      if head then
+        local tok = grant(head, self)
+        if head == self then
+          mine = tok
+        end
+      end
+    end
+    return mine
+  end
   local q = redis.call('LRANGE', Q, 0, -1)
   if #q == 0 then
-    return
+    return nil
   end
   local held = redis.call('ZRANGE', H, 0, -1)
-  if FAMILY == 'MUTEX' or FAMILY == 'LEADERSHIP' then
-    if #held == 0 then
-      grant(q[1], self)
+  local function admit(id)
+    local tok = grant(id, self)
+    if id == self then
+      mine = tok
     end
-  elseif FAMILY == 'SEMAPHORE' then
+  end
+  if FAMILY == 'SEMAPHORE' then
     -- Strict FIFO: a large request at the head blocks later small ones.
-    local limit = tonumber(redis.call('HGET', M, 'limit') or '1')
+    local limit = tonumber(redis.call('HGET', E, 'limit') or '1')
     local used = 0
     for _, id in ipairs(held) do
       used = used + tonumber(redis.call('HGET', E, id .. ':p'))
@@ -92,7 +114,7 @@ local function saturate(self)
         break
       end
       used = used + p
-      grant(id, self)
+      admit(id)
     end
   else
     -- WRITE family (READ and WRITE entries). A writer needs the lock free; a reader needs no
@@ -100,21 +122,22 @@ local function saturate(self)
     local count = 0
     for _, id in ipairs(held) do
       if redis.call('HGET', E, id .. ':k') == 'WRITE' then
-        return
+        return nil
       end
       count = count + 1
     end
     for _, id in ipairs(q) do
       if redis.call('HGET', E, id .. ':k') == 'WRITE' then
         if count == 0 then
-          grant(id, self)
+          admit(id)
         end
         break
       end
-      grant(id, self)
+      admit(id)
       count = count + 1
     end
   end
+  return mine
 end
 
 -- Milliseconds until the earliest holder expires, or -1: when the client should re-check.
@@ -126,6 +149,11 @@ local function hint()
   return tonumber(h[2]) - now
 end
 
+-- The lock event for watchers: name, queue length, then one line per holder.
+local function holder_line(c, k, p, tok, since)
+  return table.concat({ c, k, p, tok, since }, '\t')
+end
+
 -- Publishes the lock event if anything changed, then bounds the life of the keys: deleted when
 -- nothing is held or waiting (the counter survives only while it is ahead of the clock), else
 -- expiring 1 s after the last holder's expiry or waiter's liveness deadline.
@@ -135,18 +163,18 @@ local function finish()
     local parts = { 'L', NAME, tostring(redis.call('LLEN', Q)) }
     for _, id in ipairs(held) do
       local f = redis.call('HMGET', E, id .. ':c', id .. ':k', id .. ':p', id .. ':t', id .. ':s')
-      table.insert(parts, table.concat(f, '\t'))
+      table.insert(parts, holder_line(f[1], f[2], f[3], f[4], f[5]))
     end
     redis.call('PUBLISH', EVENTS, table.concat(parts, '\n'))
   end
   local hmax = redis.call('ZRANGE', H, -1, -1, 'WITHSCORES')
   local wmax = redis.call('ZRANGE', W, -1, -1, 'WITHSCORES')
   if #hmax == 0 and #wmax == 0 then
-    local ctr = tonumber(redis.call('HGET', M, 'ctr') or '0')
-    redis.call('DEL', E, Q, W, H, M)
+    local ctr = tonumber(redis.call('HGET', E, 'ctr') or '0')
+    redis.call('DEL', E, Q, W, H)
     if ctr >= now_us then
-      redis.call('HSET', M, 'ctr', n2s(ctr))
-      redis.call('PEXPIRE', M, math.floor((ctr - now_us) / 1000) + 2)
+      redis.call('HSET', E, 'ctr', n2s(ctr))
+      redis.call('PEXPIRE', E, math.floor((ctr - now_us) / 1000) + 2)
     end
   else
     local horizon = 0
@@ -157,7 +185,7 @@ local function finish()
       horizon = math.max(horizon, tonumber(wmax[2]))
     end
     local at = n2s(horizon + 1000)
-    for _, k in ipairs({ E, Q, W, H, M }) do
+    for _, k in ipairs({ E, Q, W, H }) do
       redis.call('PEXPIREAT', k, at)
     end
   end

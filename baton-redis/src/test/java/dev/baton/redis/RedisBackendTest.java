@@ -17,6 +17,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,6 +119,73 @@ class RedisBackendTest {
             FencedLease next = baton.mutex("restarted").acquire(PATIENCE);
             assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
             next.release();
+        }
+    }
+
+    /**
+     * Renewal sends one script per batch of leases, not one per lease: 300 leases held through
+     * several renewal rounds (every TTL/3) cost a few calls per round. One call per lease would be
+     * at least 300 per round.
+     */
+    @Test
+    void renewalOfManyLeasesIsBatchedAndKeepsEveryLease() {
+        int n = 2 * RedisBackend.RENEW_BATCH + 44;
+        BatonConfig shortTtl =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(2))
+                        .safetyMargin(Duration.ofMillis(600))
+                        .build();
+        RedisClient counter = RedisClient.create(server.uri());
+        try (Baton baton = Baton.connect(server.uri() + "/batched", shortTtl);
+                StatefulRedisConnection<String, String> c = counter.connect(StringCodec.UTF8)) {
+            List<FencedLease> leases = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                leases.add(baton.mutex("held/" + i).acquire(PATIENCE));
+            }
+            long before = calls(c, "evalsha") + calls(c, "eval");
+            long start = System.nanoTime();
+            // Through three TTLs (every lease would be lost without renewal; about 9 rounds),
+            // watching that none is lost on the way.
+            await().atMost(PATIENCE)
+                    .failFast("a lease was lost", () -> leases.stream().anyMatch(l -> !l.isHeld()))
+                    .until(() -> System.nanoTime() - start > TimeUnit.SECONDS.toNanos(6));
+            long during = calls(c, "evalsha") + calls(c, "eval") - before;
+            assertThat(leases).allSatisfy(l -> assertThat(l.isHeld()).isTrue());
+            assertThat(during).isPositive().isLessThan(n);
+            leases.forEach(FencedLease::release);
+        } finally {
+            counter.shutdown();
+        }
+    }
+
+    /** A batch's answer is read per lease: the one grant that vanished is lost, no other. */
+    @Test
+    void renewalFindsTheOneGoneGrantInABatch() throws Exception {
+        int n = RedisBackend.RENEW_BATCH + 10;
+        RedisClient admin = RedisClient.create(server.uri());
+        try (Baton baton = Baton.connect(server.uri() + "/gone", config());
+                StatefulRedisConnection<String, String> c = admin.connect(StringCodec.UTF8)) {
+            List<FencedLease> leases = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                leases.add(baton.mutex("held/" + i).acquire(PATIENCE));
+            }
+            FencedLease victim = leases.get(RedisBackend.RENEW_BATCH + 3); // in the second batch
+            assertThat(
+                            c.sync()
+                                    .del(
+                                            "baton:{gone/held/"
+                                                    + (RedisBackend.RENEW_BATCH + 3)
+                                                    + "}:MUTEX:H"))
+                    .isEqualTo(1);
+            LeaseLoss loss =
+                    victim.lost().toCompletableFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(loss.reason()).isEqualTo(LeaseLoss.Reason.GRANT_GONE);
+            assertThat(leases)
+                    .filteredOn(l -> l != victim)
+                    .allSatisfy(l -> assertThat(l.isHeld()).isTrue());
+            leases.forEach(FencedLease::release);
+        } finally {
+            admin.shutdown();
         }
     }
 
