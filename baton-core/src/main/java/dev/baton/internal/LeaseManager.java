@@ -8,11 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,12 +25,13 @@ import org.slf4j.LoggerFactory;
  * thread (never a timer per lease), checks their deadlines every min(margin/2, 100 ms), and carries
  * out the side effects of loss and release. <b>Internal.</b>
  *
- * <p>Threads: the timer thread runs renewal ticks (and the core's acquire timeouts, which only hand
- * work to workers) and never blocks on the engine (renewal is asynchronous). Deadline checks run on
- * a thread of their own that nothing else uses, so no stalled engine call, however long, can delay
- * a loss signal. Loss callbacks go to the callback executor; engine calls made because a lease was
- * lost go to the blocking executor. Session signals may arrive on engine threads and only change
- * lease state.
+ * <p>Threads: the client's scheduler thread runs renewal ticks and their timeouts (it also carries
+ * the timeouts of asynchronous acquires, which only hand work to workers, and the backend's timers)
+ * and never blocks on the engine (renewal is asynchronous). Deadline checks run on a thread of
+ * their own that nothing else uses, so no stalled engine call, however long, can delay a loss
+ * signal. Loss callbacks go to the callback executor; engine calls made because a lease was lost go
+ * to the blocking executor. Session signals may arrive on engine threads and only change lease
+ * state.
  *
  * <p>Why the loss signal comes first: a lease's deadline is {@code sentAt + ttl − margin}, where
  * {@code sentAt} precedes the engine's receipt of the request. The engine cannot expire the grant
@@ -117,32 +121,41 @@ public final class LeaseManager implements AutoCloseable {
         List<LeaseImpl> batch = held();
         long sentAt = ticker.read();
         try {
-            backend.renew(batch)
-                    .toCompletableFuture()
-                    // Well inside the renewal interval (ttl/3), so an unanswered renewal shows as
-                    // IN_DOUBT long before the deadline, and the next tick is not skipped.
-                    .orTimeout(ttlNanos / 4, TimeUnit.NANOSECONDS)
-                    .whenComplete(
-                            (gone, error) -> {
-                                renewalInFlight.set(false);
-                                if (error != null) {
-                                    log.debug(
-                                            "renewal of {} leases failed: {}",
-                                            batch.size(),
-                                            error.toString());
-                                    batch.forEach(LeaseImpl::suspect);
-                                    return;
-                                }
-                                for (LeaseImpl lease : batch) {
-                                    if (gone.contains(lease)) {
-                                        lease.markLost(
-                                                LeaseLoss.Reason.GRANT_GONE,
-                                                "renewal found the grant gone from the engine");
-                                    } else {
-                                        lease.confirm(sentAt);
-                                    }
-                                }
-                            });
+            CompletableFuture<Set<LeaseImpl>> answer = backend.renew(batch).toCompletableFuture();
+            // Well inside the renewal interval (ttl/3), so an unanswered renewal shows as IN_DOUBT
+            // long before the deadline, and the next tick is not skipped. Timed on this (the
+            // scheduler) thread rather than with orTimeout, which would start the JDK's own
+            // delay thread.
+            ScheduledFuture<?> bound =
+                    timer.schedule(
+                            () ->
+                                    answer.completeExceptionally(
+                                            new TimeoutException(
+                                                    "no answer to the renewal within ttl/4")),
+                            ttlNanos / 4,
+                            TimeUnit.NANOSECONDS);
+            answer.whenComplete(
+                    (gone, error) -> {
+                        bound.cancel(false);
+                        renewalInFlight.set(false);
+                        if (error != null) {
+                            log.debug(
+                                    "renewal of {} leases failed: {}",
+                                    batch.size(),
+                                    error.toString());
+                            batch.forEach(LeaseImpl::suspect);
+                            return;
+                        }
+                        for (LeaseImpl lease : batch) {
+                            if (gone.contains(lease)) {
+                                lease.markLost(
+                                        LeaseLoss.Reason.GRANT_GONE,
+                                        "renewal found the grant gone from the engine");
+                            } else {
+                                lease.confirm(sentAt);
+                            }
+                        }
+                    });
         } catch (RuntimeException e) {
             renewalInFlight.set(false);
             log.debug("renewal could not be sent: {}", e.toString());

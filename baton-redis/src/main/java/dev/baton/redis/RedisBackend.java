@@ -29,6 +29,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,15 +116,18 @@ final class RedisBackend implements Backend {
 
     /**
      * Shared event loops for every client in the JVM (daemon threads; never shut down). One I/O
-     * thread and one computation thread: a client's traffic is a few small commands per lock
-     * operation, which one event loop carries far faster than the single-threaded server can
-     * answer, and every further thread is one more to wake on a 2-core machine.
+     * thread and one computation thread (Lettuce's builder would not go below two of each): a
+     * client's traffic is a few small commands per lock operation, which one event loop carries far
+     * faster than the single-threaded server answers them, and every further thread is one more to
+     * wake on a small machine. Lettuce's timer (command timeouts) is the one other thread.
      */
     private static final class Resources {
         static final ClientResources SHARED =
                 DefaultClientResources.builder()
-                        .ioThreadPoolSize(1)
-                        .computationThreadPoolSize(1)
+                        .eventLoopGroupProvider(new DefaultEventLoopGroupProvider(1))
+                        .eventExecutorGroup(
+                                new DefaultEventExecutorGroup(
+                                        1, new DefaultThreadFactory("lettuce-computation", true)))
                         .build();
     }
 

@@ -154,11 +154,25 @@ local function holder_line(c, k, p, tok, since)
   return table.concat({ c, k, p, tok, since }, '\t')
 end
 
--- Publishes the lock event if anything changed, then bounds the life of the keys: deleted when
--- nothing is held or waiting (the counter survives only while it is ahead of the clock), else
--- expiring 1 s after the last holder's expiry or waiter's liveness deadline.
-local function finish()
-  if changed then
+-- Deletes a name's state once nothing is held or waiting; the counter survives only while it is
+-- ahead of the clock (so that tokens keep rising when grants outpace the microsecond clock).
+local function clear()
+  local ctr = tonumber(redis.call('HGET', E, 'ctr') or '0')
+  redis.call('DEL', E, Q, W, H)
+  if ctr >= now_us then
+    redis.call('HSET', E, 'ctr', n2s(ctr))
+    redis.call('PEXPIRE', E, math.floor((ctr - now_us) / 1000) + 2)
+  end
+end
+
+-- Publishes the lock event if anything changed and anyone listens, then bounds the life of the
+-- keys. extend: this call set a deadline (a new or refreshed waiter, a grant to one), so the keys
+-- must live until 1 s after the latest holder expiry or waiter deadline. Otherwise deadlines only
+-- went away, or moved from a waiter to its grant, whose expiry never exceeds the waiter's deadline
+-- (waiters are kept alive for at least their lease TTL): the keys' expiry still covers every
+-- deadline, and they are deleted once nothing is held or waiting.
+local function finish(extend)
+  if changed and redis.call('PUBSUB', 'NUMSUB', EVENTS)[2] > 0 then
     local held = redis.call('ZRANGE', H, 0, -1)
     local parts = { 'L', NAME, tostring(redis.call('LLEN', Q)) }
     for _, id in ipairs(held) do
@@ -167,26 +181,27 @@ local function finish()
     end
     redis.call('PUBLISH', EVENTS, table.concat(parts, '\n'))
   end
+  if not extend then
+    if redis.call('EXISTS', H, W) == 0 then
+      clear()
+    end
+    return
+  end
   local hmax = redis.call('ZRANGE', H, -1, -1, 'WITHSCORES')
   local wmax = redis.call('ZRANGE', W, -1, -1, 'WITHSCORES')
   if #hmax == 0 and #wmax == 0 then
-    local ctr = tonumber(redis.call('HGET', E, 'ctr') or '0')
-    redis.call('DEL', E, Q, W, H)
-    if ctr >= now_us then
-      redis.call('HSET', E, 'ctr', n2s(ctr))
-      redis.call('PEXPIRE', E, math.floor((ctr - now_us) / 1000) + 2)
-    end
-  else
-    local horizon = 0
-    if #hmax > 0 then
-      horizon = tonumber(hmax[2])
-    end
-    if #wmax > 0 then
-      horizon = math.max(horizon, tonumber(wmax[2]))
-    end
-    local at = n2s(horizon + 1000)
-    for _, k in ipairs({ E, Q, W, H }) do
-      redis.call('PEXPIREAT', k, at)
-    end
+    clear()
+    return
+  end
+  local horizon = 0
+  if #hmax > 0 then
+    horizon = tonumber(hmax[2])
+  end
+  if #wmax > 0 then
+    horizon = math.max(horizon, tonumber(wmax[2]))
+  end
+  local at = n2s(horizon + 1000)
+  for _, k in ipairs({ E, Q, W, H }) do
+    redis.call('PEXPIREAT', k, at)
   end
 end

@@ -24,8 +24,7 @@ purge()
 local removed = 0
 if redis.call('ZREM', H, id) == 1 then
   removed = 1
-end
-if redis.call('ZREM', W, id) == 1 then
+elseif redis.call('ZREM', W, id) == 1 then
   redis.call('LREM', Q, 0, id)
   removed = 1
 end
@@ -36,5 +35,5 @@ end
 if changed then
   saturate(nil)
 end
-finish()
+finish(false)
 return removed

@@ -5,7 +5,9 @@
 purge()
 local id = ARGV[4]
 if redis.call('ZSCORE', W, id) then
-  redis.call('ZADD', W, n2s(now + tonumber(ARGV[5])), id)
+  -- At least the lease TTL, as in acquire.lua.
+  local l = tonumber(redis.call('HGET', E, id .. ':l'))
+  redis.call('ZADD', W, n2s(now + math.max(tonumber(ARGV[5]), l)), id)
   redis.call('HSET', E, id .. ':q', ARGV[6], id .. ':h', n2s(now))
 end
 saturate(id)
@@ -16,5 +18,5 @@ if redis.call('ZSCORE', H, id) then
 elseif redis.call('ZSCORE', W, id) then
   status = { 2, hint() }
 end
-finish()
+finish(true)
 return status
