@@ -8,8 +8,9 @@
 --      and, in the same hash, ctr (last fencing token) and limit (semaphore size): field names
 --      without a colon never collide with an entry's
 -- Invariants: Q and W hold the same ids; a MUTEX or LEADERSHIP family holds at most one entry in
--- H; E holds the fields of live entries only (every removal drops them); every existing key of a
--- name expires at one instant, at least 1 s after the latest holder expiry or waiter deadline.
+-- H; E holds the fields of live entries only (every removal drops them); every key expires at
+-- least 1 s after the latest expiry or deadline of the entries it holds (E: of all entries); a
+-- grant's expiry never exceeds the deadline its entry had as a waiter.
 -- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP), ARGV[2] events channel, ARGV[3] name.
 -- All time is the server's (TIME); clients never send clock readings.
 local E, Q, W, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -64,7 +65,14 @@ local function grant(id, self)
   local expiry = tonumber(f[5]) + tonumber(f[3])
   redis.call('LREM', Q, 1, id)
   redis.call('ZREM', W, id)
+  -- An existing holder key already expires after every waiter deadline (set by whoever set the
+  -- deadline), and this expiry is within the waiter's; a new one (the last holder's removal
+  -- deleted it) needs an expiry of its own, since finish(false) sets none.
+  local fresh = redis.call('EXISTS', H) == 0
   redis.call('ZADD', H, n2s(expiry), id)
+  if fresh then
+    redis.call('PEXPIREAT', H, n2s(expiry + 1000))
+  end
   redis.call('HSET', E, 'ctr', n2s(tok), id .. ':t', n2s(tok), id .. ':s', n2s(now))
   if id ~= self then
     redis.call('PUBLISH', 'baton:c:' .. f[2], id .. ' ' .. n2s(tok) .. ' ' .. f[4])

@@ -19,6 +19,7 @@ import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +100,45 @@ class RedisBackendTest {
                     .untilAsserted(() -> assertThat(c.sync().keys("*leaktest/*")).isEmpty());
         } finally {
             inspector.shutdown();
+        }
+    }
+
+    /**
+     * Every key of a live name carries an expiry, so that the state of a client that dies without
+     * releasing leaves the server on its own. Checked after each kind of step that creates a key: a
+     * fast-path grant, a waiter queueing, a handoff from the releaser to the waiter (which
+     * recreates the holder key the release deleted), and a semaphore grant.
+     */
+    @Test
+    void everyKeyOfALiveNameHasAnExpiry() throws Exception {
+        String uri = server.uri() + "/expiring";
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton a = Baton.connect(uri, config());
+                Baton b = Baton.connect(uri, config());
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            FencedLease first = a.mutex("m").acquire(PATIENCE);
+            assertEveryKeyExpires(c, 2);
+            CompletableFuture<FencedLease> waiting = b.mutex("m").acquireAsync(PATIENCE);
+            await().atMost(PATIENCE)
+                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            assertEveryKeyExpires(c, 4);
+            first.release();
+            FencedLease second = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertEveryKeyExpires(c, 2);
+            FencedLease permit = a.semaphore("s", 2).acquire(PATIENCE);
+            assertEveryKeyExpires(c, 4);
+            second.release();
+            permit.release();
+        } finally {
+            inspector.shutdown();
+        }
+    }
+
+    private static void assertEveryKeyExpires(StatefulRedisConnection<String, String> c, int n) {
+        List<String> keys = c.sync().keys("*expiring/*");
+        assertThat(keys).hasSize(n);
+        for (String k : keys) {
+            assertThat(c.sync().pttl(k)).as("PTTL of %s", k).isPositive();
         }
     }
 
