@@ -699,6 +699,20 @@ public final class Bench {
 
     // ------------------------------------------------------------------ renewal
 
+    /** CPU time so far of every live thread (where the JVM measures it). */
+    private static Map<Thread, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Thread, Long> out = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long ns = mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(t.getId()) : -1;
+            if (ns >= 0) {
+                out.put(t, ns);
+            }
+        }
+        return out;
+    }
+
     /**
      * One Baton client holds {@link BenchConfig#renewalLeases()} leases for {@link
      * BenchConfig#renewalHold()}. {@code renewal_cmds_per_s}: engine commands during the hold per
@@ -728,10 +742,12 @@ public final class Bench {
                 long c0 = commands.commands();
                 Map<String, Long> n0 = commands.byName();
                 long e0 = calls.commands();
+                Map<Thread, Long> cpu0 = threadCpu();
                 long t0 = System.nanoTime();
                 long half = config.renewalHold().toNanos() / 2;
                 TimeUnit.NANOSECONDS.sleep(half);
                 Map<String, Integer> threads = new TreeMap<>();
+                Set<Thread> own = new HashSet<>();
                 int count = 0;
                 for (Thread t : Thread.getAllStackTraces().keySet()) {
                     if (t.isAlive()
@@ -739,6 +755,7 @@ public final class Bench {
                             && (!before.contains(t.getId())
                                     || t.getName().startsWith("lettuce-"))) {
                         count++;
+                        own.add(t);
                         threads.merge(t.getName().replaceAll("[0-9]+$", "N"), 1, Integer::sum);
                     }
                 }
@@ -746,11 +763,23 @@ public final class Bench {
                 long c1 = commands.commands();
                 long e1 = calls.commands();
                 long t1 = System.nanoTime();
+                Map<Thread, Long> cpu1 = threadCpu();
                 long lost = leases.stream().filter(l -> !l.isHeld()).count();
                 double secs = seconds(t1 - t0);
+                // CPU per second of hold for each of the client's threads: which ones do the work.
+                Map<String, String> busy = new TreeMap<>();
+                for (Thread t : own) {
+                    Long a = cpu0.get(t);
+                    Long b = cpu1.get(t);
+                    if (a != null && b != null) {
+                        busy.put(
+                                t.getName().replaceAll("-[0-9]+@.*$", ""),
+                                String.format("%.1f ms/s", (b - a) / 1e6 / secs));
+                    }
+                }
                 log(
-                        "renewal-10k: client threads %d %s; leases lost %d; commands %s",
-                        count, threads, lost, diff(n0, commands.byName()));
+                        "renewal-10k: client threads %d %s; CPU %s; leases lost %d; commands %s",
+                        count, threads, busy, lost, diff(n0, commands.byName()));
                 String b = engine.backend();
                 results.add(RENEWAL, b, "baton", "renewal_cmds_per_s", "cmds/s", (c1 - c0) / secs);
                 results.add(

@@ -10,7 +10,8 @@
 -- Invariants: Q and W hold the same ids; a MUTEX or LEADERSHIP family holds at most one entry in
 -- H; E holds the fields of live entries only (every removal drops them); every key expires at
 -- least 1 s after the latest expiry or deadline of the entries it holds (E: of all entries); a
--- grant's expiry never exceeds the deadline its entry had as a waiter.
+-- grant's expiry never exceeds the deadline its entry had as a waiter. Keys may expire at
+-- different instants.
 -- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP), ARGV[2] events channel, ARGV[3] name.
 -- All time is the server's (TIME); clients never send clock readings.
 local E, Q, W, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -65,12 +66,12 @@ local function grant(id, self)
   local expiry = tonumber(f[5]) + tonumber(f[3])
   redis.call('LREM', Q, 1, id)
   redis.call('ZREM', W, id)
-  -- An existing holder key already expires after every waiter deadline (set by whoever set the
-  -- deadline), and this expiry is within the waiter's; a new one (the last holder's removal
-  -- deleted it) needs an expiry of its own, since finish(false) sets none.
-  local fresh = redis.call('EXISTS', H) == 0
   redis.call('ZADD', H, n2s(expiry), id)
-  if fresh then
+  -- The holder key must outlive this grant by 1 s. finish(false) sets no expiry, and the key may
+  -- be new (the last holder's removal deleted it) or set by an earlier grant of this call for a
+  -- shorter lease (waiters of one semaphore may have different TTLs): extend it when short.
+  local pt = redis.call('PTTL', H)
+  if pt < 0 or now + pt < expiry + 1000 then
     redis.call('PEXPIREAT', H, n2s(expiry + 1000))
   end
   redis.call('HSET', E, 'ctr', n2s(tok), id .. ':t', n2s(tok), id .. ':s', n2s(now))

@@ -134,6 +134,49 @@ class RedisBackendTest {
         }
     }
 
+    /**
+     * Waiters of one semaphore granted together by one release may have different TTLs: the holder
+     * key must outlive the longest of their grants, not the first one made.
+     */
+    @Test
+    void holderKeyOutlivesTheLongestGrantOfAHandoff() throws Exception {
+        String uri = server.uri() + "/handoff-ttl";
+        BatonConfig shortTtl =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(2))
+                        .safetyMargin(Duration.ofMillis(600))
+                        .build();
+        BatonConfig longTtl =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(30))
+                        .safetyMargin(Duration.ofSeconds(5))
+                        .build();
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton a = Baton.connect(uri, config());
+                Baton shortLived = Baton.connect(uri, shortTtl);
+                Baton longLived = Baton.connect(uri, longTtl);
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            FencedLease all = a.semaphore("pool", 2).acquire(2, PATIENCE);
+            CompletableFuture<FencedLease> first =
+                    shortLived.semaphore("pool", 2).acquireAsync(PATIENCE);
+            await().atMost(PATIENCE)
+                    .until(() -> a.inspect("pool").map(s -> s.waiters() == 1).orElse(false));
+            CompletableFuture<FencedLease> second =
+                    longLived.semaphore("pool", 2).acquireAsync(PATIENCE);
+            await().atMost(PATIENCE)
+                    .until(() -> a.inspect("pool").map(s -> s.waiters() == 2).orElse(false));
+            all.release(); // one release grants both waiters, the short lease first
+            FencedLease shortLease = first.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            FencedLease longLease = second.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(c.sync().pttl("baton:{handoff-ttl/pool}:SEMAPHORE:H"))
+                    .isGreaterThan(Duration.ofSeconds(20).toMillis());
+            shortLease.release();
+            longLease.release();
+        } finally {
+            inspector.shutdown();
+        }
+    }
+
     private static void assertEveryKeyExpires(StatefulRedisConnection<String, String> c, int n) {
         List<String> keys = c.sync().keys("*expiring/*");
         assertThat(keys).hasSize(n);
