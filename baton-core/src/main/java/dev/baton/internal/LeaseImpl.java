@@ -34,7 +34,9 @@ public final class LeaseImpl implements FencedLease {
     private final CompletableFuture<LeaseLoss> lost = new CompletableFuture<>();
 
     private LeaseState state = LeaseState.HELD;
-    private long deadline;
+    // Written under this lease's lock; volatile so that the deadline sweep can skip a lease whose
+    // deadline is ahead without taking the lock (deadlines only move forward).
+    private volatile long deadline;
     private LeaseLoss loss;
 
     LeaseImpl(
@@ -220,8 +222,16 @@ public final class LeaseImpl implements FencedLease {
         return fired != null;
     }
 
-    /** Checks the deadline; returns the loss if this call made the lease lost. */
-    boolean checkDeadline() {
+    /**
+     * Checks the deadline; returns the loss if this call made the lease lost. {@code now} is the
+     * sweep's clock reading: a lease whose deadline is after it is skipped without its lock (a
+     * racing confirmation only moves the deadline further ahead); one that looks due is checked
+     * again under the lock, against a fresh reading.
+     */
+    boolean checkDeadline(long now) {
+        if (now - deadline < 0) {
+            return false;
+        }
         LeaseLoss fired;
         synchronized (this) {
             fired = expireIfDueLocked();

@@ -165,8 +165,9 @@ public final class LeaseManager implements AutoCloseable {
 
     private void checkDeadlines() {
         try {
+            long now = ticker.read();
             for (LeaseImpl lease : leases) {
-                lease.checkDeadline();
+                lease.checkDeadline(now);
             }
         } catch (RuntimeException e) {
             log.warn("deadline check failed", e);

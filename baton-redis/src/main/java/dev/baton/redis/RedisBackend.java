@@ -59,6 +59,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,21 +160,33 @@ final class RedisBackend implements Backend {
     private volatile long nextRecheckAt; // written on the scheduler thread only
     private volatile boolean closed;
 
-    /** A queued request: registered before it is sent, removed once granted or withdrawn. */
+    /**
+     * One queue entry of a request: registered before it is sent, removed once granted or
+     * withdrawn. A request has a second entry, with a new id, only if the engine dropped the first
+     * while the request still waited ({@link #requeue}); {@code latest} is the request's current
+     * entry, the one its withdrawal removes.
+     */
     private static final class Waiter {
         final String id;
         final AcquireRequest request;
         final byte[][] keys;
         final CompletableFuture<LeaseImpl> future;
+        final AtomicReference<Waiter> latest;
 
         /** Send time by sequence number of our requests about this entry not yet superseded. */
         final ConcurrentSkipListMap<Long, Long> sent = new ConcurrentSkipListMap<>();
 
-        Waiter(String id, AcquireRequest r, byte[][] keys, CompletableFuture<LeaseImpl> f) {
+        Waiter(
+                String id,
+                AcquireRequest r,
+                byte[][] keys,
+                CompletableFuture<LeaseImpl> f,
+                AtomicReference<Waiter> latest) {
             this.id = id;
             this.request = r;
             this.keys = keys;
             this.future = f;
+            this.latest = latest;
         }
     }
 
@@ -286,18 +299,39 @@ final class RedisBackend implements Backend {
             f.completeExceptionally(new ClientClosedException(ctx.clientId()));
             return f;
         }
-        LeaseKind family = Keys.family(request.kind());
-        String id = idPrefix + ":" + ids.incrementAndGet();
-        Waiter w = new Waiter(id, request, Keys.lock(namespace, family, request.name()), f);
-        long seq = seqs.incrementAndGet();
-        waiters.put(id, w);
+        AtomicReference<Waiter> latest = new AtomicReference<>();
         // Whoever fails the future (timeout, cancel, interrupt, close, error) withdraws the entry.
         f.whenComplete(
                 (lease, error) -> {
-                    if (error != null) {
-                        withdraw(w);
+                    Waiter current = latest.get();
+                    if (error != null && current != null) {
+                        withdraw(current);
                     }
                 });
+        enqueue(
+                request,
+                Keys.lock(namespace, Keys.family(request.kind()), request.name()),
+                f,
+                latest);
+        return f;
+    }
+
+    /**
+     * Sends one queue entry for the request. The entry is registered (and made the request's
+     * latest) before it is sent, so a handoff message that overtakes the reply finds it; if the
+     * caller gave up meanwhile, its withdrawal may have been sent before this acquire, so it is
+     * sent again after it, on the same connection.
+     */
+    private void enqueue(
+            AcquireRequest request,
+            byte[][] keys,
+            CompletableFuture<LeaseImpl> f,
+            AtomicReference<Waiter> latest) {
+        String id = idPrefix + ":" + ids.incrementAndGet();
+        Waiter w = new Waiter(id, request, keys, f, latest);
+        long seq = seqs.incrementAndGet();
+        latest.set(w);
+        waiters.put(id, w);
         long sentAt = now();
         w.sent.put(seq, sentAt);
         scripts.acquire
@@ -306,7 +340,7 @@ final class RedisBackend implements Backend {
                         ScriptOutputType.MULTI,
                         w.keys,
                         lockArgs(
-                                family,
+                                Keys.family(request.kind()),
                                 request.name(),
                                 id,
                                 ctx.clientId(),
@@ -318,7 +352,9 @@ final class RedisBackend implements Backend {
                                 String.valueOf(livenessMillis),
                                 String.valueOf(seq)))
                 .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
-        return f;
+        if (f.isCompletedExceptionally()) {
+            withdraw(w);
+        }
     }
 
     private void onAcquired(Waiter w, long seq, List<Object> reply, Throwable error) {
@@ -509,15 +545,28 @@ final class RedisBackend implements Backend {
             w.sent.headMap(seq).clear();
             hint((Long) reply.get(1));
         } else if (waiters.remove(w.id, w)) {
-            w.future.completeExceptionally(
-                    new BackendUnavailableException(
-                            "waiting for \""
-                                    + w.request.name()
-                                    + "\" ended: the engine dropped the queue entry, not having"
-                                    + " heard this client within "
-                                    + livenessMillis
-                                    + " ms"));
+            requeue(w);
         }
+    }
+
+    /**
+     * The engine dropped a waiting entry, not having heard this client within its liveness bound
+     * (the client stalled, or the connection did), or lost it in a restart. The client is alive
+     * now, and the caller still waits: queue again, at the back, with a new id (a late message
+     * about the old entry then finds nothing). Never granted meanwhile: a grant would have removed
+     * the entry from {@link #waiters} first.
+     */
+    private void requeue(Waiter w) {
+        if (closed || w.future.isDone()) {
+            return; // the caller gave up; its withdrawal ran
+        }
+        log.info(
+                "the engine dropped the queue entry {} for \"{}\" (not heard within {} ms, or"
+                        + " restarted); queueing again",
+                w.id,
+                w.request.name(),
+                livenessMillis);
+        enqueue(w.request, w.keys, w.future, w.latest);
     }
 
     private void onScheduler(Runnable task) {

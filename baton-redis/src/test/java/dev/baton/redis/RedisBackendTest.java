@@ -186,6 +186,37 @@ class RedisBackendTest {
     }
 
     /**
+     * A waiter whose queue entry the engine dropped (here removed by hand, as a stalled client's
+     * would be after its liveness bound) queues again at its next re-check and is granted in the
+     * end, instead of failing a caller that is still willing to wait.
+     */
+    @Test
+    void aWaiterTheEngineDroppedQueuesAgainAndIsGranted() throws Exception {
+        String uri = server.uri() + "/dropped";
+        RedisClient admin = RedisClient.create(server.uri());
+        try (Baton a = Baton.connect(uri, config());
+                Baton b = Baton.connect(uri, config());
+                StatefulRedisConnection<String, String> c = admin.connect(StringCodec.UTF8)) {
+            FencedLease held = a.mutex("m").acquire(PATIENCE);
+            CompletableFuture<FencedLease> waiting = b.mutex("m").acquireAsync(PATIENCE);
+            await().atMost(PATIENCE)
+                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            assertThat(c.sync().del("baton:{dropped/m}:MUTEX:W", "baton:{dropped/m}:MUTEX:Q"))
+                    .isEqualTo(2);
+            assertThat(a.inspect("m").orElseThrow().waiters()).isZero();
+            await().atMost(PATIENCE)
+                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            assertThat(waiting).isNotDone();
+            held.release();
+            FencedLease granted = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(granted.fencingToken()).isGreaterThan(held.fencingToken());
+            granted.release();
+        } finally {
+            admin.shutdown();
+        }
+    }
+
+    /**
      * A restart without persistence loses every grant: the holder's renewal finds it gone and
      * signals the loss; tokens keep rising afterwards because the counter restarts from the clock.
      */
