@@ -29,8 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,11 +74,12 @@ import org.slf4j.LoggerFactory;
  * looks at every pending queue once per session timeout, in case a notification was lost.
  *
  * <p>Threads: ZooKeeper's event thread runs answers and watches and only does bookkeeping and
- * non-blocking sends; Curator's connection-state thread only changes lease state and sends; one
- * daemon timer runs the safety net; work that may block (failing a request, which first deletes its
- * entry; releasing a grant that lost a race) goes to the core's blocking executor. Synchronous
- * methods ({@link #release}, {@link #inspect}, key/value) block their caller, bounded by the
- * connect timeout and Curator's retry policy.
+ * non-blocking sends; Curator's connection-state thread only changes lease state and sends; the
+ * client's scheduler thread ({@link BackendContext#scheduler()}) runs the safety net, which only
+ * sends; work that may block (failing a request, which first deletes its entry; releasing a grant
+ * that lost a race) goes to the core's blocking executor. Synchronous methods ({@link #release},
+ * {@link #inspect}, key/value) block their caller, bounded by the connect timeout and Curator's
+ * retry policy.
  */
 final class ZooKeeperBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
@@ -94,7 +94,7 @@ final class ZooKeeperBackend implements Backend {
     private final Duration ttl;
     private final long answerTimeoutNanos;
     private final Set<Acquisition> pending = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService timer;
+    private volatile ScheduledFuture<?> safetyNet;
     private final ZooKeeperKeyValue keyValue;
     private final ZooKeeperWatch watch;
     private final AutoCloseable server;
@@ -115,11 +115,6 @@ final class ZooKeeperBackend implements Backend {
         this.ttl = ttl;
         this.answerTimeoutNanos = context.config().connectTimeout().toNanos();
         this.server = server;
-        ScheduledThreadPoolExecutor t =
-                new ScheduledThreadPoolExecutor(
-                        1, daemonThreads("baton-zk-timer-" + context.clientId()));
-        t.setRemoveOnCancelPolicy(true);
-        this.timer = t;
         this.keyValue = new ZooKeeperKeyValue(this);
         this.watch = new ZooKeeperWatch(this);
     }
@@ -168,12 +163,7 @@ final class ZooKeeperBackend implements Backend {
                             connectString,
                             negotiated,
                             server);
-            try {
-                backend.start();
-            } catch (RuntimeException e) {
-                backend.timer.shutdownNow();
-                throw e;
-            }
+            backend.start();
             log.info(
                     "connected to ZooKeeper at {} (namespace /{}, session timeout {} ms)",
                     connectString,
@@ -206,7 +196,10 @@ final class ZooKeeperBackend implements Backend {
     private void start() {
         client.getConnectionStateListenable().addListener(stateListener);
         long every = Math.max(TimeUnit.SECONDS.toNanos(1), ttl.toNanos());
-        timer.scheduleWithFixedDelay(this::safetyNet, every, every, TimeUnit.NANOSECONDS);
+        safetyNet =
+                context.scheduler()
+                        .scheduleWithFixedDelay(
+                                this::safetyNet, every, every, TimeUnit.NANOSECONDS);
     }
 
     static ThreadFactory daemonThreads(String prefix) {
@@ -541,7 +534,10 @@ final class ZooKeeperBackend implements Backend {
             return;
         }
         closing = true;
-        timer.shutdownNow();
+        ScheduledFuture<?> net = safetyNet;
+        if (net != null) {
+            net.cancel(false);
+        }
         client.getConnectionStateListenable().removeListener(stateListener);
         // Waiters fail now; closing the session below removes their entries in one step.
         for (Acquisition a : List.copyOf(pending)) {
