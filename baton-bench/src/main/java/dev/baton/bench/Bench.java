@@ -384,7 +384,9 @@ public final class Bench {
             EngineCounter calls)
             throws Exception {
         int threads = waiters + 1;
-        int mark = Math.max(1, Math.min(20, target / 10));
+        // The window opens once every thread has had its turn, so the first enqueue of each
+        // waiter falls before it: from handoff max(20, W + 1), capped at half the target.
+        int mark = Math.max(1, Math.min(Math.max(20, threads), target / 2));
         String key = "bench-contended-" + waiters;
         // Written only by the current holder, before it releases: mutual exclusion orders the
         // writes, the atomics make them visible to the next holder on another thread.
