@@ -29,7 +29,7 @@ if FAMILY == 'SEMAPHORE' then
   local limit = redis.call('HGET', E, 'limit')
   local live = redis.call('EXISTS', H) == 1 or redis.call('EXISTS', Q) == 1
   if limit and live and limit ~= ARGV[8] then
-    finish(false)
+    finish(nil)
     return { -1, tonumber(limit) }
   end
   redis.call('HSET', E, 'limit', ARGV[8])
@@ -39,11 +39,12 @@ redis.call('HSET', E, id .. ':c', ARGV[5], id .. ':k', ARGV[6], id .. ':p', ARGV
 redis.call('RPUSH', Q, id)
 -- Kept alive for at least the lease TTL, so that a grant's expiry never exceeds the deadline of
 -- the waiter it was (see finish).
-redis.call('ZADD', W, n2s(now + math.max(tonumber(ARGV[11]), tonumber(ARGV[10]))), id)
+local deadline = now + math.max(tonumber(ARGV[11]), tonumber(ARGV[10]))
+redis.call('ZADD', W, n2s(deadline), id)
 local tok = saturate(id)
 if tok then
   changed = true
-  finish(true)
+  finish(deadline)
   return { 1, tok }
 end
 if ARGV[9] == '1' then
@@ -51,9 +52,9 @@ if ARGV[9] == '1' then
   redis.call('LREM', Q, 0, id)
   redis.call('ZREM', W, id)
   drop(id)
-  finish(false)
+  finish(nil)
   return { 0 }
 end
 changed = true
-finish(true)
+finish(deadline)
 return { 2, hint() }

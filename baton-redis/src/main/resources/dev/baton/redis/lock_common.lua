@@ -9,9 +9,9 @@
 --      without a colon never collide with an entry's
 -- Invariants: Q and W hold the same ids; a MUTEX or LEADERSHIP family holds at most one entry in
 -- H; E holds the fields of live entries only (every removal drops them); every key expires at
--- least 1 s after the latest expiry or deadline of the entries it holds (E: of all entries); a
--- grant's expiry never exceeds the deadline its entry had as a waiter. Keys may expire at
--- different instants.
+-- least 1 s after the latest expiry or deadline of the entries it holds (E: of all entries), and
+-- E and Q no earlier than W; a grant's expiry never exceeds the deadline its entry had as a
+-- waiter. Keys may expire at different instants.
 -- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP), ARGV[2] events channel, ARGV[3] name.
 -- All time is the server's (TIME); clients never send clock readings.
 local E, Q, W, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -21,6 +21,14 @@ local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local now = math.floor(now_us / 1000)
 local changed = false
+-- Set by this call: h_empty when it removed the only holder of a single-holder family (H is gone),
+-- granted when it granted anything (something is held).
+local h_empty = false
+local granted = false
+-- Extra life given to E, Q and W when a deadline outgrows their expiry, so that most calls that
+-- set a deadline only need to check: a name nobody touches any more keeps its keys at most this
+-- much longer than 1 s past its last deadline.
+local SLACK = 5000
 
 -- Lua numbers are doubles; tostring would print 1.7e+15. Integers below 2^53 print exactly.
 local function n2s(x)
@@ -67,13 +75,18 @@ local function grant(id, self)
   redis.call('LREM', Q, 1, id)
   redis.call('ZREM', W, id)
   redis.call('ZADD', H, n2s(expiry), id)
-  -- The holder key must outlive this grant by 1 s. finish(false) sets no expiry, and the key may
-  -- be new (the last holder's removal deleted it) or set by an earlier grant of this call for a
-  -- shorter lease (waiters of one semaphore may have different TTLs): extend it when short.
-  local pt = redis.call('PTTL', H)
+  -- The holder key must outlive this grant by 1 s. Nothing else sets its expiry here, and the
+  -- key may be new (the last holder's removal deleted it) or set by an earlier grant of this call
+  -- for a shorter lease (waiters of one semaphore may have different TTLs): extend it when short.
+  local pt = -1
+  if not h_empty then
+    pt = redis.call('PTTL', H)
+  end
   if pt < 0 or now + pt < expiry + 1000 then
     redis.call('PEXPIREAT', H, n2s(expiry + 1000))
   end
+  h_empty = false
+  granted = true
   redis.call('HSET', E, 'ctr', n2s(tok), id .. ':t', n2s(tok), id .. ':s', n2s(now))
   if id ~= self then
     redis.call('PUBLISH', 'baton:c:' .. f[2], id .. ' ' .. n2s(tok) .. ' ' .. f[4])
@@ -88,7 +101,7 @@ local function saturate(self)
   local mine = nil
   if SINGLE then
     -- At most one holder: only the head can be granted, and only when nothing is held.
-    if redis.call('EXISTS', H) == 0 then
+    if h_empty or redis.call('EXISTS', H) == 0 then
       local head = redis.call('LINDEX', Q, 0)
       if head then
         local tok = grant(head, self)
@@ -174,13 +187,25 @@ local function clear()
   end
 end
 
+-- Keeps E, Q and W alive until at least 1 s after the deadline d (ms). E and Q always expire no
+-- earlier than W (they are extended together, and renew.lua sets all keys alike), so W's expiry
+-- tells whether all three need extending; they are then given SLACK more.
+local function cover(d)
+  local pt = redis.call('PTTL', W)
+  if pt < 0 or now + pt < d + 1000 then
+    local at = n2s(d + 1000 + SLACK)
+    redis.call('PEXPIREAT', E, at)
+    redis.call('PEXPIREAT', Q, at)
+    redis.call('PEXPIREAT', W, at)
+  end
+end
+
 -- Publishes the lock event if anything changed and anyone listens, then bounds the life of the
--- keys. extend: this call set a deadline (a new or refreshed waiter, a grant to one), so the keys
--- must live until 1 s after the latest holder expiry or waiter deadline. Otherwise deadlines only
--- went away, or moved from a waiter to its grant, whose expiry never exceeds the waiter's deadline
--- (waiters are kept alive for at least their lease TTL): the keys' expiry still covers every
--- deadline, and they are deleted once nothing is held or waiting.
-local function finish(extend)
+-- keys. d: the deadline of an entry this call queued or refreshed (which may since have been
+-- granted, with an expiry within d): the keys must outlive it (cover). Otherwise deadlines only
+-- went away, or moved from a waiter to its grant (whose holder key grant() keeps alive): the keys'
+-- expiry still covers every deadline, and they are deleted once nothing is held or waiting.
+local function finish(d)
   if changed and redis.call('PUBSUB', 'NUMSUB', EVENTS)[2] > 0 then
     local held = redis.call('ZRANGE', H, 0, -1)
     local parts = { 'L', NAME, tostring(redis.call('LLEN', Q)) }
@@ -190,27 +215,9 @@ local function finish(extend)
     end
     redis.call('PUBLISH', EVENTS, table.concat(parts, '\n'))
   end
-  if not extend then
-    if redis.call('EXISTS', H, W) == 0 then
-      clear()
-    end
-    return
-  end
-  local hmax = redis.call('ZRANGE', H, -1, -1, 'WITHSCORES')
-  local wmax = redis.call('ZRANGE', W, -1, -1, 'WITHSCORES')
-  if #hmax == 0 and #wmax == 0 then
+  if d then
+    cover(d)
+  elseif not granted and redis.call('EXISTS', H, W) == 0 then
     clear()
-    return
-  end
-  local horizon = 0
-  if #hmax > 0 then
-    horizon = tonumber(hmax[2])
-  end
-  if #wmax > 0 then
-    horizon = math.max(horizon, tonumber(wmax[2]))
-  end
-  local at = n2s(horizon + 1000)
-  for _, k in ipairs({ E, Q, W, H }) do
-    redis.call('PEXPIREAT', k, at)
   end
 end

@@ -24,6 +24,7 @@ purge()
 local removed = 0
 if redis.call('ZREM', H, id) == 1 then
   removed = 1
+  h_empty = SINGLE -- the only holder of a single-holder family: H is gone
 elseif redis.call('ZREM', W, id) == 1 then
   redis.call('LREM', Q, 0, id)
   removed = 1
@@ -35,5 +36,5 @@ end
 if changed then
   saturate(nil)
 end
-finish(false)
+finish(nil)
 return removed

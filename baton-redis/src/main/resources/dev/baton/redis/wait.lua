@@ -4,10 +4,12 @@
 -- {0} gone (dropped after its liveness deadline, or withdrawn).
 purge()
 local id = ARGV[4]
+local deadline = nil
 if redis.call('ZSCORE', W, id) then
   -- At least the lease TTL, as in acquire.lua.
   local l = tonumber(redis.call('HGET', E, id .. ':l'))
-  redis.call('ZADD', W, n2s(now + math.max(tonumber(ARGV[5]), l)), id)
+  deadline = now + math.max(tonumber(ARGV[5]), l)
+  redis.call('ZADD', W, n2s(deadline), id)
   redis.call('HSET', E, id .. ':q', ARGV[6], id .. ':h', n2s(now))
 end
 saturate(id)
@@ -18,5 +20,5 @@ if redis.call('ZSCORE', H, id) then
 elseif redis.call('ZSCORE', W, id) then
   status = { 2, hint() }
 end
-finish(true)
+finish(deadline)
 return status

@@ -122,6 +122,9 @@ class RedisBackendTest {
             await().atMost(PATIENCE)
                     .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
             assertEveryKeyExpires(c, 4);
+            // The waiter's deadline is 5 s (its TTL) after it queued: its keys outlive it by 1 s.
+            assertThat(c.sync().pttl("baton:{expiring/m}:MUTEX:W")).isGreaterThan(4_000);
+            assertThat(c.sync().pttl("baton:{expiring/m}:MUTEX:Q")).isGreaterThan(4_000);
             first.release();
             FencedLease second = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertEveryKeyExpires(c, 2);
