@@ -119,8 +119,7 @@ class RedisBackendTest {
             FencedLease first = a.mutex("m").acquire(PATIENCE);
             assertEveryKeyExpires(c, 2);
             CompletableFuture<FencedLease> waiting = b.mutex("m").acquireAsync(PATIENCE);
-            await().atMost(PATIENCE)
-                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            awaitWaiters(a, "m", 1);
             assertEveryKeyExpires(c, 4);
             // The waiter's deadline is 5 s (its TTL) after it queued: its keys outlive it by 1 s.
             assertThat(c.sync().pttl("baton:{expiring/m}:MUTEX:W")).isGreaterThan(4_000);
@@ -162,12 +161,10 @@ class RedisBackendTest {
             FencedLease all = a.semaphore("pool", 2).acquire(2, PATIENCE);
             CompletableFuture<FencedLease> first =
                     shortLived.semaphore("pool", 2).acquireAsync(PATIENCE);
-            await().atMost(PATIENCE)
-                    .until(() -> a.inspect("pool").map(s -> s.waiters() == 1).orElse(false));
+            awaitWaiters(a, "pool", 1);
             CompletableFuture<FencedLease> second =
                     longLived.semaphore("pool", 2).acquireAsync(PATIENCE);
-            await().atMost(PATIENCE)
-                    .until(() -> a.inspect("pool").map(s -> s.waiters() == 2).orElse(false));
+            awaitWaiters(a, "pool", 2);
             all.release(); // one release grants both waiters, the short lease first
             FencedLease shortLease = first.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             FencedLease longLease = second.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -178,6 +175,11 @@ class RedisBackendTest {
         } finally {
             inspector.shutdown();
         }
+    }
+
+    private static void awaitWaiters(Baton observer, String name, int waiters) {
+        await().atMost(PATIENCE)
+                .until(() -> observer.inspect(name).map(s -> s.waiters() == waiters).orElse(false));
     }
 
     private static void assertEveryKeyExpires(StatefulRedisConnection<String, String> c, int n) {
@@ -202,13 +204,11 @@ class RedisBackendTest {
                 StatefulRedisConnection<String, String> c = admin.connect(StringCodec.UTF8)) {
             FencedLease held = a.mutex("m").acquire(PATIENCE);
             CompletableFuture<FencedLease> waiting = b.mutex("m").acquireAsync(PATIENCE);
-            await().atMost(PATIENCE)
-                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            awaitWaiters(a, "m", 1);
             assertThat(c.sync().del("baton:{dropped/m}:MUTEX:W", "baton:{dropped/m}:MUTEX:Q"))
                     .isEqualTo(2);
             assertThat(a.inspect("m").orElseThrow().waiters()).isZero();
-            await().atMost(PATIENCE)
-                    .until(() -> a.inspect("m").map(s -> s.waiters() == 1).orElse(false));
+            awaitWaiters(a, "m", 1);
             assertThat(waiting).isNotDone();
             held.release();
             FencedLease granted = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
