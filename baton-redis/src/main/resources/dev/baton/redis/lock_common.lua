@@ -189,14 +189,21 @@ end
 
 -- Keeps E, Q and W alive until at least 1 s after the deadline d (ms). E and Q always expire no
 -- earlier than W (they are extended together, and renew.lua sets all keys alike), so W's expiry
--- tells whether all three need extending; they are then given SLACK more.
+-- tells whether they need extending; they are then given SLACK more. Q and W hold only waiters,
+-- all covered by their current expiry (or, if W is new, only this one), so setting them never
+-- cuts a deadline short; E also holds the holders' fields, whose expiry may be later (a longer
+-- lease): E is only ever extended.
 local function cover(d)
   local pt = redis.call('PTTL', W)
   if pt < 0 or now + pt < d + 1000 then
-    local at = n2s(d + 1000 + SLACK)
-    redis.call('PEXPIREAT', E, at)
+    local until_ms = d + 1000 + SLACK
+    local at = n2s(until_ms)
     redis.call('PEXPIREAT', Q, at)
     redis.call('PEXPIREAT', W, at)
+    local pe = redis.call('PTTL', E)
+    if pe < 0 or now + pe < until_ms then
+      redis.call('PEXPIREAT', E, at)
+    end
   end
 end
 

@@ -177,6 +177,41 @@ class RedisBackendTest {
         }
     }
 
+    /**
+     * A short-lived waiter must not shorten the life of the entry hash, which also holds a longer
+     * holder's fields: a 60 s writer, then a 2 s reader that queues and gives up.
+     */
+    @Test
+    void aShortWaiterNeverShortensTheStateOfALongerHolder() {
+        String uri = server.uri() + "/long-holder";
+        BatonConfig longTtl =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(60))
+                        .safetyMargin(Duration.ofSeconds(10))
+                        .build();
+        BatonConfig shortTtl =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(2))
+                        .safetyMargin(Duration.ofMillis(600))
+                        .build();
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton writer = Baton.connect(uri, longTtl);
+                Baton reader = Baton.connect(uri, shortTtl);
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            FencedLease held = writer.readWriteLock("rw").writeLock().acquire(PATIENCE);
+            assertThatThrownBy(
+                            () ->
+                                    reader.readWriteLock("rw")
+                                            .readLock()
+                                            .acquire(Duration.ofSeconds(1)))
+                    .isInstanceOf(LockTimeoutException.class);
+            assertThat(c.sync().pttl("baton:{long-holder/rw}:WRITE:E")).isGreaterThan(30_000);
+            held.release();
+        } finally {
+            inspector.shutdown();
+        }
+    }
+
     private static void awaitWaiters(Baton observer, String name, int waiters) {
         await().atMost(PATIENCE)
                 .until(() -> observer.inspect(name).map(s -> s.waiters() == waiters).orElse(false));
