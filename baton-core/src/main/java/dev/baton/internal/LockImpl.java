@@ -169,22 +169,16 @@ final class LockImpl implements Mutex, Semaphore {
             return await(f, -1, started);
         }
         try {
-            return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            f.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            if (f.completeExceptionally(TimedOut.INSTANCE)) {
-                throw failure(TimedOut.INSTANCE, started);
-            }
-            // Answered as the wait ended: a grant is taken, a failure reported.
-            return await(f, ANSWER_GRACE_NANOS, started);
+            f.completeExceptionally(TimedOut.INSTANCE); // no effect if answered meanwhile
         } catch (InterruptedException e) {
-            giveUp(f);
-            Thread.currentThread().interrupt();
-            throw new LockInterruptedException(name);
-        } catch (ExecutionException e) {
-            throw failure(e.getCause(), started);
-        } catch (CancellationException e) {
-            throw new BatonException("acquire of \"" + name + "\" was cancelled", e);
+            Thread.currentThread().interrupt(); // await gives up and reports it
+        } catch (ExecutionException | CancellationException e) {
+            // await reports it
         }
+        // Done by now (or interrupted): await only reads the outcome.
+        return await(f, ANSWER_GRACE_NANOS, started);
     }
 
     /**
