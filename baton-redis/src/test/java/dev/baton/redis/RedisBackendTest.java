@@ -45,10 +45,11 @@ class RedisBackendTest {
     }
 
     private static BatonConfig config() {
-        return BatonConfig.custom()
-                .leaseTtl(Duration.ofSeconds(5))
-                .safetyMargin(Duration.ofMillis(1500))
-                .build();
+        return config(Duration.ofSeconds(5), Duration.ofMillis(1500));
+    }
+
+    private static BatonConfig config(Duration ttl, Duration margin) {
+        return BatonConfig.custom().leaseTtl(ttl).safetyMargin(margin).build();
     }
 
     /**
@@ -143,16 +144,8 @@ class RedisBackendTest {
     @Test
     void holderKeyOutlivesTheLongestGrantOfAHandoff() throws Exception {
         String uri = server.uri() + "/handoff-ttl";
-        BatonConfig shortTtl =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofSeconds(2))
-                        .safetyMargin(Duration.ofMillis(600))
-                        .build();
-        BatonConfig longTtl =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofSeconds(30))
-                        .safetyMargin(Duration.ofSeconds(5))
-                        .build();
+        BatonConfig shortTtl = config(Duration.ofSeconds(2), Duration.ofMillis(600));
+        BatonConfig longTtl = config(Duration.ofSeconds(30), Duration.ofSeconds(5));
         RedisClient inspector = RedisClient.create(server.uri());
         try (Baton a = Baton.connect(uri, config());
                 Baton shortLived = Baton.connect(uri, shortTtl);
@@ -184,16 +177,8 @@ class RedisBackendTest {
     @Test
     void aShortWaiterNeverShortensTheStateOfALongerHolder() {
         String uri = server.uri() + "/long-holder";
-        BatonConfig longTtl =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofSeconds(60))
-                        .safetyMargin(Duration.ofSeconds(10))
-                        .build();
-        BatonConfig shortTtl =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofSeconds(2))
-                        .safetyMargin(Duration.ofMillis(600))
-                        .build();
+        BatonConfig longTtl = config(Duration.ofSeconds(60), Duration.ofSeconds(10));
+        BatonConfig shortTtl = config(Duration.ofSeconds(2), Duration.ofMillis(600));
         RedisClient inspector = RedisClient.create(server.uri());
         try (Baton writer = Baton.connect(uri, longTtl);
                 Baton reader = Baton.connect(uri, shortTtl);
@@ -282,11 +267,7 @@ class RedisBackendTest {
     @Test
     void renewalOfManyLeasesIsBatchedAndKeepsEveryLease() {
         int n = 2 * RedisBackend.RENEW_BATCH + 44;
-        BatonConfig shortTtl =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofSeconds(2))
-                        .safetyMargin(Duration.ofMillis(600))
-                        .build();
+        BatonConfig shortTtl = config(Duration.ofSeconds(2), Duration.ofMillis(600));
         RedisClient counter = RedisClient.create(server.uri());
         try (Baton baton = Baton.connect(server.uri() + "/batched", shortTtl);
                 StatefulRedisConnection<String, String> c = counter.connect(StringCodec.UTF8)) {
