@@ -9,12 +9,7 @@ local id = ARGV[4]
 if SINGLE and redis.call('EXISTS', W) == 0 then
   local expiry = redis.call('ZSCORE', H, id)
   if expiry and tonumber(expiry) >= now then
-    local ctr = tonumber(redis.call('HGET', E, 'ctr') or '0')
-    redis.call('DEL', E, H)
-    if ctr >= now_us then
-      redis.call('HSET', E, 'ctr', n2s(ctr))
-      redis.call('PEXPIRE', E, math.floor((ctr - now_us) / 1000) + 2)
-    end
+    clear()
     redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0')
     return 1
   end
