@@ -42,6 +42,19 @@ public interface Baton extends AutoCloseable {
         return Connector.connect(uri, config);
     }
 
+    /**
+     * Connects through {@code provider} instead of the provider registered for the URI's scheme.
+     * For a backend module's own entry point to a mode that {@link #connect(String, BatonConfig)}
+     * refuses (as {@code dev.baton.redis.Redlock} does for its unfenced scheme), and for tests.
+     *
+     * @throws InvalidUriException if the URI is malformed or the provider refuses it
+     * @throws BackendUnavailableException if the engine cannot be reached within the connect
+     *     timeout (nothing is left running)
+     */
+    static Baton connect(String uri, BatonConfig config, dev.baton.spi.BackendProvider provider) {
+        return Connector.connect(uri, config, provider);
+    }
+
     /** This client's identity: the holder named in its leases and in other clients' messages. */
     String clientId();
 

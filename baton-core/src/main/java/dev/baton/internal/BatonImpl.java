@@ -17,6 +17,7 @@ import dev.baton.Semaphore;
 import dev.baton.Subscription;
 import dev.baton.Ticker;
 import dev.baton.WatchListener;
+import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class BatonImpl implements Baton, BackendContext {
     private final KeyValueStore keyValue = new KeyValueStoreImpl(this);
     private final Set<SubscriptionImpl> subscriptions = ConcurrentHashMap.newKeySet();
     private final Set<CandidacyImpl> candidacies = ConcurrentHashMap.newKeySet();
-    private volatile Backend backend;
+    private volatile Backend<Object> backend;
     private volatile boolean closed;
 
     BatonImpl(String uri, BatonConfig config, String clientId, String namespace) {
@@ -87,13 +88,18 @@ public final class BatonImpl implements Baton, BackendContext {
                         });
     }
 
-    /** Attaches the connected backend and starts lease renewal. */
-    void start(Backend connected) {
+    /**
+     * Attaches the connected backend and starts lease renewal. The core only ever hands a backend
+     * the grants that backend reported, so treating its grant type as {@code Object} is safe.
+     */
+    @SuppressWarnings("unchecked")
+    void start(Backend<?> opened) {
+        Backend<Object> connected = (Backend<Object>) opened;
         this.backend = connected;
         leases.start(connected, connected.leaseTtl(), marginFor(connected));
     }
 
-    private java.time.Duration marginFor(Backend b) {
+    private java.time.Duration marginFor(Backend<?> b) {
         // Keep the configured margin's share of the TTL when the engine negotiated another TTL.
         if (b.leaseTtl().equals(config.leaseTtl())) {
             return config.safetyMargin();
@@ -151,14 +157,8 @@ public final class BatonImpl implements Baton, BackendContext {
     }
 
     @Override
-    public LeaseImpl newLease(
-            String name,
-            LeaseKind kind,
-            int permits,
-            long fencingToken,
-            long sentAtNanos,
-            Object handle) {
-        return leases.newLease(name, kind, permits, fencingToken, sentAtNanos, handle);
+    public void grantLost(Object grant, LeaseLoss.Reason reason, String detail) {
+        leases.grantLost(grant, reason, detail);
     }
 
     @Override
@@ -178,8 +178,22 @@ public final class BatonImpl implements Baton, BackendContext {
 
     // ---- for the primitives ----
 
-    Backend backend() {
+    Backend<Object> backend() {
         return backend;
+    }
+
+    /**
+     * Starts an acquisition; the returned future settles every race between the backend's answer
+     * and the caller giving up ({@link AcquireCall}).
+     */
+    AcquireCall acquire(AcquireRequest request) {
+        AcquireCall call = new AcquireCall(leases, request);
+        try {
+            call.attach(backend.acquire(request, call));
+        } catch (RuntimeException e) { // not even sent (closing): the caller sees a failed future
+            call.failed(e);
+        }
+        return call;
     }
 
     ScheduledExecutorService timer() {

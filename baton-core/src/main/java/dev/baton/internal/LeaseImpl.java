@@ -30,7 +30,7 @@ public final class LeaseImpl implements FencedLease {
     private final String holder;
     private final long token;
     private final Instant grantedAt;
-    private final Object handle;
+    private final Object grant;
     private final CompletableFuture<LeaseLoss> lost = new CompletableFuture<>();
 
     private LeaseState state = LeaseState.HELD;
@@ -47,14 +47,14 @@ public final class LeaseImpl implements FencedLease {
             String holder,
             long token,
             long sentAtNanos,
-            Object handle) {
+            Object grant) {
         this.manager = manager;
         this.name = name;
         this.kind = kind;
         this.permits = permits;
         this.holder = holder;
         this.token = token;
-        this.handle = handle;
+        this.grant = grant;
         this.grantedAt = Instant.now();
         this.deadline = manager.deadlineFor(sentAtNanos);
     }
@@ -89,9 +89,9 @@ public final class LeaseImpl implements FencedLease {
         return grantedAt;
     }
 
-    /** Backend data for renewing and releasing this grant. */
-    public Object handle() {
-        return handle;
+    /** The backend's record of this grant, for renewing and releasing it. */
+    Object grant() {
+        return grant;
     }
 
     /** The local deadline, in ticker nanoseconds. */
@@ -209,7 +209,7 @@ public final class LeaseImpl implements FencedLease {
      *
      * @return whether this call made the lease lost
      */
-    public boolean markLost(LeaseLoss.Reason reason, String detail) {
+    boolean markLost(LeaseLoss.Reason reason, String detail) {
         LeaseLoss fired = null;
         synchronized (this) {
             if (!state.isFinal()) {

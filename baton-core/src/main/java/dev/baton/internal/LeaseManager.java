@@ -4,19 +4,18 @@ import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.Ticker;
 import dev.baton.spi.Backend;
+import dev.baton.spi.Renewal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +32,15 @@ import org.slf4j.LoggerFactory;
  * to the blocking executor. Session signals may arrive on engine threads and only change lease
  * state.
  *
+ * <p>Renewal answers are applied whenever they arrive, even after the round's bound (ttl/4) put the
+ * batch in doubt: a confirmation carries the round's send time, so it can only move a deadline
+ * forward, and a grant found gone is lost however late the news. Only the round still current (ids
+ * in {@code renewalInFlight}) may put leases in doubt, so an old round failing late cannot undo a
+ * newer confirmation.
+ *
+ * <p>Leases are tracked by their backend grant ({@code equals}), which is how a backend names a
+ * lease when it reports a loss on its own ({@link #grantLost}).
+ *
  * <p>Why the loss signal comes first: a lease's deadline is {@code sentAt + ttl − margin}, where
  * {@code sentAt} precedes the engine's receipt of the request. The engine cannot expire the grant
  * before {@code receipt + ttl}, so the client declares the loss at least {@code margin/2} earlier
@@ -48,9 +56,13 @@ public final class LeaseManager implements AutoCloseable {
     private final ScheduledExecutorService deadlines;
     private final Executor callbacks;
     private final Executor blocking;
-    private final Set<LeaseImpl> leases = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean renewalInFlight = new AtomicBoolean();
-    private volatile Backend backend;
+    private final Map<Object, LeaseImpl> leases = new ConcurrentHashMap<>();
+
+    /** The id of the renewal round awaiting its answer within its bound; 0 if none. */
+    private final AtomicLong renewalInFlight = new AtomicLong();
+
+    private long lastRound; // scheduler thread only
+    private volatile Backend<Object> backend;
     private volatile long ttlNanos;
     private volatile long marginNanos;
     private volatile boolean closed;
@@ -71,7 +83,7 @@ public final class LeaseManager implements AutoCloseable {
     }
 
     /** Starts renewal once the backend is connected and its TTL known. */
-    void start(Backend connected, Duration ttl, Duration margin) {
+    void start(Backend<Object> connected, Duration ttl, Duration margin) {
         this.backend = connected;
         this.ttlNanos = ttl.toNanos();
         this.marginNanos = margin.toNanos();
@@ -98,75 +110,121 @@ public final class LeaseManager implements AutoCloseable {
         return Duration.ofNanos(ttlNanos);
     }
 
+    /**
+     * Registers a lease for a grant the engine made. If the client is closing, the lease is lost at
+     * once (close may have swept the leases just before this one); its grant goes with the session
+     * or the TTL, since releasing could block the engine thread that reports the grant.
+     */
     LeaseImpl newLease(
-            String name, LeaseKind kind, int permits, long token, long sentAtNanos, Object handle) {
+            String name, LeaseKind kind, int permits, long token, long sentAtNanos, Object grant) {
         LeaseImpl lease =
-                new LeaseImpl(this, name, kind, permits, clientId, token, sentAtNanos, handle);
-        leases.add(lease);
+                new LeaseImpl(this, name, kind, permits, clientId, token, sentAtNanos, grant);
+        leases.put(grant, lease);
         if (closed) {
             lease.markLost(LeaseLoss.Reason.CLIENT_CLOSED, "client closed while granting");
         }
         return lease;
     }
 
+    /**
+     * A grant nobody wants: its caller gave up as it was granted. Released on a worker, since the
+     * report may come on an engine thread and releasing waits on the engine.
+     */
+    void releaseUnwanted(String name, Object grant) {
+        runOrInline(blocking, () -> releaseQuietly(name, grant));
+    }
+
+    /** The backend learnt by itself that the engine dropped {@code grant}. */
+    void grantLost(Object grant, LeaseLoss.Reason reason, String detail) {
+        LeaseImpl lease = leases.get(grant);
+        if (lease != null) {
+            lease.markLost(reason, detail);
+        }
+    }
+
+    Executor blockingExecutor() {
+        return blocking;
+    }
+
     /** Held (or in-doubt) leases right now. */
     public List<LeaseImpl> held() {
-        return new ArrayList<>(leases);
+        return new ArrayList<>(leases.values());
     }
 
     private void renewTick() {
-        if (leases.isEmpty() || closed || !renewalInFlight.compareAndSet(false, true)) {
+        if (leases.isEmpty() || closed || renewalInFlight.get() != 0) {
             return;
         }
+        long round = ++lastRound;
+        renewalInFlight.set(round);
         List<LeaseImpl> batch = held();
+        List<Object> grants = new ArrayList<>(batch.size());
+        for (LeaseImpl lease : batch) {
+            grants.add(lease.grant());
+        }
         long sentAt = ticker.read();
         try {
-            CompletableFuture<Set<LeaseImpl>> answer = backend.renew(batch).toCompletableFuture();
             // Well inside the renewal interval (ttl/3), so an unanswered renewal shows as IN_DOUBT
             // long before the deadline, and the next tick is not skipped. Timed on this (the
             // scheduler) thread rather than with orTimeout, which would start the JDK's own
             // delay thread.
             ScheduledFuture<?> bound =
                     timer.schedule(
-                            () ->
-                                    answer.completeExceptionally(
-                                            new TimeoutException(
-                                                    "no answer to the renewal within ttl/4")),
+                            () -> {
+                                if (renewalInFlight.compareAndSet(round, 0)) {
+                                    log.debug("no answer to the renewal within ttl/4");
+                                    batch.forEach(LeaseImpl::suspect);
+                                }
+                            },
                             ttlNanos / 4,
                             TimeUnit.NANOSECONDS);
-            answer.whenComplete(
-                    (gone, error) -> {
-                        bound.cancel(false);
-                        renewalInFlight.set(false);
-                        if (error != null) {
-                            log.debug(
-                                    "renewal of {} leases failed: {}",
-                                    batch.size(),
-                                    error.toString());
-                            batch.forEach(LeaseImpl::suspect);
-                            return;
-                        }
-                        for (LeaseImpl lease : batch) {
-                            if (gone.contains(lease)) {
-                                lease.markLost(
-                                        LeaseLoss.Reason.GRANT_GONE,
-                                        "renewal found the grant gone from the engine");
-                            } else {
-                                lease.confirm(sentAt);
-                            }
-                        }
-                    });
+            backend.renew(grants)
+                    .whenComplete(
+                            (verdicts, error) -> {
+                                bound.cancel(false);
+                                boolean current = renewalInFlight.compareAndSet(round, 0);
+                                if (error != null || verdicts.size() != batch.size()) {
+                                    if (current) {
+                                        log.debug(
+                                                "renewal of {} leases failed: {}",
+                                                batch.size(),
+                                                error != null
+                                                        ? error.toString()
+                                                        : "wrong number of verdicts");
+                                        batch.forEach(LeaseImpl::suspect);
+                                    }
+                                    return;
+                                }
+                                for (int i = 0; i < batch.size(); i++) {
+                                    apply(batch.get(i), verdicts.get(i), sentAt, current);
+                                }
+                            });
         } catch (RuntimeException e) {
-            renewalInFlight.set(false);
+            renewalInFlight.compareAndSet(round, 0);
             log.debug("renewal could not be sent: {}", e.toString());
             batch.forEach(LeaseImpl::suspect);
+        }
+    }
+
+    private static void apply(LeaseImpl lease, Renewal verdict, long sentAt, boolean current) {
+        switch (verdict) {
+            case CONFIRMED -> lease.confirm(sentAt);
+            case GONE ->
+                    lease.markLost(
+                            LeaseLoss.Reason.GRANT_GONE,
+                            "renewal found the grant gone from the engine");
+            case UNDECIDED -> {
+                if (current) {
+                    lease.suspect();
+                }
+            }
         }
     }
 
     private void checkDeadlines() {
         try {
             long now = ticker.read();
-            for (LeaseImpl lease : leases) {
+            for (LeaseImpl lease : leases.values()) {
                 lease.checkDeadline(now);
             }
         } catch (RuntimeException e) {
@@ -175,11 +233,11 @@ public final class LeaseManager implements AutoCloseable {
     }
 
     void sessionSuspended() {
-        leases.forEach(LeaseImpl::suspect);
+        leases.values().forEach(LeaseImpl::suspect);
     }
 
     void sessionConfirmed(long sentAtNanos) {
-        leases.forEach(l -> l.confirm(sentAtNanos));
+        leases.values().forEach(l -> l.confirm(sentAtNanos));
     }
 
     void sessionLost(LeaseLoss.Reason reason, String detail) {
@@ -190,7 +248,7 @@ public final class LeaseManager implements AutoCloseable {
 
     /** Side effects of a loss; called exactly once per lost lease, outside its lock. */
     void onLost(LeaseImpl lease, LeaseLoss loss) {
-        leases.remove(lease);
+        leases.remove(lease.grant(), lease);
         log.info("lease on \"{}\" (token {}) lost: {}", lease.name(), lease.fencingToken(), loss);
         runOrInline(callbacks, () -> lease.completeLost(loss));
         if (!closed) {
@@ -204,21 +262,25 @@ public final class LeaseManager implements AutoCloseable {
      * Side effects of a release; called exactly once per released lease, on the caller's thread.
      */
     void onReleased(LeaseImpl lease) {
-        leases.remove(lease);
+        leases.remove(lease.grant(), lease);
         releaseQuietly(lease);
     }
 
     private void releaseQuietly(LeaseImpl lease) {
-        Backend b = backend;
+        releaseQuietly(lease.name(), lease.grant());
+    }
+
+    private void releaseQuietly(String name, Object grant) {
+        Backend<Object> b = backend;
         if (b == null) {
             return;
         }
         try {
-            b.release(lease);
+            b.release(grant);
         } catch (RuntimeException e) {
             log.warn(
                     "could not remove the grant of \"{}\" from the engine; it expires with its TTL: {}",
-                    lease.name(),
+                    name,
                     e.toString());
         }
     }

@@ -92,7 +92,7 @@ final class LockImpl implements Mutex, Semaphore {
     public Optional<FencedLease> tryAcquire(int permits) {
         checkPermits(permits);
         baton.ensureOpen();
-        CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, true));
+        AcquireCall f = baton.acquire(request(permits, true));
         try {
             return Optional.of(
                     await(
@@ -110,10 +110,8 @@ final class LockImpl implements Mutex, Semaphore {
         checkPermits(permits);
         baton.ensureOpen();
         long started = baton.ticker().read();
-        CompletableFuture<LeaseImpl> engine =
-                nanos == 0
-                        ? baton.backend().acquire(request(permits, true))
-                        : start(permits, nanos, started);
+        AcquireCall engine =
+                nanos == 0 ? baton.acquire(request(permits, true)) : start(permits, nanos, started);
         CompletableFuture<FencedLease> user = new CompletableFuture<>();
         // Continuations must not run on engine threads: hop to the callback executor. The hop
         // itself may be refused (client closing): then release here, so no grant is left behind.
@@ -164,7 +162,7 @@ final class LockImpl implements Mutex, Semaphore {
     private FencedLease blockingAcquire(int permits, long timeoutNanos) {
         baton.ensureOpen();
         long started = baton.ticker().read();
-        CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));
+        AcquireCall f = baton.acquire(request(permits, false));
         if (timeoutNanos < 0) {
             return await(f, -1, started);
         }
@@ -187,8 +185,8 @@ final class LockImpl implements Mutex, Semaphore {
      * thread only hands the failure to a worker: it must stay free for renewal. What was seen is
      * read afterwards by whoever reports the timeout.
      */
-    private CompletableFuture<LeaseImpl> start(int permits, long timeoutNanos, long started) {
-        CompletableFuture<LeaseImpl> f = baton.backend().acquire(request(permits, false));
+    private AcquireCall start(int permits, long timeoutNanos, long started) {
+        AcquireCall f = baton.acquire(request(permits, false));
         if (timeoutNanos > 0 && !f.isDone()) {
             ScheduledFuture<?> timer =
                     baton.timer()
@@ -201,7 +199,7 @@ final class LockImpl implements Mutex, Semaphore {
         return f;
     }
 
-    private void failOnWorker(CompletableFuture<LeaseImpl> f, Throwable t) {
+    private void failOnWorker(AcquireCall f, Throwable t) {
         runOnWorker(() -> f.completeExceptionally(t));
     }
 
@@ -232,33 +230,24 @@ final class LockImpl implements Mutex, Semaphore {
     }
 
     /**
-     * Waits for the future. On interrupt, withdraws; if the grant won the race, releases it, so
-     * that an interrupted caller never leaves a grant behind.
+     * Waits for the future. On interrupt, abandons it: withdraws, or if the grant won the race,
+     * releases it, so that an interrupted caller never leaves a grant behind.
      */
-    private LeaseImpl await(CompletableFuture<LeaseImpl> f, long boundNanos, long started) {
+    private LeaseImpl await(AcquireCall f, long boundNanos, long started) {
         try {
             return boundNanos < 0 ? f.get() : f.get(boundNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            giveUp(f);
+            f.abandon();
             Thread.currentThread().interrupt();
             throw new LockInterruptedException(name);
         } catch (TimeoutException e) {
-            giveUp(f);
+            f.abandon();
             throw new BackendUnavailableException(
                     "the engine did not answer an acquire of \"" + name + "\" in time");
         } catch (ExecutionException e) {
             throw failure(e.getCause(), started);
         } catch (CancellationException e) {
             throw new BatonException("acquire of \"" + name + "\" was cancelled", e);
-        }
-    }
-
-    private static void giveUp(CompletableFuture<LeaseImpl> f) {
-        if (!f.cancel(false) && !f.isCompletedExceptionally()) {
-            LeaseImpl granted = f.getNow(null);
-            if (granted != null) {
-                granted.release();
-            }
         }
     }
 

@@ -6,18 +6,17 @@ import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.mem.MemEngine.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.Renewal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: requests run on the caller's thread and take the engine lock briefly. One daemon
  * thread per client ({@code baton-mem-<clientId>}, the counterpart of ZooKeeper's event thread)
- * sends keep-alives and turns grants handed over by the engine into leases; it never runs user code
- * (completing a backend future only wakes the core, which moves user continuations to the callback
+ * sends keep-alives and reports grants handed over by the engine to the core's sink; it never runs
+ * user code (the sink only wakes the core, which moves user continuations to the callback
  * executor). The engine calls {@link #sessionExpired} on its sweeper thread, outside its lock; that
  * only changes lease state.
  *
@@ -60,11 +59,11 @@ import org.slf4j.LoggerFactory;
  * the loss signalled before the new session is published, so no lease of the new session can be
  * declared lost by it.
  *
- * <p>Close: every future of an entry the engine dropped on close is failed, and an acquire that
+ * <p>Close: the sink of every entry the engine dropped on close is failed, and an acquire that
  * queued concurrently with close re-checks {@code closed} after registering its entry, so no
- * interleaving leaves an acquire future incomplete.
+ * interleaving leaves an acquisition unanswered.
  */
-final class MemBackend implements Backend, MemEngine.Client {
+final class MemBackend implements Backend<Entry>, MemEngine.Client {
     private static final Logger log = LoggerFactory.getLogger(MemBackend.class);
     static final long RECONNECT_MILLIS = 100;
 
@@ -89,7 +88,7 @@ final class MemBackend implements Backend, MemEngine.Client {
     /** Entries whose removal could not be sent; retried after the next keep-alive that is heard. */
     private final Set<Entry> unsent = ConcurrentHashMap.newKeySet();
 
-    /** Our queued entries not yet granted, so that close can fail their futures. */
+    /** Our queued entries not yet granted, so that close can fail their sinks. */
     private final Set<Entry> waiting = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closed;
@@ -135,54 +134,51 @@ final class MemBackend implements Backend, MemEngine.Client {
     // ---- leases ----
 
     @Override
-    public CompletableFuture<LeaseImpl> acquire(AcquireRequest request) {
-        CompletableFuture<LeaseImpl> f = new CompletableFuture<>();
+    public PendingAcquire acquire(AcquireRequest request, GrantSink<Entry> sink) {
         if (closed) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
-            return f;
+            throw new ClientClosedException(ctx.clientId());
         }
         long sentAt = now();
         Entry e;
         try {
-            e = onSession(s -> engine.enqueue(s, sentAt, request, f));
+            e = onSession(s -> engine.enqueue(s, sentAt, request, sink));
+        } catch (NotAcquiredException ex) {
+            sink.denied();
+            return NOTHING_TO_WITHDRAW;
         } catch (BackendUnavailableException ex) {
             if (closed) {
-                f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+                sink.failed(new ClientClosedException(ctx.clientId()));
             } else {
                 ctx.sessionSuspended();
-                f.completeExceptionally(ex);
+                sink.failed(ex);
             }
-            return f;
-        } catch (RuntimeException ex) { // not acquired, invalid argument, client closed
-            f.completeExceptionally(ex);
-            return f;
+            return NOTHING_TO_WITHDRAW;
+        } catch (RuntimeException ex) { // invalid argument, client closed
+            sink.failed(ex);
+            return NOTHING_TO_WITHDRAW;
         }
         if (e.granted) {
-            // The answer itself shows the grant; the future is new, so nobody can have completed
-            // it.
-            f.complete(newLease(e, sentAt));
-            return f;
+            report(e, sentAt); // the answer itself shows the grant
+            return NOTHING_TO_WITHDRAW;
         }
         Runnable hook = afterEnqueueForTests;
         if (hook != null) {
             hook.run();
         }
         waiting.add(e);
-        // Whoever fails the future (timeout, cancel, interrupt, close) withdraws the request.
-        f.whenComplete(
-                (lease, error) -> {
-                    waiting.remove(e);
-                    if (error != null) {
-                        remove(e);
-                    }
-                });
         // A close that ran before waiting.add could not see this entry: fail it here. (A close
         // that runs after this read sees the entry in waiting.)
         if (closed) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            sink.failed(new ClientClosedException(ctx.clientId()));
         }
-        return f;
+        return () -> {
+            waiting.remove(e);
+            remove(e);
+        };
     }
+
+    /** For a request answered at once: the core never withdraws it. */
+    private static final PendingAcquire NOTHING_TO_WITHDRAW = () -> {};
 
     /**
      * Runs a request on the current session; if the engine says that session expired, tells the
@@ -237,31 +233,26 @@ final class MemBackend implements Backend, MemEngine.Client {
     }
 
     private void take(Entry e, long sentAtNanos) {
-        if (e.future.isDone()) {
-            remove(e); // the caller gave up first; its withdrawal may have raced with the grant
-            return;
-        }
-        LeaseImpl lease = newLease(e, sentAtNanos);
-        if (!e.future.complete(lease)) {
-            lease.release(); // the caller gave up as it was granted
-        }
+        waiting.remove(e);
+        // If the caller gave up meanwhile, its withdrawal removed the entry (or will), and the core
+        // releases this grant, which removes it again: removal is idempotent.
+        report(e, sentAtNanos);
     }
 
-    private LeaseImpl newLease(Entry e, long sentAtNanos) {
-        LeaseImpl lease = ctx.newLease(e.name, e.kind, e.permits, e.token, sentAtNanos, e);
+    private void report(Entry e, long sentAtNanos) {
+        e.sink.granted(e.token, sentAtNanos, e);
         // If the session expired after the grant, the lease may have missed the expiry signal
-        // (it was registered after the client was told): declare it lost here. The generation is
+        // (it was registered after the client was told): report the loss here. The generation is
         // bumped before the client is told, so one of the two always sees the other.
         if (e.generation != e.session.generation) {
-            lease.markLost(
-                    LeaseLoss.Reason.SESSION_EXPIRED, "the session expired as it was granted");
+            ctx.grantLost(
+                    e, LeaseLoss.Reason.SESSION_EXPIRED, "the session expired as it was granted");
         }
-        return lease;
     }
 
     @Override
-    public void release(LeaseImpl lease) {
-        remove((Entry) lease.handle());
+    public void release(Entry grant) {
+        remove(grant);
     }
 
     /** Removes our entry from the engine, now or, if cut off, after the next heard keep-alive. */
@@ -285,20 +276,15 @@ final class MemBackend implements Backend, MemEngine.Client {
     }
 
     @Override
-    public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
-        Map<Entry, LeaseImpl> byEntry = new HashMap<>();
-        for (LeaseImpl l : leases) {
-            byEntry.put((Entry) l.handle(), l);
-        }
+    public CompletionStage<List<Renewal>> renew(List<Entry> grants) {
         try {
             long sentAt = now();
-            List<Entry> entries = new ArrayList<>(byEntry.keySet());
-            Set<Entry> gone = onSession(s -> engine.renew(s, sentAt, entries));
-            Set<LeaseImpl> result = new HashSet<>();
-            for (Entry e : gone) {
-                result.add(byEntry.get(e));
+            Set<Entry> gone = onSession(s -> engine.renew(s, sentAt, grants));
+            List<Renewal> verdicts = new ArrayList<>(grants.size());
+            for (Entry e : grants) {
+                verdicts.add(gone.contains(e) ? Renewal.GONE : Renewal.CONFIRMED);
             }
-            return CompletableFuture.completedFuture(result);
+            return CompletableFuture.completedFuture(verdicts);
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
@@ -351,7 +337,8 @@ final class MemBackend implements Backend, MemEngine.Client {
     @Override
     public void waitersDropped(List<Entry> entries, String why) {
         for (Entry e : entries) {
-            e.future.completeExceptionally(
+            waiting.remove(e);
+            e.sink.failed(
                     new BackendUnavailableException(
                             "waiting for \"" + e.name + "\" ended: " + why));
         }
@@ -421,13 +408,13 @@ final class MemBackend implements Backend, MemEngine.Client {
         List<Entry> dropped = engine.close(s);
         unsent.clear();
         // The waiters the engine dropped, and those registered as waiting (granted, but the grant
-        // not yet taken): fail them all. An acquire still between enqueue and registering its
-        // entry re-checks closed itself.
+        // not yet taken): fail them all (a sink ignores a second report). An acquire still between
+        // enqueue and registering its entry re-checks closed itself.
         for (Entry e : dropped) {
-            e.future.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            e.sink.failed(new ClientClosedException(ctx.clientId()));
         }
         for (Entry e : List.copyOf(waiting)) {
-            e.future.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            e.sink.failed(new ClientClosedException(ctx.clientId()));
         }
         events.shutdownNow();
     }

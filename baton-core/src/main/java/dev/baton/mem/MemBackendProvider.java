@@ -23,7 +23,7 @@ public final class MemBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(ConnectionUri uri, BackendContext context) {
+    public Backend<?> open(ConnectionUri uri, BackendContext context) {
         if (!uri.hosts().isEmpty()) {
             throw new InvalidUriException(
                     uri.raw(),

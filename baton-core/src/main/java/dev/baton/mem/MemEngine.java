@@ -8,8 +8,9 @@ import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
+import dev.baton.spi.GrantRules;
+import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -348,7 +348,7 @@ public final class MemEngine {
     }
 
     /** One queue entry: a waiter or a grant. Mutable fields are guarded by the engine lock. */
-    static final class Entry {
+    static final class Entry implements GrantRules.Queued {
         final Session session;
         final int generation;
         final String name;
@@ -356,11 +356,14 @@ public final class MemEngine {
         final int permits;
         final int limit;
         final long token;
-        final CompletableFuture<LeaseImpl> future;
+
+        /** Where the client reports this entry's grant; the engine never calls it. */
+        final GrantSink<Entry> sink;
+
         boolean granted;
         Instant grantedAt;
 
-        Entry(Session session, AcquireRequest r, long token, CompletableFuture<LeaseImpl> future) {
+        Entry(Session session, AcquireRequest r, long token, GrantSink<Entry> sink) {
             this.session = session;
             this.generation = session.generation;
             this.name = r.name();
@@ -368,7 +371,17 @@ public final class MemEngine {
             this.permits = r.permits();
             this.limit = r.limit();
             this.token = token;
-            this.future = future;
+            this.sink = sink;
+        }
+
+        @Override
+        public LeaseKind kind() {
+            return kind;
+        }
+
+        @Override
+        public int permits() {
+            return permits;
         }
 
         String describe() {
@@ -713,14 +726,14 @@ public final class MemEngine {
     /**
      * Creates a queue entry for {@code r}, with the next token.
      *
-     * @return the entry, granted or waiting; the caller completes {@code future} itself if it was
+     * @return the entry, granted or waiting; the caller reports to {@code sink} itself if it was
      *     granted at once, otherwise the engine hands the grant to the client later
      * @throws NotAcquiredException if {@code r} is try-once and not grantable now (nothing is left)
      * @throws InvalidArgumentException if {@code r} is a semaphore request whose limit differs from
      *     the limit of the existing queue (nothing is created)
      * @throws BackendUnavailableException if the client is cut off (nothing is created)
      */
-    Entry enqueue(Session s, long sentAt, AcquireRequest r, CompletableFuture<LeaseImpl> future) {
+    Entry enqueue(Session s, long sentAt, AcquireRequest r, GrantSink<Entry> sink) {
         Outbox out = new Outbox();
         Entry entry = null;
         InvalidArgumentException mismatch = null;
@@ -739,7 +752,7 @@ public final class MemEngine {
                                         + " permits in the engine, but this handle was made with "
                                         + r.limit());
             } else {
-                entry = new Entry(s, r, TOKENS.incrementAndGet(), future);
+                entry = new Entry(s, r, TOKENS.incrementAndGet(), sink);
                 q.add(entry);
                 grantWaiters(q, entry, out);
                 if (!entry.granted && r.tryOnce()) {
@@ -820,7 +833,6 @@ public final class MemEngine {
         if (q.isEmpty()) {
             return;
         }
-        LeaseKind family = family(q.get(0).kind);
         List<Entry> live = new ArrayList<>(q.size());
         for (Entry e : q) {
             // A waiter of a dying session is never granted (as if already gone); its grants still
@@ -829,39 +841,11 @@ public final class MemEngine {
                 live.add(e);
             }
         }
-        switch (family) {
-            case MUTEX, LEADERSHIP -> {
-                if (!live.isEmpty()) {
-                    grant(live.get(0), self, out);
-                }
-            }
-            case WRITE -> {
-                // READ and WRITE share this queue. A writer needs to be first; a reader needs no
-                // writer before it (so a queued writer blocks later readers: writer preference).
-                for (int i = 0; i < live.size(); i++) {
-                    Entry e = live.get(i);
-                    if (e.kind == LeaseKind.WRITE) {
-                        if (i == 0) {
-                            grant(e, self, out);
-                        }
-                        break;
-                    }
-                    grant(e, self, out);
-                }
-            }
-            case SEMAPHORE -> {
-                // Strict FIFO: an entry is granted when the permits of the queue up to and
-                // including it fit; a large request at the head blocks later small ones.
-                long sum = 0;
-                for (Entry e : live) {
-                    sum += e.permits;
-                    if (sum > e.limit) {
-                        break;
-                    }
-                    grant(e, self, out);
-                }
-            }
-            default -> throw new IllegalStateException("unexpected queue family " + family);
+        // Every backend's rules; the granted entries are a prefix of the queue. A semaphore's
+        // entries all carry the size the queue was created with.
+        int granted = GrantRules.grantedCount(live, live.isEmpty() ? 0 : live.get(0).limit);
+        for (int i = 0; i < granted; i++) {
+            grant(live.get(i), self, out);
         }
     }
 

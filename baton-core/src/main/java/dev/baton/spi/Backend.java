@@ -3,13 +3,9 @@ package dev.baton.spi;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -17,36 +13,56 @@ import java.util.function.Consumer;
  * One client's connection to an engine. <b>Internal.</b> The core validates every argument before
  * calling; a backend may assume valid names, permits and versions.
  *
- * <p><b>Acquire protocol.</b> {@link #acquire} returns a future that the backend completes with a
- * lease made by {@link BackendContext#newLease} once granted. Anyone may complete the future first:
- * the core cancels it (interrupt, user cancel) or fails it with a timeout. The backend must then
- * withdraw the request from the engine, and if it grants later, {@code future.complete(lease)}
- * returns false and the backend must release that lease. Nothing may be left behind.
+ * <p>{@code G} is the backend's own record of one grant (a znode path, an entry id and its keys):
+ * the backend hands it to the core with the grant and gets it back, never anything else, to renew
+ * and release. The core compares grants with {@code equals}, so two grants must never be equal; it
+ * never looks inside one.
+ *
+ * <p><b>Who settles races.</b> A backend only reports: a grant to the {@link GrantSink} of the
+ * request, the fate of each lease at renewal, a loss it learns of by itself ({@link
+ * BackendContext#grantLost}). The core alone decides what a report means for the caller: a grant
+ * that arrives after the caller gave up (timeout, interrupt, cancel, client closed) is released
+ * through {@link #release}; a loss that races with a release is reported once; a grant made while
+ * the client closes is marked lost and released. No backend completes a caller's future, and no
+ * backend touches a lease.
  */
-public interface Backend extends AutoCloseable {
+public interface Backend<G> extends AutoCloseable {
 
     /** The effective lease TTL (on ZooKeeper, the negotiated session timeout). */
     Duration leaseTtl();
 
-    CompletableFuture<LeaseImpl> acquire(AcquireRequest request);
+    /**
+     * Starts one acquisition and returns at once (a waiter costs no thread). The backend reports
+     * its outcome to {@code sink} exactly once, on any thread, possibly before this method returns:
+     * {@link GrantSink#granted}, {@link GrantSink#denied} (try-once) or {@link GrantSink#failed}.
+     * If the caller gives up first, the core calls {@link PendingAcquire#withdraw} on the returned
+     * handle, once.
+     *
+     * @throws dev.baton.BatonException if the request cannot even be sent (client closed); the sink
+     *     is then never called
+     */
+    PendingAcquire acquire(AcquireRequest request, GrantSink<G> sink);
 
     /**
-     * Removes the lease's own grant from the engine; never touches another grant. Called at most
-     * once per lease, by the core, possibly on a blocking executor when the lease was lost.
+     * Removes the grant from the engine; never touches another grant. Called at most once per
+     * grant, by the core, on the releasing caller's thread or a blocking worker (never an engine
+     * thread), also for a grant that lost a race with its caller giving up.
      *
      * @throws dev.baton.BackendUnavailableException if the engine could not be told (the grant then
      *     expires with its TTL or session)
      */
-    void release(LeaseImpl lease);
+    void release(G grant);
 
     /**
-     * Renews the given held leases in one batch (on ZooKeeper, one round trip keeps the session
-     * alive). The core captures the send time before calling and applies it to leases not returned.
+     * Renews the given grants in one batch (on ZooKeeper, one round trip keeps the session alive).
+     * The core reads the send time before calling and applies it to every {@link Renewal#CONFIRMED}
+     * grant, however late the answer comes: a confirmation can only move a deadline forward, and
+     * never revives a lost lease.
      *
-     * @return the leases the engine no longer holds; completes exceptionally if the engine could
-     *     not be reached (leases become IN_DOUBT)
+     * @return one verdict per grant, in the order given; completes exceptionally if the engine
+     *     could not be reached (every grant of the batch is then {@link Renewal#UNDECIDED})
      */
-    CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases);
+    CompletionStage<List<Renewal>> renew(List<G> grants);
 
     /** The engine's view of a lock name, across primitive kinds; empty if it has no state. */
     Optional<LockSnapshot> inspect(String name);
@@ -71,7 +87,11 @@ public interface Backend extends AutoCloseable {
      */
     AutoCloseable watch(String prefix, Consumer<WatchEvent> sink);
 
-    /** Disconnects; the core has already dealt with leases and subscriptions. */
+    /**
+     * Disconnects. The core has already marked every lease lost and released its grant; the backend
+     * fails the sinks of acquisitions still in flight ({@link dev.baton.ClientClosedException}) and
+     * leaves no thread of its own running.
+     */
     @Override
     void close();
 }

@@ -1,9 +1,7 @@
 package dev.baton.spi;
 
 import dev.baton.BatonConfig;
-import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
-import dev.baton.internal.LeaseImpl;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -44,19 +42,11 @@ public interface BackendContext {
     ScheduledExecutorService scheduler();
 
     /**
-     * Creates a held lease and registers it for renewal and deadline tracking.
-     *
-     * @param sentAtNanos {@link #ticker()} reading taken just before sending the request whose
-     *     answer showed the grant; the deadline is {@code sentAt + ttl − margin}
-     * @param handle backend data needed to renew and release the grant (e.g. the znode path)
+     * The backend learnt by itself that the engine no longer holds {@code grant} (a session ended
+     * as the grant was made, a notification that the entry was deleted): the core marks its lease
+     * lost, once, and signals the holder. Ignored for a grant with no live lease. Any thread.
      */
-    LeaseImpl newLease(
-            String name,
-            LeaseKind kind,
-            int permits,
-            long fencingToken,
-            long sentAtNanos,
-            Object handle);
+    void grantLost(Object grant, LeaseLoss.Reason reason, String detail);
 
     /** The connection blipped: every held lease becomes IN_DOUBT. */
     void sessionSuspended();

@@ -18,5 +18,5 @@ public interface BackendProvider {
      * @throws dev.baton.BackendUnavailableException if the engine is not reachable within {@code
      *     context.config().connectTimeout()}
      */
-    Backend open(ConnectionUri uri, BackendContext context);
+    Backend<?> open(ConnectionUri uri, BackendContext context);
 }

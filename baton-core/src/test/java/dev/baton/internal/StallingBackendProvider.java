@@ -6,10 +6,10 @@ import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import dev.baton.spi.BackendProvider;
 import dev.baton.spi.ConnectionUri;
+import dev.baton.spi.PendingAcquire;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -42,7 +42,7 @@ public final class StallingBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(ConnectionUri uri, BackendContext context) {
+    public Backend<?> open(ConnectionUri uri, BackendContext context) {
         // The engine's own session signals would also notice a passed deadline; drop them, so that
         // only the core's lease threads can.
         BackendContext quiet =
@@ -61,9 +61,9 @@ public final class StallingBackendProvider implements BackendProvider {
                                         throw e.getCause();
                                     }
                                 });
-        Backend inner =
+        Backend<?> inner =
                 new MemBackendProvider().open(ConnectionUri.parse("mem:" + uri.path()), quiet);
-        return (Backend)
+        return (Backend<?>)
                 Proxy.newProxyInstance(
                         Backend.class.getClassLoader(),
                         new Class<?>[] {Backend.class},
@@ -76,13 +76,12 @@ public final class StallingBackendProvider implements BackendProvider {
                             }
                             if (method.getName().equals("acquire")
                                     && !((AcquireRequest) args[0]).tryOnce()) {
-                                ((CompletableFuture<?>) result)
-                                        .whenComplete(
-                                                (lease, error) -> {
-                                                    if (error != null) {
-                                                        awaitGate();
-                                                    }
-                                                });
+                                PendingAcquire pending = (PendingAcquire) result;
+                                return (PendingAcquire)
+                                        () -> {
+                                            awaitGate();
+                                            pending.withdraw();
+                                        };
                             }
                             return result;
                         });

@@ -8,11 +8,9 @@ import dev.baton.BackendUnavailableException;
 import dev.baton.BatonConfig;
 import dev.baton.ClientClosedException;
 import dev.baton.LeaseKind;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -74,12 +72,13 @@ class MemBackendTest {
                         TimeUnit.HOURS.toNanos(1),
                         System.nanoTime(),
                         new NoClient());
-        engine.enqueue(holder, System.nanoTime(), mutex("x"), new CompletableFuture<>());
+        engine.enqueue(holder, System.nanoTime(), mutex("x"), new RecordingSink());
 
         MemBackend backend =
                 new MemBackend(engine, new RecordingContext("closing", BatonConfig.defaults()));
         backend.afterEnqueueForTests = backend::close;
-        CompletableFuture<LeaseImpl> acquire = backend.acquire(mutex("x"));
+        RecordingSink acquire = new RecordingSink();
+        backend.acquire(mutex("x"), acquire);
 
         await().atMost(PATIENCE).until(acquire::isDone);
         assertThatThrownBy(acquire::get)

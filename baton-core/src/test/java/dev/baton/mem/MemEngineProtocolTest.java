@@ -8,14 +8,12 @@ import dev.baton.BackendUnavailableException;
 import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.mem.MemEngine.Entry;
 import dev.baton.mem.MemEngine.Session;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.NotAcquiredException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -77,8 +75,8 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 1);
-        Entry held = engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
-        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
+        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         assertThat(held.granted).isTrue();
         assertThat(waiting.granted).isFalse();
 
@@ -99,8 +97,8 @@ class MemEngineProtocolTest {
         Session sa = engine.open(a.id, "ns", ttl, 1, a);
         Session sb = open(b, 1);
         long beforeLastHeard = System.nanoTime();
-        engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
-        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new CompletableFuture<LeaseImpl>());
+        engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
+        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         engine.partition("a");
         engine.expire("a");
         assertThat(log).as("nobody granted while a's lease may be valid").isEmpty();
@@ -125,8 +123,8 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 1);
-        engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
-        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new CompletableFuture<LeaseImpl>());
+        engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
+        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         engine.partition("a");
         engine.expire("a");
         assertThat(log).isEmpty();
@@ -169,7 +167,7 @@ class MemEngineProtocolTest {
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("already has a live session for client id a");
         assertThat(engine.clients()).containsExactly("a");
-        Entry held = engine.enqueue(first, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry held = engine.enqueue(first, 10, mutex("x"), new RecordingSink());
         assertThat(held.granted).isTrue();
         engine.expire("a");
         assertThat(open(new Recorder("a"), 20)).as("a dead session's id is free").isNotNull();
@@ -187,14 +185,14 @@ class MemEngineProtocolTest {
                         sa,
                         10,
                         new AcquireRequest("s", LeaseKind.SEMAPHORE, 1, 1, false),
-                        new CompletableFuture<LeaseImpl>());
+                        new RecordingSink());
         assertThatThrownBy(
                         () ->
                                 engine.enqueue(
                                         sb,
                                         20,
                                         new AcquireRequest("s", LeaseKind.SEMAPHORE, 1, 5, false),
-                                        new CompletableFuture<LeaseImpl>()))
+                                        new RecordingSink()))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage(
                         "semaphore \"s\" has 1 permits in the engine, but this handle was made with 5");
@@ -206,7 +204,7 @@ class MemEngineProtocolTest {
                         sb,
                         40,
                         new AcquireRequest("s", LeaseKind.SEMAPHORE, 1, 5, false),
-                        new CompletableFuture<LeaseImpl>());
+                        new RecordingSink());
         assertThat(five.granted).as("an empty queue takes a new size").isTrue();
     }
 
@@ -239,8 +237,8 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 100);
-        Entry held = engine.enqueue(sa, 150, mutex("x"), new CompletableFuture<LeaseImpl>());
-        engine.enqueue(sb, 200, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry held = engine.enqueue(sa, 150, mutex("x"), new RecordingSink());
+        engine.enqueue(sb, 200, mutex("x"), new RecordingSink());
         engine.heartbeat(sb, 300);
         engine.heartbeat(sb, 250); // a late, older request does not move the time back
         engine.remove(sa, 400, held);
@@ -253,8 +251,8 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 1);
-        Entry held = engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
-        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
+        Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         engine.partition("b");
         engine.remove(sa, 30, held);
         assertThat(waiting.granted).isTrue();
@@ -273,14 +271,14 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 1);
-        engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
+        engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         assertThatThrownBy(
                         () ->
                                 engine.enqueue(
                                         sb,
                                         20,
                                         new AcquireRequest("x", LeaseKind.MUTEX, 1, 1, true),
-                                        new CompletableFuture<LeaseImpl>()))
+                                        new RecordingSink()))
                 .isInstanceOf(NotAcquiredException.class);
         assertThat(engine.entries("ns", LeaseKind.MUTEX, "x")).hasSize(1);
         assertThat(log).isEmpty();
@@ -292,9 +290,9 @@ class MemEngineProtocolTest {
         Recorder b = new Recorder("b");
         Session sa = open(a, 1);
         Session sb = open(b, 1);
-        Entry first = engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry first = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         assertThat(engine.remove(sa, 20, first)).isTrue();
-        Entry second = engine.enqueue(sb, 30, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry second = engine.enqueue(sb, 30, mutex("x"), new RecordingSink());
         assertThat(engine.remove(sa, 40, first)).as("a stale release").isFalse();
         assertThat(second.granted).isTrue();
         assertThat(engine.entries("ns", LeaseKind.MUTEX, "x"))
@@ -313,9 +311,9 @@ class MemEngineProtocolTest {
         Session sa = open(a, 1);
         Session sb = open(b, 1);
         Session sc = open(c, 1);
-        Entry held = engine.enqueue(sa, 10, mutex("x"), new CompletableFuture<LeaseImpl>());
-        engine.enqueue(sb, 20, mutex("x"), new CompletableFuture<LeaseImpl>());
-        Entry third = engine.enqueue(sc, 30, mutex("x"), new CompletableFuture<LeaseImpl>());
+        Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
+        engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
+        Entry third = engine.enqueue(sc, 30, mutex("x"), new RecordingSink());
         engine.expire("b");
         engine.remove(sa, 40, held);
         assertThat(log).containsExactly("b expired", "b dropped 1", "c granted " + third.token);

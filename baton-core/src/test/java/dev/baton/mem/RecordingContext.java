@@ -1,10 +1,8 @@
 package dev.baton.mem;
 
 import dev.baton.BatonConfig;
-import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.Ticker;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.BackendContext;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,7 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A core stand-in for driving a {@link MemBackend} directly: records the session signals it gets,
- * in order ("suspended", "confirmed", "lost SESSION_EXPIRED"). Grants are not expected.
+ * in order ("suspended", "confirmed", "lost SESSION_EXPIRED", "grant lost …").
  */
 final class RecordingContext implements BackendContext {
     final List<String> signals = new CopyOnWriteArrayList<>();
@@ -64,14 +62,8 @@ final class RecordingContext implements BackendContext {
     }
 
     @Override
-    public LeaseImpl newLease(
-            String name,
-            LeaseKind kind,
-            int permits,
-            long fencingToken,
-            long sentAtNanos,
-            Object handle) {
-        throw new UnsupportedOperationException("no grants expected in this test");
+    public void grantLost(Object grant, LeaseLoss.Reason reason, String detail) {
+        signals.add("grant lost " + reason);
     }
 
     @Override

@@ -8,11 +8,12 @@ import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
-import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.Renewal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -37,9 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +111,7 @@ import org.slf4j.LoggerFactory;
  * touches it. Waiter entries are registered before their request is sent, so a handoff message that
  * overtakes the reply finds them.
  */
-final class RedisBackend implements Backend {
+final class RedisBackend implements Backend<RedisBackend.Grant> {
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
 
     /**
@@ -161,32 +160,52 @@ final class RedisBackend implements Backend {
     private volatile boolean closed;
 
     /**
+     * One acquisition as this backend tracks it: the core's sink, and the queue entry that stands
+     * for it now ({@code latest}; a request has a second entry, with a new id, only if the engine
+     * dropped the first while the request still waited, {@link #requeue}). Withdrawing removes the
+     * latest entry; {@code withdrawn} makes an entry sent after the withdrawal withdraw itself too.
+     */
+    private final class Request implements PendingAcquire {
+        final AcquireRequest request;
+        final byte[][] keys;
+        final GrantSink<Grant> sink;
+        final AtomicReference<Waiter> latest = new AtomicReference<>();
+        volatile boolean withdrawn;
+
+        Request(AcquireRequest request, byte[][] keys, GrantSink<Grant> sink) {
+            this.request = request;
+            this.keys = keys;
+            this.sink = sink;
+        }
+
+        @Override
+        public void withdraw() {
+            withdrawn = true;
+            Waiter current = latest.get();
+            if (current != null) {
+                RedisBackend.this.withdraw(current);
+            }
+        }
+    }
+
+    /**
      * One queue entry of a request: registered before it is sent, removed once granted or
-     * withdrawn. A request has a second entry, with a new id, only if the engine dropped the first
-     * while the request still waited ({@link #requeue}); {@code latest} is the request's current
-     * entry, the one its withdrawal removes.
+     * withdrawn.
      */
     private static final class Waiter {
         final String id;
         final AcquireRequest request;
         final byte[][] keys;
-        final CompletableFuture<LeaseImpl> future;
-        final AtomicReference<Waiter> latest;
+        final Request owner;
 
         /** Send time by sequence number of our requests about this entry not yet superseded. */
         final ConcurrentSkipListMap<Long, Long> sent = new ConcurrentSkipListMap<>();
 
-        Waiter(
-                String id,
-                AcquireRequest r,
-                byte[][] keys,
-                CompletableFuture<LeaseImpl> f,
-                AtomicReference<Waiter> latest) {
+        Waiter(String id, Request owner) {
             this.id = id;
-            this.request = r;
-            this.keys = keys;
-            this.future = f;
-            this.latest = latest;
+            this.request = owner.request;
+            this.keys = owner.keys;
+            this.owner = owner;
         }
     }
 
@@ -293,27 +312,17 @@ final class RedisBackend implements Backend {
     // ------------------------------------------------------------------ acquire
 
     @Override
-    public CompletableFuture<LeaseImpl> acquire(AcquireRequest request) {
-        CompletableFuture<LeaseImpl> f = new CompletableFuture<>();
+    public PendingAcquire acquire(AcquireRequest request, GrantSink<Grant> sink) {
         if (closed) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
-            return f;
+            throw new ClientClosedException(ctx.clientId());
         }
-        AtomicReference<Waiter> latest = new AtomicReference<>();
-        // Whoever fails the future (timeout, cancel, interrupt, close, error) withdraws the entry.
-        f.whenComplete(
-                (lease, error) -> {
-                    Waiter current = latest.get();
-                    if (error != null && current != null) {
-                        withdraw(current);
-                    }
-                });
-        enqueue(
-                request,
-                Keys.lock(namespace, Keys.family(request.kind()), request.name()),
-                f,
-                latest);
-        return f;
+        Request r =
+                new Request(
+                        request,
+                        Keys.lock(namespace, Keys.family(request.kind()), request.name()),
+                        sink);
+        enqueue(r);
+        return r;
     }
 
     /**
@@ -322,15 +331,12 @@ final class RedisBackend implements Backend {
      * caller gave up meanwhile, its withdrawal may have been sent before this acquire, so it is
      * sent again after it, on the same connection.
      */
-    private void enqueue(
-            AcquireRequest request,
-            byte[][] keys,
-            CompletableFuture<LeaseImpl> f,
-            AtomicReference<Waiter> latest) {
+    private void enqueue(Request r) {
+        AcquireRequest request = r.request;
         String id = idPrefix + ":" + ids.incrementAndGet();
-        Waiter w = new Waiter(id, request, keys, f, latest);
+        Waiter w = new Waiter(id, r);
         long seq = seqs.incrementAndGet();
-        latest.set(w);
+        r.latest.set(w);
         waiters.put(id, w);
         long sentAt = now();
         w.sent.put(seq, sentAt);
@@ -352,16 +358,16 @@ final class RedisBackend implements Backend {
                                 String.valueOf(livenessMillis),
                                 String.valueOf(seq)))
                 .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
-        if (f.isCompletedExceptionally()) {
+        if (r.withdrawn) {
             withdraw(w);
         }
     }
 
     private void onAcquired(Waiter w, long seq, List<Object> reply, Throwable error) {
         if (error != null) {
-            waiters.remove(w.id, w);
-            w.future.completeExceptionally(
-                    unavailable("acquire \"" + w.request.name() + "\"", error));
+            // The script may have run (only its answer was lost): withdraw the entry, then report.
+            withdraw(w);
+            w.owner.sink.failed(unavailable("acquire \"" + w.request.name() + "\"", error));
             return;
         }
         long status = (Long) reply.get(0);
@@ -371,10 +377,10 @@ final class RedisBackend implements Backend {
             hint((Long) reply.get(1));
         } else if (status == 0) {
             waiters.remove(w.id, w);
-            w.future.completeExceptionally(new NotAcquiredException(w.request.name()));
+            w.owner.sink.denied();
         } else {
             waiters.remove(w.id, w);
-            w.future.completeExceptionally(
+            w.owner.sink.failed(
                     new InvalidArgumentException(
                             "semaphore \""
                                     + w.request.name()
@@ -399,26 +405,12 @@ final class RedisBackend implements Backend {
             // newer); the oldest send time kept is earlier still, so it is safe.
             sentAt = w.sent.firstEntry().getValue();
         }
-        Grant g = new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys);
-        if (w.future.isDone()) {
-            return; // the caller gave up; its withdrawal removes this grant by id
-        }
-        LeaseImpl lease =
-                ctx.newLease(
-                        w.request.name(), w.request.kind(), w.request.permits(), token, sentAt, g);
-        if (!w.future.complete(lease)) {
-            // The caller gave up as it was granted. Releasing waits on the engine: not here, where
-            // this may be the I/O thread that must carry the answer.
-            runBlocking(lease::release);
-        }
-    }
-
-    private void runBlocking(Runnable task) {
-        try {
-            ctx.blockingExecutor().execute(task);
-        } catch (RejectedExecutionException closing) {
-            // The client is closing: the core releases every lease it still tracks.
-        }
+        // If the caller gave up meanwhile, its withdrawal removes this grant by id, and the core
+        // releases it too (by id again: the second removal finds nothing).
+        w.owner.sink.granted(
+                token,
+                sentAt,
+                new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys));
     }
 
     private void withdraw(Waiter w) {
@@ -557,7 +549,7 @@ final class RedisBackend implements Backend {
      * the entry from {@link #waiters} first.
      */
     private void requeue(Waiter w) {
-        if (closed || w.future.isDone()) {
+        if (closed || w.owner.withdrawn) {
             return; // the caller gave up; its withdrawal ran
         }
         log.info(
@@ -566,7 +558,7 @@ final class RedisBackend implements Backend {
                 w.id,
                 w.request.name(),
                 livenessMillis);
-        enqueue(w.request, w.keys, w.future, w.latest);
+        enqueue(w.owner);
     }
 
     private void onScheduler(Runnable task) {
@@ -580,8 +572,7 @@ final class RedisBackend implements Backend {
     // ------------------------------------------------------------------ release and renewal
 
     @Override
-    public void release(LeaseImpl lease) {
-        Grant g = (Grant) lease.handle();
+    public void release(Grant g) {
         if (closed) {
             return;
         }
@@ -595,43 +586,36 @@ final class RedisBackend implements Backend {
     }
 
     @Override
-    public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
-        List<LeaseImpl> all = new ArrayList<>(leases);
+    public CompletionStage<List<Renewal>> renew(List<Grant> grants) {
         byte[] ttlMillis = Keys.bytes(String.valueOf(ttl.toMillis()));
-        List<CompletableFuture<List<LeaseImpl>>> batches = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += RENEW_BATCH) {
-            List<LeaseImpl> batch = all.subList(from, Math.min(all.size(), from + RENEW_BATCH));
+        List<CompletableFuture<List<Object>>> batches = new ArrayList<>();
+        for (int from = 0; from < grants.size(); from += RENEW_BATCH) {
+            List<Grant> batch = grants.subList(from, Math.min(grants.size(), from + RENEW_BATCH));
             byte[][] keys = new byte[batch.size() * 4][];
             byte[][] args = new byte[batch.size() + 1][];
             args[0] = ttlMillis;
             for (int i = 0; i < batch.size(); i++) {
-                Grant g = (Grant) batch.get(i).handle();
+                Grant g = batch.get(i);
                 System.arraycopy(g.keys(), 0, keys, i * 4, 4);
                 args[i + 1] = Keys.bytes(g.id());
             }
             batches.add(
                     scripts.renew
                             .<List<Object>>run(redis, ScriptOutputType.MULTI, keys, args)
-                            .toCompletableFuture()
-                            .thenApply(
-                                    reply -> {
-                                        List<LeaseImpl> gone = new ArrayList<>();
-                                        for (int i = 0; i < batch.size(); i++) {
-                                            if ((Long) reply.get(i) != 1L) {
-                                                gone.add(batch.get(i));
-                                            }
-                                        }
-                                        return gone;
-                                    }));
+                            .toCompletableFuture());
         }
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                 .thenApply(
                         v -> {
-                            Set<LeaseImpl> gone = new HashSet<>();
-                            for (CompletableFuture<List<LeaseImpl>> b : batches) {
-                                gone.addAll(b.join());
+                            // One verdict per grant, batch after batch: the order given.
+                            List<Renewal> verdicts = new ArrayList<>(grants.size());
+                            for (CompletableFuture<List<Object>> b : batches) {
+                                for (Object answer : b.join()) {
+                                    verdicts.add(
+                                            (Long) answer == 1L ? Renewal.CONFIRMED : Renewal.GONE);
+                                }
                             }
-                            return gone;
+                            return verdicts;
                         });
     }
 
@@ -941,7 +925,7 @@ final class RedisBackend implements Backend {
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
         for (Waiter w : pending) {
-            w.future.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            w.owner.sink.failed(new ClientClosedException(ctx.clientId()));
         }
     }
 

@@ -24,7 +24,7 @@ public final class RedisBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(ConnectionUri uri, BackendContext context) {
+    public Backend<?> open(ConnectionUri uri, BackendContext context) {
         if (uri.hosts().size() != 1) {
             throw new InvalidUriException(
                     uri.raw(),

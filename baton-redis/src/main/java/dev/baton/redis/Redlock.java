@@ -2,7 +2,6 @@ package dev.baton.redis;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
-import dev.baton.internal.Connector;
 import dev.baton.spi.ConnectionUri;
 
 /**
@@ -49,7 +48,7 @@ public final class Redlock implements AutoCloseable {
     public static Redlock connect(String uri, BatonConfig config) {
         // Check the URI before any thread starts.
         RedlockBackendProvider.hosts(ConnectionUri.parse(uri));
-        return new Redlock(Connector.connect(uri, config, RedlockBackendProvider.opener()));
+        return new Redlock(Baton.connect(uri, config, RedlockBackendProvider.opener()));
     }
 
     /** A mutex handle; see {@link RedlockMutex}. */

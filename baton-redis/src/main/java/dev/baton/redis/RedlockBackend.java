@@ -3,16 +3,16 @@ package dev.baton.redis;
 import dev.baton.BackendUnavailableException;
 import dev.baton.ClientClosedException;
 import dev.baton.LeaseKind;
-import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import dev.baton.spi.ConnectionUri;
-import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.Renewal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -32,8 +32,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -82,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * as a failed vote. Commands to a disconnected master fail at once (no buffering), so a dead master
  * never delays an attempt beyond its command timeout.
  */
-final class RedlockBackend implements Backend {
+final class RedlockBackend implements Backend<RedlockBackend.Grant> {
     private static final Logger log = LoggerFactory.getLogger(RedlockBackend.class);
 
     static final long RETRY_MIN_MS = 20;
@@ -118,7 +116,37 @@ final class RedlockBackend implements Backend {
     private final ScheduledThreadPoolExecutor retries;
 
     /** Acquisitions not yet completed, failed by {@link #close()} (no retry runs after it). */
-    private final Set<CompletableFuture<LeaseImpl>> pending = ConcurrentHashMap.newKeySet();
+    private final Set<Attempts> pending = ConcurrentHashMap.newKeySet();
+
+    /**
+     * One acquisition: rounds until granted, denied (try-once), withdrawn or closed. {@code over}
+     * stops further rounds; a round already under way may still grant, and the core releases that
+     * grant.
+     */
+    private final class Attempts implements PendingAcquire {
+        final AcquireRequest request;
+        final GrantSink<Grant> sink;
+        volatile boolean over;
+
+        Attempts(AcquireRequest request, GrantSink<Grant> sink) {
+            this.request = request;
+            this.sink = sink;
+        }
+
+        /** Ends the acquisition (no more rounds); each report happens at most once. */
+        boolean end() {
+            if (over) {
+                return false;
+            }
+            over = true;
+            return pending.remove(this);
+        }
+
+        @Override
+        public void withdraw() {
+            end(); // between rounds nothing of ours is left in Redis
+        }
+    }
 
     private volatile boolean closed;
 
@@ -267,32 +295,34 @@ final class RedlockBackend implements Backend {
     // ------------------------------------------------------------------ acquire
 
     @Override
-    public CompletableFuture<LeaseImpl> acquire(AcquireRequest request) {
-        CompletableFuture<LeaseImpl> f = new CompletableFuture<>();
+    public PendingAcquire acquire(AcquireRequest request, GrantSink<Grant> sink) {
         if (closed) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
-        } else if (request.kind() != LeaseKind.MUTEX) {
-            f.completeExceptionally(
-                    new UnsupportedOperationException("redlock serves only mutexes"));
-        } else {
-            pending.add(f);
-            f.whenComplete((l, e) -> pending.remove(f));
-            if (closed) { // close() may have swept pending just before the add
-                f.completeExceptionally(new ClientClosedException(ctx.clientId()));
-            }
-            attempt(request, f);
+            throw new ClientClosedException(ctx.clientId());
         }
-        return f;
+        if (request.kind() != LeaseKind.MUTEX) {
+            throw new UnsupportedOperationException("redlock serves only mutexes");
+        }
+        Attempts a = new Attempts(request, sink);
+        pending.add(a);
+        if (closed) { // close() may have swept pending just before the add
+            if (a.end()) {
+                sink.failed(new ClientClosedException(ctx.clientId()));
+            }
+            return a;
+        }
+        attempt(a);
+        return a;
     }
 
     /**
      * One Redlock round. Runs on the caller's or the retry thread; its continuation runs on a
-     * Lettuce I/O thread and only completes futures or schedules the next round.
+     * Lettuce I/O thread and only reports to the sink or schedules the next round.
      */
-    private void attempt(AcquireRequest request, CompletableFuture<LeaseImpl> f) {
-        if (f.isDone()) {
-            return; // the core gave up (timeout, cancel, close): nothing of ours is left in Redis
+    private void attempt(Attempts a) {
+        if (a.over) {
+            return; // withdrawn or closed: nothing of ours is left in Redis
         }
+        AcquireRequest request = a.request;
         byte[] key = key(request.name());
         byte[] value = ownerValue();
         long sentAt = now();
@@ -310,50 +340,42 @@ final class RedlockBackend implements Backend {
                                     ttl.toNanos() - (answered - sentAt) - driftNanos > 0
                                             && sentAt + lifeNanos - answered > 0;
                             if (granted >= quorum && valid && !closed) {
-                                grant(request, f, new Grant(request.name(), key, value), sentAt);
+                                a.end();
+                                // No fencing token: 0 is a placeholder that RedlockLease never
+                                // exposes. A withdrawn caller's grant is released by the core.
+                                a.sink.granted(0L, sentAt, new Grant(request.name(), key, value));
                                 return;
                             }
                             releaseEverywhere(key, value);
                             if (request.tryOnce()) {
-                                f.completeExceptionally(new NotAcquiredException(request.name()));
+                                if (a.end()) {
+                                    a.sink.denied();
+                                }
                             } else if (closed) {
-                                f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+                                if (a.end()) {
+                                    a.sink.failed(new ClientClosedException(ctx.clientId()));
+                                }
                             } else {
-                                scheduleRetry(request, f);
+                                scheduleRetry(a);
                             }
                         });
     }
 
-    private void grant(
-            AcquireRequest request, CompletableFuture<LeaseImpl> f, Grant grant, long sentAt) {
-        // No fencing token: 0 is a placeholder that RedlockLease never exposes.
-        LeaseImpl lease = ctx.newLease(request.name(), LeaseKind.MUTEX, 1, 0L, sentAt, grant);
-        if (!f.complete(lease)) {
-            // The caller gave up as it was granted: release, but not here, because this may be a
-            // Lettuce I/O thread and release waits for the masters' answers.
-            try {
-                ctx.blockingExecutor().execute(lease::release);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                lease.markLost(LeaseLoss.Reason.CLIENT_CLOSED, "client closed while granting");
-            }
-        }
-    }
-
-    private void scheduleRetry(AcquireRequest request, CompletableFuture<LeaseImpl> f) {
+    private void scheduleRetry(Attempts a) {
         long delay = ThreadLocalRandom.current().nextLong(RETRY_MIN_MS, RETRY_MAX_MS + 1);
         try {
-            var next = retries.schedule(() -> attempt(request, f), delay, TimeUnit.MILLISECONDS);
-            f.whenComplete((l, e) -> next.cancel(false));
+            retries.schedule(() -> attempt(a), delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+            if (a.end()) {
+                a.sink.failed(new ClientClosedException(ctx.clientId()));
+            }
         }
     }
 
     // ------------------------------------------------------------------ release, renew
 
     @Override
-    public void release(LeaseImpl lease) {
-        Grant g = (Grant) lease.handle();
+    public void release(Grant g) {
         List<CompletableFuture<Long>> acks = releaseEverywhere(g.key(), g.value());
         try {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
@@ -384,12 +406,10 @@ final class RedlockBackend implements Backend {
     }
 
     @Override
-    public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
+    public CompletionStage<List<Renewal>> renew(List<Grant> grants) {
         String pexpire = String.valueOf(ttl.toMillis());
-        List<LeaseImpl> batch = List.copyOf(leases);
         List<List<CompletableFuture<Long>>> answers = new ArrayList<>();
-        for (LeaseImpl lease : batch) {
-            Grant g = (Grant) lease.handle();
+        for (Grant g : grants) {
             answers.add(onAll(r -> EXTEND.run(r, g.key(), g.value(), bytes(pexpire))));
         }
         List<CompletableFuture<Long>> all = new ArrayList<>();
@@ -397,31 +417,19 @@ final class RedlockBackend implements Backend {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .handle(
                         (ignored, error) -> {
-                            Set<LeaseImpl> gone = new HashSet<>();
-                            boolean undecided = false;
-                            for (int i = 0; i < batch.size(); i++) {
-                                int extended = count(answers.get(i), 1L);
-                                int notOurs = count(answers.get(i), 0L);
-                                if (extended >= quorum) {
-                                    continue;
-                                }
-                                if (notOurs > masters.size() - quorum) {
-                                    gone.add(batch.get(i));
+                            // Per lease: a majority extended it, or so many masters no longer hold
+                            // it that no majority can; anything between decides nothing yet.
+                            List<Renewal> verdicts = new ArrayList<>(grants.size());
+                            for (List<CompletableFuture<Long>> answer : answers) {
+                                if (count(answer, 1L) >= quorum) {
+                                    verdicts.add(Renewal.CONFIRMED);
+                                } else if (count(answer, 0L) > masters.size() - quorum) {
+                                    verdicts.add(Renewal.GONE);
                                 } else {
-                                    undecided = true;
+                                    verdicts.add(Renewal.UNDECIDED);
                                 }
                             }
-                            if (undecided) {
-                                // Declare what is certain now; the rest go IN_DOUBT this round.
-                                for (LeaseImpl l : gone) {
-                                    l.markLost(
-                                            LeaseLoss.Reason.GRANT_GONE,
-                                            "a majority of redlock masters no longer hold it");
-                                }
-                                throw new BackendUnavailableException(
-                                        "redlock renewal reached no majority for some leases");
-                            }
-                            return gone;
+                            return verdicts;
                         });
     }
 
@@ -532,8 +540,10 @@ final class RedlockBackend implements Backend {
         }
         closed = true;
         retries.shutdownNow();
-        for (CompletableFuture<LeaseImpl> f : List.copyOf(pending)) {
-            f.completeExceptionally(new ClientClosedException(ctx.clientId()));
+        for (Attempts a : List.copyOf(pending)) {
+            if (a.end()) {
+                a.sink.failed(new ClientClosedException(ctx.clientId()));
+            }
         }
         for (Master m : masters) {
             m.closed = true;

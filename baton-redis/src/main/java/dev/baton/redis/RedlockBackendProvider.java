@@ -47,7 +47,7 @@ public final class RedlockBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(ConnectionUri uri, BackendContext context) {
+    public Backend<?> open(ConnectionUri uri, BackendContext context) {
         if (!open) {
             throw new InvalidUriException(uri.raw(), NO_TOKENS);
         }

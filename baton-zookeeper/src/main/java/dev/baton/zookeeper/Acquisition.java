@@ -2,9 +2,9 @@ package dev.baton.zookeeper;
 
 import dev.baton.BackendUnavailableException;
 import dev.baton.InvalidArgumentException;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
-import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.PendingAcquire;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * create (protected, ephemeral-sequential, czxid in the same answer)
- *   → getChildren → granted?  yes: newLease(sentAt of that getChildren), complete
+ *   → getChildren → granted?  yes: report the grant (sentAt of that getChildren) to the sink
  *                             no:  watch the predecessor (getData-watch; semaphores: child watch)
  *                                    → on change: getChildren again …
  * </pre>
@@ -30,23 +30,25 @@ import org.slf4j.LoggerFactory;
  * <p>Threads and invariants: answers and watches arrive on ZooKeeper's event thread; the backend's
  * safety-net timer and connection-state handling call {@link #check()} from other threads. All
  * mutable fields are guarded by {@code this}; no Curator call and no future completion happens
- * while holding the lock. {@code state} leaves WAITING exactly once — by the grant, by a denial
- * (try-once), by a failure, or by withdrawal — and after that nothing is granted. At most one
- * {@code getChildren} is in flight ({@code checking}); a change seen meanwhile sets {@code recheck}
- * so that its answer is followed by another look instead of a watch.
+ * while holding the lock, and the sink is never called under it. {@code state} leaves WAITING
+ * exactly once — by the grant, by a denial (try-once), by a failure, or by withdrawal — and after
+ * that nothing is granted, and the backend forgets the request. At most one {@code getChildren} is
+ * in flight ({@code checking}); a change seen meanwhile sets {@code recheck} so that its answer is
+ * followed by another look instead of a watch.
  *
- * <p>Withdrawal: the future handed to the core withdraws the queue entry <em>before</em> it
- * completes exceptionally or is cancelled, so a caller that sees a timeout, an interrupt or a
- * cancellation sees no entry left behind. On a ZooKeeper thread it only starts the delete (a
- * guaranteed delete, retried by Curator across connection loss) and never waits.
+ * <p>Withdrawal ({@link PendingAcquire#withdraw}, called by the core when the caller gives up, and
+ * before a failure is reported) deletes the queue entry and waits for the delete, bounded, so a
+ * caller that sees a timeout, an interrupt or a cancellation sees no entry left behind. On a
+ * ZooKeeper thread it only starts the delete (a guaranteed delete, retried by Curator across
+ * connection loss) and never waits. Races with a grant are the core's to settle.
  */
-final class Acquisition implements Watcher {
+final class Acquisition implements Watcher, PendingAcquire {
     private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
 
     private final ZooKeeperBackend backend;
     private final AcquireRequest request;
     private final String dir;
-    private final AcquireFuture future = new AcquireFuture();
+    private final GrantSink<String> sink;
     private final CompletableFuture<String> created = new CompletableFuture<>();
 
     /** Where a request stands; it leaves WAITING exactly once. */
@@ -66,14 +68,11 @@ final class Acquisition implements Watcher {
     private boolean recheck;
     private boolean limitAgreed; // semaphores: the queue's size agrees with request.limit()
 
-    Acquisition(ZooKeeperBackend backend, AcquireRequest request) {
+    Acquisition(ZooKeeperBackend backend, AcquireRequest request, GrantSink<String> sink) {
         this.backend = backend;
         this.request = request;
+        this.sink = sink;
         this.dir = backend.layout().queue(Layout.Dir.of(request.kind()), request.name());
-    }
-
-    CompletableFuture<LeaseImpl> future() {
-        return future;
     }
 
     AcquireRequest request() {
@@ -220,7 +219,7 @@ final class Acquisition implements Watcher {
         if (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !limitAgreed(entries, own)) {
             return; // the earliest entry's limit is being read; that answer decides what next
         }
-        LockQueue.Verdict verdict = LockQueue.decide(entries, own, request.kind(), request.limit());
+        LockQueue.Verdict verdict = LockQueue.decide(entries, own, request.limit());
         if (verdict.granted()) {
             grant(sentAt);
         } else if (verdict.missing()) {
@@ -336,13 +335,8 @@ final class Acquisition implements Watcher {
             p = path;
             t = token;
         }
-        LeaseImpl lease =
-                backend.context()
-                        .newLease(request.name(), request.kind(), request.permits(), t, sentAt, p);
-        if (!future.complete(lease)) {
-            // The caller gave up as it was granted: hand the grant back, off this thread.
-            backend.releaseLater(lease);
-        }
+        backend.forget(this);
+        sink.granted(t, sentAt, p);
     }
 
     /** Try-once, not grantable now: remove the entry, then answer "not acquired". */
@@ -355,13 +349,11 @@ final class Acquisition implements Watcher {
             state = State.DENIED;
             p = path;
         }
-        backend.deleteEntry(
-                p,
-                false,
-                () -> future.completeExceptionally(new NotAcquiredException(request.name())));
+        backend.forget(this);
+        backend.deleteEntry(p, false, sink::denied);
     }
 
-    /** Fails the request; the future's override withdraws the entry first (on a worker thread). */
+    /** Fails the request: withdraws the entry first, then reports, on a worker thread. */
     void fail(RuntimeException error) {
         synchronized (this) {
             if (state != State.WAITING) {
@@ -369,7 +361,24 @@ final class Acquisition implements Watcher {
             }
             state = State.FAILED;
         }
-        backend.runBlocking(() -> future.completeExceptionally(error));
+        backend.forget(this);
+        backend.runBlocking(
+                () -> {
+                    withdraw();
+                    sink.failed(error);
+                });
+    }
+
+    /** The client closes: fails at once; closing the session removes the entry. */
+    void abort(RuntimeException error) {
+        synchronized (this) {
+            if (state != State.WAITING) {
+                return;
+            }
+            state = State.WITHDRAWN;
+        }
+        backend.forget(this);
+        sink.failed(error);
     }
 
     private BackendUnavailableException vanished() {
@@ -381,10 +390,11 @@ final class Acquisition implements Watcher {
     }
 
     /**
-     * Withdraws before an exceptional completion. Returns once the entry is deleted (bounded),
-     * unless on a ZooKeeper thread or while the backend closes.
+     * Withdraws the request. Returns once the entry is deleted (bounded), unless on a ZooKeeper
+     * thread or while the backend closes.
      */
-    private void withdraw() {
+    @Override
+    public void withdraw() {
         synchronized (this) {
             if (state == State.GRANTED || state == State.DENIED || state == State.WITHDRAWN) {
                 // Granted: if the grant loses the race, grant() hands the lease back.
@@ -393,6 +403,7 @@ final class Acquisition implements Watcher {
             }
             state = State.WITHDRAWN;
         }
+        backend.forget(this);
         boolean mayWait = backend.mayBlockHere();
         String p =
                 mayWait ? backend.await(created, "the queue entry's create") : created.getNow(null);
@@ -406,29 +417,5 @@ final class Acquisition implements Watcher {
             }
         }
         // else: onEntry sees the state and deletes the entry when the create answers
-    }
-
-    /**
-     * The future handed to the core. Its exceptional completions (timeout, interrupt, cancel,
-     * failure) first withdraw the request, so nothing is left behind when a waiter wakes up.
-     */
-    private final class AcquireFuture extends CompletableFuture<LeaseImpl> {
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            if (isDone()) {
-                return false;
-            }
-            withdraw();
-            return super.completeExceptionally(ex);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (isDone()) {
-                return false;
-            }
-            withdraw();
-            return super.cancel(mayInterruptIfRunning);
-        }
     }
 }

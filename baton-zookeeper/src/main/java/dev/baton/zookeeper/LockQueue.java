@@ -1,6 +1,7 @@
 package dev.baton.zookeeper;
 
 import dev.baton.LeaseKind;
+import dev.baton.spi.GrantRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,12 +17,9 @@ import java.util.List;
  * the names only (one {@code getChildren}); the data payload (holder id, kind, permits, limit) is
  * read only by {@code inspect}.
  *
- * <p>Rules: MUTEX, LEADERSHIP and WRITE are granted to the first entry of their directory. READ is
- * granted when no WRITE entry precedes it, so a reader arriving after a waiting writer queues
- * behind it (writer preference). SEMAPHORE is strict FIFO: an entry is granted when the permits of
- * all entries up to and including it fit the limit. An entry whose body is not understood counts as
- * exclusive and as taking every permit: an unknown entry can stall a queue, never let two holders
- * in.
+ * <p>Rules: those of every backend, {@link GrantRules} (first in line; writer preference; the
+ * semaphore's prefix sum). An entry whose body is not understood has no kind: it counts as
+ * exclusive and as taking every permit, so it can stall a queue, never let two holders in.
  */
 final class LockQueue {
     static final int SEQUENCE_DIGITS = 10;
@@ -38,11 +36,8 @@ final class LockQueue {
      * @param kind the request kind, or null if the body is not understood (treated as exclusive)
      * @param permits permits requested (1 for locks; huge for unknown entries)
      */
-    record Entry(String node, long sequence, LeaseKind kind, int permits) {
-        boolean exclusive() {
-            return kind == null || kind == LeaseKind.WRITE;
-        }
-    }
+    record Entry(String node, long sequence, LeaseKind kind, int permits)
+            implements GrantRules.Queued {}
 
     /** The body for a new entry; Curator adds the protection prefix and ZooKeeper the sequence. */
     static String body(LeaseKind kind, int permits) {
@@ -134,10 +129,8 @@ final class LockQueue {
         }
     }
 
-    /**
-     * Decides for the entry {@code own} of a request of {@code kind} with {@code limit} permits.
-     */
-    static Verdict decide(List<Entry> sorted, String own, LeaseKind kind, int limit) {
+    /** Decides for the entry {@code own}; {@code limit} is the semaphore size (else unused). */
+    static Verdict decide(List<Entry> sorted, String own, int limit) {
         int index = -1;
         for (int i = 0; i < sorted.size(); i++) {
             if (sorted.get(i).node().equals(own)) {
@@ -148,58 +141,13 @@ final class LockQueue {
         if (index < 0) {
             return Verdict.MISSING;
         }
-        switch (kind) {
-            case MUTEX, LEADERSHIP, WRITE -> {
-                // Watch only the predecessor: when it goes, the next one looks again (no herd).
-                return index == 0 ? Verdict.GRANTED : Verdict.watch(sorted.get(index - 1).node());
-            }
-            case READ -> {
-                for (int i = index - 1; i >= 0; i--) {
-                    if (sorted.get(i).exclusive()) {
-                        return Verdict.watch(sorted.get(i).node());
-                    }
-                }
-                return Verdict.GRANTED;
-            }
-            case SEMAPHORE -> {
-                return fits(sorted, index, limit) ? Verdict.GRANTED : Verdict.WATCH_CHILDREN;
-            }
-            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        if (GrantRules.granted(sorted, index, limit)) {
+            return Verdict.GRANTED;
         }
-    }
-
-    private static boolean fits(List<Entry> sorted, int index, int limit) {
-        long sum = 0;
-        for (int i = 0; i <= index; i++) {
-            sum += sorted.get(i).permits();
-            if (sum > limit) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether the entry at {@code index} holds the lock, by the same rules. {@code limit} is the
-     * semaphore size that entry's requester gave (unused for other directories).
-     */
-    static boolean holds(List<Entry> sorted, int index, Layout.Dir dir, int limit) {
-        Entry e = sorted.get(index);
-        return switch (dir) {
-            case MUTEX, ELECTION -> index == 0;
-            case RWLOCK -> {
-                if (e.exclusive()) {
-                    yield index == 0;
-                }
-                for (int i = 0; i < index; i++) {
-                    if (sorted.get(i).exclusive()) {
-                        yield false;
-                    }
-                }
-                yield true;
-            }
-            case SEMAPHORE -> fits(sorted, index, limit);
-        };
+        // Watch only the entry whose leaving may grant this one (no herd); semaphore waiters, whom
+        // any earlier release may grant, watch the directory.
+        int blocker = GrantRules.blocker(sorted, index);
+        return blocker < 0 ? Verdict.WATCH_CHILDREN : Verdict.watch(sorted.get(blocker).node());
     }
 
     /**

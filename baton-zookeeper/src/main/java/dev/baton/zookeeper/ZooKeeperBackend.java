@@ -10,14 +10,16 @@ import dev.baton.Names;
 import dev.baton.Ticker;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.internal.LeaseImpl;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
+import dev.baton.spi.GrantRules;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.Renewal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -81,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * {@link #inspect}, key/value) block their caller, bounded by the connect timeout and Curator's
  * retry policy.
  */
-final class ZooKeeperBackend implements Backend {
+final class ZooKeeperBackend implements Backend<String> {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
 
     /** Retries of one operation on connection loss; each waits up to the connect timeout. */
@@ -313,51 +315,47 @@ final class ZooKeeperBackend implements Backend {
     }
 
     @Override
-    public CompletableFuture<LeaseImpl> acquire(AcquireRequest request) {
+    public PendingAcquire acquire(AcquireRequest request, GrantSink<String> sink) {
         if (closing) {
-            return CompletableFuture.failedFuture(new ClientClosedException(clientId()));
+            throw new ClientClosedException(clientId());
         }
-        Acquisition a = new Acquisition(this, request);
+        Acquisition a = new Acquisition(this, request, sink);
         pending.add(a);
-        a.future().whenComplete((lease, error) -> pending.remove(a));
         a.start();
-        return a.future();
+        return a;
+    }
+
+    /** An acquisition left WAITING: no more re-checks, nothing to fail on close. */
+    void forget(Acquisition a) {
+        pending.remove(a);
     }
 
     @Override
-    public void release(LeaseImpl lease) {
-        Object handle = lease.handle();
-        if (handle instanceof String path) {
-            String what = "releasing \"" + lease.name() + "\"";
-            if (!client.getZookeeperClient().isConnected()) {
-                // Do not make the caller (or a closing client, lease by lease) wait out the
-                // disconnection: the guaranteed delete runs when the connection is back.
-                deleteEntry(path, false, null, what);
-                throw unavailable(
-                        what + ": not connected; Curator deletes it after reconnecting", null);
-            }
-            // On ZooKeeper's event thread the answer could only come from this very thread: send
-            // the (guaranteed) delete and return. Elsewhere wait for it, bounded.
-            deleteEntry(path, !onZooKeeperEventThread(), null, what);
+    public void release(String path) {
+        String what = "releasing " + path;
+        if (!client.getZookeeperClient().isConnected()) {
+            // Do not make the caller (or a closing client, lease by lease) wait out the
+            // disconnection: the guaranteed delete runs when the connection is back.
+            deleteEntry(path, false, null, what);
+            throw unavailable(
+                    what + ": not connected; Curator deletes it after reconnecting", null);
         }
-    }
-
-    /** Releases a grant nobody wants (it lost a race with a timeout), on a worker thread. */
-    void releaseLater(LeaseImpl lease) {
-        runBlocking(lease::release);
+        // On ZooKeeper's event thread the answer could only come from this very thread: send
+        // the (guaranteed) delete and return. Elsewhere wait for it, bounded.
+        deleteEntry(path, !onZooKeeperEventThread(), null, what);
     }
 
     @Override
-    public CompletionStage<Set<LeaseImpl>> renew(Collection<LeaseImpl> leases) {
-        CompletableFuture<Set<LeaseImpl>> result = new CompletableFuture<>();
-        long sentAt = context.ticker().read(); // not later than the actual send of the sync
+    public CompletionStage<List<Renewal>> renew(List<String> grants) {
+        CompletableFuture<List<Renewal>> result = new CompletableFuture<>();
         try {
             // Two pipelined requests for all leases. The sync is answered only after a round trip
             // to the leader; the session's requests are answered in order, so the listing
             // (answered by the connected server) reflects at least what the leader had then. A
             // follower cut off from the leader cannot answer the sync, so it cannot keep
             // confirming a session the leader may be expiring. The listing reports grants that
-            // vanished, so they are reported, not assumed.
+            // vanished, so they are reported, not assumed. An answer that comes after the core's
+            // bound still counts: the core applies it with this round's send time.
             ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
             AtomicInteger synced = new AtomicInteger(Integer.MIN_VALUE);
             zk.sync(layout.root(), (rc, path, ctx) -> synced.set(rc), null);
@@ -376,47 +374,25 @@ final class ZooKeeperBackend implements Backend {
                                     unavailable(
                                             "renewal (sync with the leader)",
                                             KeeperException.create(code)));
-                            return;
+                        } else if (rc != KeeperException.Code.OK.intValue()) {
+                            result.completeExceptionally(
+                                    unavailable(
+                                            "renewal",
+                                            KeeperException.create(KeeperException.Code.get(rc))));
+                        } else {
+                            Set<String> alive = new HashSet<>(paths);
+                            List<Renewal> verdicts = new ArrayList<>(grants.size());
+                            for (String g : grants) {
+                                verdicts.add(alive.contains(g) ? Renewal.CONFIRMED : Renewal.GONE);
+                            }
+                            result.complete(verdicts);
                         }
-                        onRenewed(leases, result, sentAt, rc, paths);
                     },
                     null);
         } catch (Exception e) {
             result.completeExceptionally(unavailable("renewal", e));
         }
         return result;
-    }
-
-    /** On ZooKeeper's event thread: lease bookkeeping only. */
-    private void onRenewed(
-            Collection<LeaseImpl> leases,
-            CompletableFuture<Set<LeaseImpl>> result,
-            long sentAt,
-            int rc,
-            List<String> paths) {
-        if (rc != KeeperException.Code.OK.intValue()) {
-            result.completeExceptionally(
-                    unavailable("renewal", KeeperException.create(KeeperException.Code.get(rc))));
-            return;
-        }
-        Set<String> alive = new HashSet<>(paths);
-        Set<LeaseImpl> gone = new HashSet<>();
-        for (LeaseImpl l : leases) {
-            if (!alive.contains(l.handle())) {
-                gone.add(l);
-            }
-        }
-        if (result.complete(gone)) {
-            return;
-        }
-        // A late answer (after the core's renewal bound, ttl/4, put the leases in doubt, e.g. a
-        // network that stalled and came back): it still proves the session was heard after sentAt,
-        // so use it at once rather
-        // than wait for the next tick, which may come after the deadline.
-        for (LeaseImpl l : gone) {
-            l.markLost(LeaseLoss.Reason.GRANT_GONE, "renewal found the grant gone from the engine");
-        }
-        context.sessionConfirmed(sentAt);
     }
 
     @Override
@@ -440,7 +416,7 @@ final class ZooKeeperBackend implements Backend {
                     continue;
                 }
                 any = true;
-                if (LockQueue.holds(entries, i, dir, limit)) {
+                if (GrantRules.granted(entries, i, limit)) {
                     LeaseKind kind = e.kind() != null ? e.kind() : payload.kind();
                     holders.add(
                             new LockSnapshot.Holder(
@@ -541,7 +517,7 @@ final class ZooKeeperBackend implements Backend {
         client.getConnectionStateListenable().removeListener(stateListener);
         // Waiters fail now; closing the session below removes their entries in one step.
         for (Acquisition a : List.copyOf(pending)) {
-            a.future().completeExceptionally(new ClientClosedException(clientId()));
+            a.abort(new ClientClosedException(clientId()));
         }
         watch.close();
         try {

@@ -34,7 +34,7 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(ConnectionUri uri, BackendContext context) {
+    public Backend<?> open(ConnectionUri uri, BackendContext context) {
         return switch (uri.scheme()) {
             case "zookeeper" -> openEnsemble(uri, context);
             case "embedded" -> openEmbedded(uri, context);

@@ -3,6 +3,7 @@ package dev.baton.zookeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.LeaseKind;
+import dev.baton.spi.GrantRules;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +34,10 @@ class LockQueueTest {
         List<LockQueue.Entry> q =
                 LockQueue.parse(
                         List.of(entry("mutex-", 1), entry("mutex-", 2), entry("mutex-", 3)));
-        assertThat(LockQueue.decide(q, entry("mutex-", 1), LeaseKind.MUTEX, 1).granted()).isTrue();
-        assertThat(LockQueue.decide(q, entry("mutex-", 3), LeaseKind.MUTEX, 1).watch())
+        assertThat(LockQueue.decide(q, entry("mutex-", 1), 1).granted()).isTrue();
+        assertThat(LockQueue.decide(q, entry("mutex-", 3), 1).watch())
                 .isEqualTo(entry("mutex-", 2));
-        assertThat(LockQueue.decide(q, entry("mutex-", 9), LeaseKind.MUTEX, 1).missing()).isTrue();
+        assertThat(LockQueue.decide(q, entry("mutex-", 9), 1).missing()).isTrue();
     }
 
     @Test
@@ -50,17 +51,14 @@ class LockQueueTest {
                                 entry("read-", 4),
                                 entry("write-", 5),
                                 entry("read-", 6)));
-        assertThat(LockQueue.decide(q, entry("read-", 2), LeaseKind.READ, 1).granted()).isTrue();
-        assertThat(LockQueue.decide(q, entry("write-", 3), LeaseKind.WRITE, 1).watch())
-                .isEqualTo(entry("read-", 2));
-        assertThat(LockQueue.decide(q, entry("read-", 4), LeaseKind.READ, 1).watch())
-                .isEqualTo(entry("write-", 3));
-        assertThat(LockQueue.decide(q, entry("read-", 6), LeaseKind.READ, 1).watch())
-                .isEqualTo(entry("write-", 5));
-        assertThat(LockQueue.holds(q, 0, Layout.Dir.RWLOCK, 1)).isTrue();
-        assertThat(LockQueue.holds(q, 1, Layout.Dir.RWLOCK, 1)).isTrue();
-        assertThat(LockQueue.holds(q, 2, Layout.Dir.RWLOCK, 1)).isFalse();
-        assertThat(LockQueue.holds(q, 3, Layout.Dir.RWLOCK, 1)).isFalse();
+        assertThat(LockQueue.decide(q, entry("read-", 2), 1).granted()).isTrue();
+        assertThat(LockQueue.decide(q, entry("write-", 3), 1).watch()).isEqualTo(entry("read-", 2));
+        assertThat(LockQueue.decide(q, entry("read-", 4), 1).watch()).isEqualTo(entry("write-", 3));
+        assertThat(LockQueue.decide(q, entry("read-", 6), 1).watch()).isEqualTo(entry("write-", 5));
+        assertThat(GrantRules.granted(q, 0, 1)).isTrue();
+        assertThat(GrantRules.granted(q, 1, 1)).isTrue();
+        assertThat(GrantRules.granted(q, 2, 1)).isFalse();
+        assertThat(GrantRules.granted(q, 3, 1)).isFalse();
     }
 
     @Test
@@ -68,15 +66,11 @@ class LockQueueTest {
         List<LockQueue.Entry> q =
                 LockQueue.parse(
                         List.of(entry("sem-3-", 1), entry("sem-2-", 2), entry("sem-1-", 3)));
-        assertThat(LockQueue.decide(q, entry("sem-3-", 1), LeaseKind.SEMAPHORE, 4).granted())
-                .isTrue();
+        assertThat(LockQueue.decide(q, entry("sem-3-", 1), 4).granted()).isTrue();
         // 3 + 2 > 4: the second waits, and the third, which would fit alone, waits behind it.
-        assertThat(LockQueue.decide(q, entry("sem-2-", 2), LeaseKind.SEMAPHORE, 4).granted())
-                .isFalse();
-        assertThat(LockQueue.decide(q, entry("sem-1-", 3), LeaseKind.SEMAPHORE, 4).granted())
-                .isFalse();
-        assertThat(LockQueue.decide(q, entry("sem-1-", 3), LeaseKind.SEMAPHORE, 6).granted())
-                .isTrue();
+        assertThat(LockQueue.decide(q, entry("sem-2-", 2), 4).granted()).isFalse();
+        assertThat(LockQueue.decide(q, entry("sem-1-", 3), 4).granted()).isFalse();
+        assertThat(LockQueue.decide(q, entry("sem-1-", 3), 6).granted()).isTrue();
     }
 
     @Test
@@ -85,9 +79,8 @@ class LockQueueTest {
                 LockQueue.parse(
                         List.of(entry("mystery-", 1), entry("read-", 2), entry("sem-1-", 3)));
         assertThat(q.get(0).kind()).isNull();
-        assertThat(LockQueue.decide(q, entry("read-", 2), LeaseKind.READ, 1).granted()).isFalse();
-        assertThat(LockQueue.decide(q, entry("sem-1-", 3), LeaseKind.SEMAPHORE, 100).granted())
-                .isFalse();
+        assertThat(LockQueue.decide(q, entry("read-", 2), 1).granted()).isFalse();
+        assertThat(LockQueue.decide(q, entry("sem-1-", 3), 100).granted()).isFalse();
     }
 
     @Test

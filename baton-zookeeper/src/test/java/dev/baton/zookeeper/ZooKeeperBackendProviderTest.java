@@ -20,7 +20,9 @@ class ZooKeeperBackendProviderTest {
     void registersBothSchemes() {
         assertThat(new ZooKeeperBackendProvider().schemes())
                 .containsExactlyInAnyOrder("zookeeper", "embedded");
-        assertThat(dev.baton.internal.Connector.providers()).containsKeys("zookeeper", "embedded");
+        assertThat(java.util.ServiceLoader.load(dev.baton.spi.BackendProvider.class).stream())
+                .as("registered for ServiceLoader")
+                .anyMatch(p -> p.type() == ZooKeeperBackendProvider.class);
     }
 
     @Test

@@ -14,7 +14,6 @@ import dev.baton.LockInterruptedException;
 import dev.baton.LockSnapshot;
 import dev.baton.LockTimeoutException;
 import dev.baton.Versioned;
-import dev.baton.internal.LeaseImpl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -291,21 +290,26 @@ class ZooKeeperBackendTest {
                 Baton a =
                         Baton.connect(
                                 own.uri(),
-                                BatonConfig.custom().leaseTtl(Duration.ofSeconds(3)).build())) {
+                                BatonConfig.custom().leaseTtl(Duration.ofSeconds(6)).build())) {
             int count = 200;
             List<FencedLease> leases = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 leases.add(a.mutex("renew/" + i).acquire(PATIENCE));
             }
-            LeaseImpl probe = (LeaseImpl) leases.get(0);
+            FencedLease probe = leases.get(0);
             long before = own.server().serverStats().getPacketsReceived();
             int ticks = 3;
             for (int t = 0; t < ticks; t++) {
-                long deadline = probe.deadlineNanos();
+                // The deadline, seen from outside: now + time left. A renewal moves it forward by
+                // a whole tick (TTL/3 = 2 s); waiting for 1 s of it tells a tick from jitter.
+                long deadline = System.nanoTime() + probe.remaining().toNanos();
                 await("renewal tick " + t)
                         .atMost(PATIENCE)
                         .pollInterval(Duration.ofMillis(10))
-                        .until(() -> probe.deadlineNanos() != deadline);
+                        .until(
+                                () ->
+                                        System.nanoTime() + probe.remaining().toNanos() - deadline
+                                                > TimeUnit.SECONDS.toNanos(1));
             }
             long packets = own.server().serverStats().getPacketsReceived() - before;
             // Per tick: sync and getEphemerals, perhaps a ping; per lease would be 200 per tick.
@@ -333,6 +337,7 @@ class ZooKeeperBackendTest {
                         server.uri(),
                         BatonConfig.custom().connectTimeout(Duration.ofSeconds(5)).build())) {
             FencedLease lease = a.mutex(name).acquire(PATIENCE);
+            String entry = dir + "/" + children(dir).get(0); // the lease's grant
             ZooKeeperBackend backend = ZkTests.backendOf(a);
             CompletableFuture<String> thread = new CompletableFuture<>();
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
@@ -342,7 +347,7 @@ class ZooKeeperBackendTest {
                             (c, e) -> {
                                 thread.complete(Thread.currentThread().getName());
                                 try {
-                                    backend.release((LeaseImpl) lease);
+                                    backend.release(entry);
                                     outcome.complete(null);
                                 } catch (Throwable t) {
                                     outcome.complete(t);

@@ -1,0 +1,154 @@
+package dev.baton.internal;
+
+import dev.baton.spi.AcquireRequest;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.PendingAcquire;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One acquisition as the core sees it: the future a caller waits on, and the sink its backend
+ * reports to. This is the one place where the races of an acquisition are settled, for every
+ * backend. <b>Internal.</b>
+ *
+ * <p>Invariant: {@code settled} is set exactly once, by whichever comes first — the backend's
+ * report ({@link #granted}, {@link #denied}, {@link #failed}) or the caller giving up ({@link
+ * #completeExceptionally}, {@link #cancel}: timeout, interrupt, cancel). Only the winner completes
+ * the future, so the future's outcome and the engine's state always agree:
+ *
+ * <ul>
+ *   <li>The caller gave up first: the backend is told to withdraw <em>before</em> the future
+ *       completes, so a caller who sees a timeout sees no entry left behind; a grant reported
+ *       afterwards is released through the lease manager, on a worker (the report may come on an
+ *       engine I/O thread, and releasing waits on the engine).
+ *   <li>The grant came first: the lease is registered (the manager marks it lost at once if the
+ *       client is closing) and the future completes with it; a caller giving up now gets {@code
+ *       false} from {@code cancel}/{@code completeExceptionally} and must release the lease, which
+ *       {@link #abandon} does, whenever the lease shows up.
+ * </ul>
+ *
+ * <p>The sink's methods never block and run no user code; the backend may call them on any thread,
+ * even before {@link dev.baton.spi.Backend#acquire} returned its {@link PendingAcquire}, which is
+ * why the handle is attached afterwards and a withdrawal asked for before that waits for it.
+ */
+final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSink<Object> {
+    private final LeaseManager leases;
+    private final AcquireRequest request;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private PendingAcquire pending; // guarded by this
+    private boolean withdrawWhenAttached; // guarded by this
+
+    AcquireCall(LeaseManager leases, AcquireRequest request) {
+        this.leases = leases;
+        this.request = request;
+    }
+
+    /** Hands over the backend's handle; withdraws at once if the caller gave up meanwhile. */
+    void attach(PendingAcquire p) {
+        boolean withdrawNow;
+        synchronized (this) {
+            pending = p;
+            withdrawNow = withdrawWhenAttached;
+        }
+        if (withdrawNow) {
+            p.withdraw();
+        }
+    }
+
+    // ---- the backend's reports ----
+
+    @Override
+    public void granted(long fencingToken, long sentAtNanos, Object grant) {
+        if (!settled.compareAndSet(false, true)) {
+            leases.releaseUnwanted(request.name(), grant);
+            return;
+        }
+        LeaseImpl lease =
+                leases.newLease(
+                        request.name(),
+                        request.kind(),
+                        request.permits(),
+                        fencingToken,
+                        sentAtNanos,
+                        grant);
+        super.complete(lease);
+    }
+
+    @Override
+    public void denied() {
+        if (settled.compareAndSet(false, true)) {
+            super.completeExceptionally(new NotAcquiredException(request.name()));
+        }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        if (settled.compareAndSet(false, true)) {
+            super.completeExceptionally(error);
+        }
+    }
+
+    // ---- the caller giving up ----
+
+    /** The caller gives up with {@code reason}; withdraws first. False if the backend answered. */
+    @Override
+    public boolean completeExceptionally(Throwable reason) {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        withdraw();
+        return super.completeExceptionally(reason);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        withdraw();
+        return super.cancel(mayInterruptIfRunning);
+    }
+
+    /** Only the backend's grant completes this future normally. */
+    @Override
+    public boolean complete(LeaseImpl value) {
+        throw new UnsupportedOperationException("an acquisition completes with its grant only");
+    }
+
+    /**
+     * Gives up for good: withdraws if nothing was answered yet, and otherwise releases the lease if
+     * the answer was (or is about to be) a grant. Used by a caller that cannot take the lease any
+     * more (interrupted).
+     */
+    void abandon() {
+        if (!cancel(false)) {
+            // The backend won, but its lease may not be in the future yet (it is being made):
+            // release it whenever it is, off the completing thread, which may be an engine's.
+            whenCompleteAsync(
+                    (lease, error) -> {
+                        if (lease != null) {
+                            lease.release();
+                        }
+                    },
+                    leases.blockingExecutor());
+        }
+    }
+
+    private void withdraw() {
+        PendingAcquire p;
+        synchronized (this) {
+            p = pending;
+            if (p == null) {
+                withdrawWhenAttached = true;
+                return;
+            }
+        }
+        p.withdraw();
+    }
+
+    @Override
+    public String toString() {
+        return "AcquireCall{" + request + "}";
+    }
+}

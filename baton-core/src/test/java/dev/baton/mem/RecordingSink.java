@@ -1,0 +1,25 @@
+package dev.baton.mem;
+
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.NotAcquiredException;
+import java.util.concurrent.CompletableFuture;
+
+/** A core stand-in for one acquisition: completes with the granted entry, or with the failure. */
+final class RecordingSink extends CompletableFuture<MemEngine.Entry>
+        implements GrantSink<MemEngine.Entry> {
+
+    @Override
+    public void granted(long fencingToken, long sentAtNanos, MemEngine.Entry grant) {
+        complete(grant);
+    }
+
+    @Override
+    public void denied() {
+        completeExceptionally(new NotAcquiredException("denied"));
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        completeExceptionally(error);
+    }
+}
