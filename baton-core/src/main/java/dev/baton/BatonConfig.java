@@ -32,7 +32,14 @@ public final class BatonConfig {
     private final Ticker ticker;
     private final Executor callbackExecutor;
 
+    /**
+     * The values set explicitly (null where defaulted or derived), for {@link #toBuilder()}; a
+     * private copy, never handed out.
+     */
+    private final Builder explicit;
+
     private BatonConfig(Builder b) {
+        this.explicit = b.copy();
         this.leaseTtl = b.leaseTtl != null ? b.leaseTtl : DEFAULT_LEASE_TTL;
         this.safetyMargin =
                 b.safetyMargin != null ? b.safetyMargin : defaultSafetyMargin(this.leaseTtl);
@@ -93,19 +100,17 @@ public final class BatonConfig {
         return new Builder();
     }
 
-    /** A builder starting from this configuration's explicit values. */
+    /**
+     * A builder holding only the values that were set explicitly on this configuration's builder.
+     * Defaults and derived values are not carried over: at {@link Builder#build()} they are derived
+     * again from the builder's values, so a new {@code leaseTtl} gets its own default safety margin
+     * (a tenth of it) and the client name is derived anew ({@code pid@host}). An explicitly set
+     * value stays explicit: a safety margin set before is kept and validated against the new TTL,
+     * and rejected if it no longer fits. Values carried over may be set again on the returned
+     * builder, which overrides them.
+     */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.leaseTtl = leaseTtl;
-        b.safetyMargin = safetyMargin;
-        b.connectTimeout = connectTimeout;
-        b.clientName = clientName;
-        b.namespace = namespace;
-        b.watchQueueCapacity = watchQueueCapacity;
-        b.ticker = ticker;
-        b.callbackExecutor = callbackExecutor;
-        b.fresh = false;
-        return b;
+        return explicit.copy();
     }
 
     public Duration leaseTtl() {
@@ -174,6 +179,31 @@ public final class BatonConfig {
         private boolean fresh = true;
 
         private Builder() {}
+
+        /**
+         * Starts from this builder's values, which (as from {@link BatonConfig#toBuilder()}) may be
+         * set again.
+         */
+        private Builder copy() {
+            Builder c = new Builder();
+            c.leaseTtl = leaseTtl;
+            c.safetyMargin = safetyMargin;
+            c.connectTimeout = connectTimeout;
+            c.clientName = clientName;
+            c.namespace = namespace;
+            c.watchQueueCapacity = watchQueueCapacity;
+            c.ticker = ticker;
+            c.callbackExecutor = callbackExecutor;
+            c.fresh = false;
+            return c;
+        }
+
+        /**
+         * Whether {@code clientName} was set (explicitly, or carried over by toBuilder); for tests.
+         */
+        boolean clientNameSet() {
+            return clientName != null;
+        }
 
         private void once(Object current, String what) {
             if (fresh && current != null) {

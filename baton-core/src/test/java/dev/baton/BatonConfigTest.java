@@ -146,6 +146,79 @@ class BatonConfigTest {
         assertThat(base.watchQueueCapacity()).isEqualTo(BatonConfig.DEFAULT_WATCH_QUEUE_CAPACITY);
     }
 
+    /** Issue 10: the default margin of the old TTL (0.5 s) was kept and rejected for 1 min. */
+    @Test
+    void toBuilderWithLongerTtlDerivesTheMarginFromTheNewTtl() {
+        BatonConfig longer =
+                BatonConfig.defaults().toBuilder().leaseTtl(Duration.ofMinutes(1)).build();
+        assertThat(longer.safetyMargin()).isEqualTo(Duration.ofSeconds(6));
+        BatonConfig viaAnotherCopy =
+                BatonConfig.defaults().toBuilder().watchQueueCapacity(3).build().toBuilder()
+                        .leaseTtl(Duration.ofMinutes(1))
+                        .build();
+        assertThat(viaAnotherCopy.safetyMargin()).isEqualTo(Duration.ofSeconds(6));
+    }
+
+    @Test
+    void toBuilderWithShorterTtlDerivesTheMarginFromTheNewTtl() {
+        assertThat(
+                        BatonConfig.defaults().toBuilder()
+                                .leaseTtl(Duration.ofSeconds(2))
+                                .build()
+                                .safetyMargin())
+                .isEqualTo(Duration.ofMillis(200));
+        // The old TTL's derived margin (3 s) is more than half of the new TTL.
+        BatonConfig base = BatonConfig.custom().leaseTtl(Duration.ofSeconds(30)).build();
+        assertThat(base.toBuilder().leaseTtl(Duration.ofSeconds(5)).build().safetyMargin())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void anExplicitMarginSurvivesToBuilderAndIsValidatedAgainstTheNewTtl() {
+        BatonConfig base =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(10))
+                        .safetyMargin(Duration.ofSeconds(2))
+                        .build();
+        assertThat(base.toBuilder().leaseTtl(Duration.ofSeconds(30)).build().safetyMargin())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(
+                        base.toBuilder().watchQueueCapacity(3).build().toBuilder()
+                                .leaseTtl(Duration.ofSeconds(30))
+                                .build()
+                                .safetyMargin())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertRejected(
+                () -> base.toBuilder().leaseTtl(Duration.ofSeconds(3)).build(),
+                "safetyMargin must be at most half of leaseTtl (PT3S), but was PT2S");
+        BatonConfig small =
+                BatonConfig.custom()
+                        .leaseTtl(Duration.ofSeconds(5))
+                        .safetyMargin(Duration.ofMillis(100))
+                        .build();
+        assertRejected(
+                () -> small.toBuilder().leaseTtl(Duration.ofMinutes(10)).build(),
+                "safetyMargin must be at least 6000 ms (1% of leaseTtl, and at least 10 ms), but was PT0.1S");
+        assertThat(
+                        base.toBuilder()
+                                .leaseTtl(Duration.ofSeconds(3))
+                                .safetyMargin(Duration.ofSeconds(1))
+                                .build()
+                                .safetyMargin())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void toBuilderLeavesADerivedClientNameToBeDerivedAgain() {
+        BatonConfig.Builder copy = BatonConfig.defaults().toBuilder();
+        assertThat(copy.clientNameSet()).isFalse();
+        assertThat(copy.build().clientName()).isEqualTo(BatonConfig.defaults().clientName());
+        BatonConfig named = BatonConfig.custom().clientName("svc-1").build();
+        assertThat(named.toBuilder().clientNameSet()).isTrue();
+        assertThat(named.toBuilder().leaseTtl(Duration.ofSeconds(9)).build().clientName())
+                .isEqualTo("svc-1");
+    }
+
     private static void assertRejected(Runnable r, String message) {
         assertThatThrownBy(r::run)
                 .isInstanceOf(InvalidArgumentException.class)
