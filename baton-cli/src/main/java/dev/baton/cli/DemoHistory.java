@@ -1,11 +1,15 @@
 package dev.baton.cli;
 
+import dev.baton.cli.DemoProtocol.Round;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the demo's servers reported, and the checks run over it. Pure bookkeeping, owned by the
+ * What the demo's servers reported, and the checks run over it: settlements and leadership terms
+ * (overlaps, fencing tokens), and the auction rounds (lost bids). Pure bookkeeping, owned by the
  * demo's main thread (no locking). Times are epoch microseconds from the one machine's clock, which
  * every process of the demo shares.
  */
@@ -32,8 +36,49 @@ final class DemoHistory {
      */
     record LostUpdates(int count, int priceDrops, List<String> examples) {}
 
+    /** One server's report of one auction round; {@code writes} only for rounds (a) and (c). */
+    record Bids(
+            String server,
+            long placed,
+            long accepted,
+            long retries,
+            long waitMs,
+            long maxWaitMs,
+            long maxBid,
+            List<Write> writes) {}
+
+    /** Outcome of one auction round: the servers' reports summed, and the final price. */
+    record RoundResult(
+            Round round,
+            long bids,
+            long accepted,
+            long retries,
+            long waitMs,
+            long maxWaitMs,
+            long finalAmount,
+            String finalBy,
+            long highest,
+            String highestBy,
+            LostUpdates lost) {
+        boolean highestSurvived() {
+            return finalAmount == highest;
+        }
+
+        /** Whether the round is checked: round (a) has no coordination, so it may lose bids. */
+        boolean checked() {
+            return round != Round.A;
+        }
+
+        /** For a checked round: the highest bid is the final price and no bid was lost. */
+        boolean held() {
+            return highestSurvived() && lost.count() == 0;
+        }
+    }
+
     private final List<Settle> settles = new ArrayList<>();
     private final List<Term> terms = new ArrayList<>();
+    private final Map<Round, List<Bids>> bids = new EnumMap<>(Round.class);
+    private final List<RoundResult> rounds = new ArrayList<>();
     private int staleRefusals;
 
     void settle(String server, long n, long token, long startMicros, long endMicros) {
@@ -73,6 +118,70 @@ final class DemoHistory {
 
     long settlesBy(String server) {
         return settles.stream().filter(s -> s.server().equals(server)).count();
+    }
+
+    /** Starts collecting the reports of {@code round}, forgetting any earlier ones. */
+    void roundStarted(Round round) {
+        bids.put(round, new ArrayList<>());
+    }
+
+    void bids(Round round, Bids report) {
+        bids.computeIfAbsent(round, r -> new ArrayList<>()).add(report);
+    }
+
+    /** How many servers reported on {@code round} so far. */
+    int bidReports(Round round) {
+        return bids.getOrDefault(round, List.of()).size();
+    }
+
+    /**
+     * Sums the reports of {@code round} (in arrival order: the first to report the highest bid is
+     * its bidder) with the final price read from the store, and records the result.
+     */
+    RoundResult roundEnded(Round round, long finalAmount, String finalBy) {
+        long placed = 0;
+        long accepted = 0;
+        long retries = 0;
+        long waitMs = 0;
+        long maxWaitMs = 0;
+        long highest = 0;
+        String highestBy = "-";
+        List<Write> writes = new ArrayList<>();
+        for (Bids b : bids.getOrDefault(round, List.of())) {
+            placed += b.placed();
+            accepted += b.accepted();
+            retries += b.retries();
+            waitMs += b.waitMs();
+            maxWaitMs = Math.max(maxWaitMs, b.maxWaitMs());
+            if (b.maxBid() > highest) {
+                highest = b.maxBid();
+                highestBy = b.server();
+            }
+            writes.addAll(b.writes());
+        }
+        LostUpdates lost = lostUpdates(writes);
+        if (round == Round.A) { // every put "succeeds"; the lost ones never became the price
+            accepted = placed - lost.count();
+        }
+        RoundResult result =
+                new RoundResult(
+                        round,
+                        placed,
+                        accepted,
+                        retries,
+                        waitMs,
+                        maxWaitMs,
+                        finalAmount,
+                        finalBy,
+                        highest,
+                        highestBy,
+                        lost);
+        rounds.add(result);
+        return result;
+    }
+
+    List<RoundResult> rounds() {
+        return List.copyOf(rounds);
     }
 
     /** Pairs of settlement runs by different servers whose intervals intersect. Must be 0. */

@@ -9,14 +9,14 @@ import dev.baton.LeaseInvalidException;
 import dev.baton.Mutex;
 import dev.baton.UpdateResult;
 import dev.baton.Versioned;
+import dev.baton.cli.DemoProtocol.Order;
+import dev.baton.cli.DemoProtocol.Round;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,9 +30,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * One "server" of the demo, run as a child process by {@link DemoCommand}. It reports events as
- * JSON lines on stdout and takes commands on stdin ({@code round a|b|c BIDS START_EPOCH_MS}, {@code
- * quit}); end of stdin (the parent died) also ends it, so no child outlives the demo.
+ * One "server" of the demo, run as a child process by {@link DemoCommand}. It reports {@link
+ * DemoProtocol.Event}s as JSON lines on stdout and takes {@link DemoProtocol.Order}s on stdin; a
+ * line that is not an order is reported as an {@code error} event and skipped. End of stdin (the
+ * parent died) also ends it, so no child outlives the demo.
  *
  * <p>Threads: the main thread reads stdin and runs auction rounds; the candidacy's thread runs the
  * settlement job while leader. They share only {@link #emit} (synchronized) and the Baton client
@@ -67,10 +68,7 @@ final class DemoNodeCommand implements Callable<Integer> {
         exitWithParent();
         baton = root.connect(connect, Duration.ofSeconds(10), ttl, id);
         kv = baton.keyValue();
-        emit(
-                event("ready")
-                        .put("client", baton.clientId())
-                        .put("pid", ProcessHandle.current().pid()));
+        emit(DemoProtocol.ready(baton.clientId(), ProcessHandle.current().pid()));
         Candidacy candidacy = baton.election(ELECTION).join(this::lead);
         boolean told = false;
         try {
@@ -78,21 +76,25 @@ final class DemoNodeCommand implements Callable<Integer> {
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
-                String[] cmd = line.strip().split("\\s+");
-                if (cmd[0].equals("quit")) {
+                Order order;
+                try {
+                    order = Order.parse(line);
+                } catch (IllegalArgumentException e) {
+                    emit(DemoProtocol.error(BatonCli.oneLine(e.getMessage())));
+                    continue;
+                }
+                if (order.isQuit()) {
                     told = true;
                     break;
                 }
-                if (cmd[0].equals("round") && cmd.length == 4) {
-                    round(cmd[1], Integer.parseInt(cmd[2]), Long.parseLong(cmd[3]));
-                }
+                round(order.round(), order.bids(), order.startAtEpochMs());
             }
         } finally {
             // Told to quit: step down cleanly. Orphaned (stdin ended: the parent died, and its
             // embedded server with it): don't linger; the session expires on its own.
             close(candidacy, told ? Duration.ofSeconds(10) : Duration.ofSeconds(1));
         }
-        emit(event("bye"));
+        emit(DemoProtocol.bye());
         return ExitCodes.OK;
     }
 
@@ -138,7 +140,7 @@ final class DemoNodeCommand implements Callable<Integer> {
      */
     private void lead(FencedLease lease) {
         long token = lease.fencingToken();
-        emit(event("leader").put("token", token).put("term", terms.incrementAndGet()));
+        emit(DemoProtocol.leader(token, terms.incrementAndGet()));
         try {
             long next = System.nanoTime();
             while (lease.isHeld()) {
@@ -150,10 +152,10 @@ final class DemoNodeCommand implements Callable<Integer> {
         } catch (InterruptedException | LeaseInvalidException e) {
             // Lost or closed: stop at once; the finally below reports the end of the term.
         } catch (BatonException e) {
-            emit(event("error").put("message", BatonCli.oneLine(e.getMessage())));
+            emit(DemoProtocol.error(BatonCli.oneLine(e.getMessage())));
         } finally {
             // Emitted before the candidacy releases the lease: the next term starts after this.
-            emit(event("leader-end").put("token", token).put("state", lease.state().name()));
+            emit(DemoProtocol.leaderEnd(token, lease.state().name()));
         }
     }
 
@@ -163,7 +165,7 @@ final class DemoNodeCommand implements Callable<Integer> {
      * that no two servers ever settled at the same time.
      */
     private void settleOnce(FencedLease lease) {
-        long t0 = nowMicros();
+        long t0 = DemoProtocol.nowMicros();
         long token = lease.fencingToken();
         Optional<Versioned> cur = kv.get(LEDGER);
         String[] ledger =
@@ -171,7 +173,7 @@ final class DemoNodeCommand implements Callable<Integer> {
         long n = Long.parseLong(ledger[0]);
         long ledgerToken = Long.parseLong(ledger[1]);
         if (ledgerToken > token) {
-            emit(event("fenced").put("token", token).put("ledgerToken", ledgerToken));
+            emit(DemoProtocol.fenced(token, ledgerToken));
             return;
         }
         lease.ensureValid();
@@ -180,12 +182,12 @@ final class DemoNodeCommand implements Callable<Integer> {
                         LEDGER,
                         cur.map(Versioned::version).orElse(Versioned.ABSENT),
                         (n + 1) + " " + token + " " + id);
-        long t1 = nowMicros();
+        long t1 = DemoProtocol.nowMicros();
         if (written.isEmpty()) {
-            emit(event("conflict").put("token", token));
+            emit(DemoProtocol.conflict(token));
             return;
         }
-        emit(event("settle").put("n", n + 1).put("token", token).put("t0", t0).put("t1", t1));
+        emit(DemoProtocol.settle(n + 1, token, t0, t1));
     }
 
     // ---- phase 2: the auction ----
@@ -195,12 +197,11 @@ final class DemoNodeCommand implements Callable<Integer> {
      * decide a higher bid (a few ms of "thinking"), write — under three disciplines: (a) none, (b)
      * optimistic update keeping the maximum, (c) under the mutex.
      */
-    private void round(String round, int bids, long startAtEpochMs) {
+    private void round(Round round, int bids, long startAtEpochMs) {
         sleepUntil(startAtEpochMs);
-        emit(event("round-start").put("round", round));
+        emit(DemoProtocol.roundStart(round));
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         Mutex mutex = baton.mutex(ITEM);
-        JsonLine done = event("round-done").put("round", round).put("bids", bids);
         List<long[]> writes = new ArrayList<>();
         long maxBid = 0;
         int accepted = 0;
@@ -211,7 +212,7 @@ final class DemoNodeCommand implements Callable<Integer> {
         for (int i = 0; i < bids; i++) {
             long thinkMicros = rnd.nextLong(2_000, 8_000);
             switch (round) {
-                case "a" -> {
+                case A -> {
                     Optional<Versioned> cur = kv.get(ITEM);
                     long bid = amount(cur) + 1 + rnd.nextInt(20);
                     think(thinkMicros);
@@ -225,7 +226,7 @@ final class DemoNodeCommand implements Callable<Integer> {
                     maxBid = Math.max(maxBid, bid);
                     accepted++;
                 }
-                case "b" -> {
+                case B -> {
                     long bid = amount(kv.get(ITEM)) + 1 + rnd.nextInt(20);
                     AtomicBoolean mine = new AtomicBoolean();
                     UpdateResult r =
@@ -244,7 +245,7 @@ final class DemoNodeCommand implements Callable<Integer> {
                     maxBid = Math.max(maxBid, bid);
                     accepted += mine.get() ? 1 : 0;
                 }
-                case "c" -> {
+                case C -> {
                     long t = System.nanoTime();
                     try (FencedLease lease = mutex.acquire(Duration.ofSeconds(30))) {
                         long waited = System.nanoTime() - t;
@@ -267,18 +268,20 @@ final class DemoNodeCommand implements Callable<Integer> {
                         accepted++;
                     }
                 }
-                default -> throw new IllegalArgumentException("unknown round " + round);
             }
             think(rnd.nextLong(0, 3_000)); // let the other bidders interleave
         }
-        done.put("writes", writes)
-                .put("maxBid", maxBid)
-                .put("accepted", accepted)
-                .put("retries", retries)
-                .put("waitMs", TimeUnit.NANOSECONDS.toMillis(waitNanos))
-                .put("maxWaitMs", TimeUnit.NANOSECONDS.toMillis(maxWaitNanos))
-                .put("ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        emit(done);
+        emit(
+                DemoProtocol.roundDone(
+                        round,
+                        bids,
+                        writes,
+                        maxBid,
+                        accepted,
+                        retries,
+                        TimeUnit.NANOSECONDS.toMillis(waitNanos),
+                        TimeUnit.NANOSECONDS.toMillis(maxWaitNanos),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
     }
 
     /** The amount of a bid value "1234 server-2"; 0 when absent. */
@@ -315,15 +318,7 @@ final class DemoNodeCommand implements Callable<Integer> {
 
     // ---- events ----
 
-    static long nowMicros() {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-    }
-
-    private JsonLine event(String type) {
-        return new JsonLine().put("ev", type).put("at", nowMicros());
-    }
-
-    private void emit(JsonLine event) {
+    private void emit(String event) {
         PrintWriter out = root.out();
         synchronized (out) {
             out.println(event);
