@@ -12,10 +12,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The measurements of one run: per (scenario, backend, system, metric) one value per round. The
- * reported value is the median over rounds, its spread the minimum and maximum.
+ * The measurements of one run: per (scenario, backend, system, metric) one value per round, by
+ * round number. The reported value is the median over rounds, its spread the minimum and maximum.
  *
  * <p>Outputs: {@code results.csv} with exactly the columns {@code
  * scenario,backend,system,metric,value,unit} (a metric measured in several rounds also gets {@code
@@ -33,38 +34,65 @@ public final class Results {
 
     private static final class Series {
         final String unit;
-        final List<Double> values = new ArrayList<>();
+
+        /** By round number. */
+        final Map<Integer, Double> byRound = new TreeMap<>();
 
         Series(String unit) {
             this.unit = unit;
         }
 
+        List<Double> values() {
+            return new ArrayList<>(byRound.values());
+        }
+
         double median() {
-            return Stats.median(values);
+            return Stats.median(values());
         }
 
         double min() {
-            return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            return byRound.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         }
 
         double max() {
-            return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            return byRound.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         }
     }
 
     private final Map<Key, Series> series = new LinkedHashMap<>();
 
-    /** Records one round's value. */
-    void add(
-            String scenario,
-            String backend,
-            String system,
-            String metric,
-            String unit,
-            double value) {
-        series.computeIfAbsent(new Key(scenario, backend, system, metric), k -> new Series(unit))
-                .values
-                .add(value);
+    /** Where one system records the values of one round of one scenario. */
+    public Round round(String scenario, String backend, String system, int round) {
+        return new Round(scenario, backend, system, round);
+    }
+
+    /** The values of one round of one scenario on one system; see {@link #round}. */
+    public final class Round {
+        private final String scenario;
+        private final String backend;
+        private final String system;
+        private final int round;
+
+        private Round(String scenario, String backend, String system, int round) {
+            this.scenario = scenario;
+            this.backend = backend;
+            this.system = system;
+            this.round = round;
+        }
+
+        /**
+         * Records {@code metric}'s value in this round.
+         *
+         * @throws IllegalStateException if this round already has a value for {@code metric}
+         */
+        public void add(String metric, String unit, double value) {
+            Key key = new Key(scenario, backend, system, metric);
+            Double previous =
+                    series.computeIfAbsent(key, k -> new Series(unit)).byRound.put(round, value);
+            if (previous != null) {
+                throw new IllegalStateException(key + " already has a value for round " + round);
+            }
+        }
     }
 
     /** Whether nothing was measured. */
@@ -100,7 +128,7 @@ public final class Results {
         series.forEach(
                 (k, s) -> {
                     row(out, k, k.metric, s.median(), s.unit);
-                    if (s.values.size() > 1) {
+                    if (s.byRound.size() > 1) {
                         row(out, k, k.metric + "_min", s.min(), s.unit);
                         row(out, k, k.metric + "_max", s.max(), s.unit);
                     }
@@ -163,7 +191,7 @@ public final class Results {
     }
 
     private static String cell(Series s) {
-        if (s.values.size() == 1) {
+        if (s.byRound.size() == 1) {
             return format(s.median());
         }
         return format(s.median()) + " (" + format(s.min()) + "–" + format(s.max()) + ")";
@@ -246,7 +274,7 @@ public final class Results {
                             Math.max(0.5, w),
                             bar,
                             fill));
-            if (s.values.size() > 1) {
+            if (s.byRound.size() > 1) {
                 double x0 = label + s.min() / top * plot;
                 double x1 = label + s.max() / top * plot;
                 out.append(
@@ -275,7 +303,7 @@ public final class Results {
     }
 
     /** At most three decimals, no exponent, no trailing zeros. */
-    static String format(double v) {
+    public static String format(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return String.valueOf(v);
         }

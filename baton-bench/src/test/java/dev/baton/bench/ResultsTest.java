@@ -10,10 +10,10 @@ class ResultsTest {
     @Test
     void csvHasTheMedianAndTheSpreadOfRounds() {
         Results r = new Results();
-        r.add("uncontended", "redis", "baton", "latency_p50_us", "us", 100);
-        r.add("uncontended", "redis", "baton", "latency_p50_us", "us", 90);
-        r.add("uncontended", "redis", "baton", "latency_p50_us", "us", 300);
-        r.add("renewal-10k", "redis", "baton", "client_threads", "threads", 5);
+        r.round("uncontended", "redis", "baton", 0).add("latency_p50_us", "us", 100);
+        r.round("uncontended", "redis", "baton", 1).add("latency_p50_us", "us", 90);
+        r.round("uncontended", "redis", "baton", 2).add("latency_p50_us", "us", 300);
+        r.round("renewal-10k", "redis", "baton", 0).add("client_threads", "threads", 5);
         assertThat(r.csv())
                 .isEqualTo(
                         "scenario,backend,system,metric,value,unit\n"
