@@ -8,13 +8,13 @@ import dev.baton.bench.scenario.Context;
 import dev.baton.bench.scenario.EngineCost;
 import dev.baton.bench.scenario.ManyKeys;
 import dev.baton.bench.scenario.Renewal;
+import dev.baton.bench.scenario.RoundOrder;
 import dev.baton.bench.scenario.Scenario;
 import dev.baton.bench.scenario.StuckException;
 import dev.baton.bench.scenario.Uncontended;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,10 +28,11 @@ import java.util.Set;
  * The multi-client harness: starts the engines, opens {@link BenchConfig#clients()} client
  * instances per system, and runs each scenario (one class each, in {@code
  * dev.baton.bench.scenario}) for {@link BenchConfig#rounds()} rounds, every round visiting every
- * system once in an order rotated from round to round. Systems measured in the same round share the
- * machine's state of the moment, so round-to-round noise (which on a small machine is larger than
- * most differences between systems) hits all of them alike; the reported value is the median over
- * rounds and the spread is kept.
+ * system once in an order shuffled afresh for each round ({@link RoundOrder}, seeded: the seed is
+ * logged and recorded with the results). Systems measured in the same round share the machine's
+ * state of the moment, so round-to-round noise (which on a small machine is larger than most
+ * differences between systems) hits all of them alike; the reported value is the median over rounds
+ * and the spread is kept.
  *
  * <p>Threads: one driving thread (the caller of {@link #run()}) owns the results, the clients and
  * the order of work; a scenario's worker threads are started and joined within one round and only
@@ -53,11 +54,13 @@ public final class Bench {
     private final Set<String> scenarios;
     private final Results results = new Results();
     private final Context context;
+    private final RoundOrder order;
 
     /**
      * @param systems system names to run, or empty for all
      * @param scenarios scenario names to run ({@code contended} and {@code auction} select every W
      *     or B), or empty for all
+     * @param seed the seed of the round orders ({@link RoundOrder})
      * @param log where progress goes (stderr from the CLI)
      * @throws InvalidArgumentException naming an unknown system or scenario
      */
@@ -65,9 +68,12 @@ public final class Bench {
             BenchConfig config,
             Collection<String> systems,
             Collection<String> scenarios,
+            long seed,
             PrintStream log) {
         this.config = config;
         this.context = new Context(config, results, log);
+        this.order = new RoundOrder(seed);
+        results.roundOrderSeed(seed);
         this.systemFilter = new LinkedHashSet<>(systems);
         for (String s : systemFilter) {
             if (!Systems.NAMES.contains(s)) {
@@ -120,6 +126,8 @@ public final class Bench {
 
     /** Runs everything selected; the results are complete when this returns. */
     public Results run() throws Exception {
+        context.log(
+                "round order seed %d (--seed %d repeats the order)", order.seed(), order.seed());
         try (Engine redis = Systems.startRedis()) {
             context.log("redis-server at %s", redis.batonUri());
             runEngine(redis);
@@ -175,7 +183,7 @@ public final class Bench {
             measured.add(new ManyKeys(context));
             for (Scenario scenario : measured) {
                 if (wants(scenario.name())) {
-                    rounds(clients, dead, scenario);
+                    rounds(engine.backend(), clients, dead, scenario);
                 }
             }
             if (wants(EngineCost.NAME)) {
@@ -210,11 +218,16 @@ public final class Bench {
     }
 
     private void rounds(
-            Map<LockSystem, List<Client>> clients, Set<LockSystem> dead, Scenario scenario) {
-        List<LockSystem> order = new ArrayList<>(clients.keySet());
+            String backend,
+            Map<LockSystem, List<Client>> clients,
+            Set<LockSystem> dead,
+            Scenario scenario) {
+        List<LockSystem> systems = new ArrayList<>(clients.keySet());
         Map<LockSystem, Integer> failures = new HashMap<>();
         for (int round = 0; round < config.rounds(); round++) {
-            for (LockSystem s : order) {
+            // A fresh shuffle each round: no system always runs right after a given other one.
+            List<LockSystem> visits = order.of(scenario.name() + "/" + backend, round, systems);
+            for (LockSystem s : visits) {
                 if (dead.contains(s) || failures.getOrDefault(s, 0) >= MAX_FAILED_ROUNDS) {
                     continue;
                 }
@@ -228,9 +241,12 @@ public final class Bench {
                     failures.merge(s, 1, Integer::sum);
                 }
             }
-            context.log("%s: round %d/%d done", scenario.name(), round + 1, config.rounds());
-            // Rotate so that no system always runs right after a given other one.
-            Collections.rotate(order, -1);
+            context.log(
+                    "%s: round %d/%d done (%s)",
+                    scenario.name(),
+                    round + 1,
+                    config.rounds(),
+                    String.join(", ", visits.stream().map(LockSystem::name).toList()));
         }
     }
 

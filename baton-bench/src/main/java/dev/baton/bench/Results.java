@@ -20,7 +20,8 @@ import java.util.TreeMap;
  *
  * <p>Outputs: {@code results.csv} with exactly the columns {@code
  * scenario,backend,system,metric,value,unit} (a metric measured in several rounds also gets {@code
- * <metric>_min} and {@code <metric>_max} rows), {@code results.md} (a table per scenario and
+ * <metric>_min} and {@code <metric>_max} rows; the seed of the round order is the row {@code
+ * run,all,bench,round_order_seed,<seed>,seed}), {@code results.md} (a table per scenario and
  * backend) and {@code charts/<scenario>.<backend>.<metric>.svg} (bars at the median, whiskers over
  * the spread).
  *
@@ -60,6 +61,12 @@ public final class Results {
     }
 
     private final Map<Key, Series> series = new LinkedHashMap<>();
+    private Long roundOrderSeed;
+
+    /** Records the seed the round orders were drawn from (see {@code RoundOrder}). */
+    public void roundOrderSeed(long seed) {
+        this.roundOrderSeed = seed;
+    }
 
     /** Where one system records the values of one round of one scenario. */
     public Round round(String scenario, String backend, String system, int round) {
@@ -133,6 +140,10 @@ public final class Results {
                         row(out, k, k.metric + "_max", s.max(), s.unit);
                     }
                 });
+        if (roundOrderSeed != null) {
+            // Not through format(): a long seed does not survive a round trip through a double.
+            out.append("run,all,bench,round_order_seed,").append(roundOrderSeed).append(",seed\n");
+        }
         return out.toString();
     }
 
@@ -163,7 +174,15 @@ public final class Results {
 
     String markdown(String title) {
         StringBuilder out = new StringBuilder("# ").append(title).append("\n\n");
-        out.append("Median over rounds, with the spread (min–max) in parentheses.\n");
+        out.append("Median over rounds, with the spread (min–max) in parentheses.");
+        if (roundOrderSeed != null) {
+            out.append(" Each round visits the systems in a shuffled order, seed ")
+                    .append(roundOrderSeed)
+                    .append(" (`--seed ")
+                    .append(roundOrderSeed)
+                    .append("` repeats it).");
+        }
+        out.append('\n');
         for (var group : groups().entrySet()) {
             String[] sb = group.getKey().split("\u0000");
             List<String> metrics = new ArrayList<>(group.getValue());
