@@ -88,6 +88,11 @@ class BenchSmokeTest {
                 assertThat(seen).contains("contended-4/redis/" + system + "/" + metric);
             }
         }
+        // Baton's paired ratios to the floor, per metric.
+        assertThat(seen)
+                .contains(
+                        "uncontended/redis/baton/latency_p50_us_ratio_redis-floor",
+                        "contended-4/redis/baton/handoffs_per_s_ratio_redis-floor");
         // Only what was asked for.
         assertThat(rows).allSatisfy(r -> assertThat(r[0]).isIn("uncontended", "contended-4"));
         assertThat(rows).allSatisfy(r -> assertThat(r[2]).isIn("baton", "redis-floor"));
