@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The sizes of one benchmark run. Counts are per round and per system; every measured scenario runs
- * {@code rounds} rounds, each round visiting every system once in a rotated order.
+ * {@code rounds} rounds, each round visiting every system once in an order shuffled per round.
  *
  * @param rounds rounds per scenario (the reported value is the median over rounds)
  * @param warmupCycles uncontended cycles per system before anything is measured (JIT, pools)

@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import dev.baton.InvalidArgumentException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -11,11 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/baton bench [--quick] [--out DIR] [--systems a,b] [--scenarios x,y]}: starts its own
- * engines on loopback, runs every selected system and scenario (see {@link Bench}) and writes
- * {@code DIR/results.csv}, {@code DIR/results.md} and {@code DIR/charts/*.svg}. Exit code 0 when
- * results were written, 2 on bad arguments, 1 on failure. Ends with an explicit exit because
- * ZooKeeper leaves non-daemon threads behind.
+ * {@code bin/baton bench [--quick] [--out DIR] [--systems a,b] [--scenarios x,y] [--seed N]}:
+ * starts its own engines on loopback, runs every selected system and scenario (see {@link Bench})
+ * and writes {@code DIR/results.csv}, {@code DIR/results.md} and {@code DIR/charts/*.svg}. Exit
+ * code 0 when results were written, 2 on bad arguments, 1 on failure. Ends with an explicit exit
+ * because ZooKeeper leaves non-daemon threads behind.
  */
 @Command(
         name = "baton bench",
@@ -48,12 +49,20 @@ public final class BenchMain implements Callable<Integer> {
                             + " 'contended' and 'auction' select every W or B.")
     List<String> scenarios = List.of();
 
+    @Option(
+            names = "--seed",
+            description =
+                    "Seed of the shuffled order in which each round visits the systems (default:"
+                            + " random; the seed used is logged and written to the results).")
+    Long seed;
+
     @Override
     public Integer call() throws Exception {
         BenchConfig config = quick ? BenchConfig.quick() : BenchConfig.full();
         Bench bench;
         try {
-            bench = new Bench(config, systems, scenarios, System.err);
+            long s = seed != null ? seed : new SecureRandom().nextLong();
+            bench = new Bench(config, systems, scenarios, s, System.err);
         } catch (InvalidArgumentException e) {
             System.err.println("baton bench: " + e.getMessage());
             return 2;

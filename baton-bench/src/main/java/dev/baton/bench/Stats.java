@@ -3,12 +3,15 @@ package dev.baton.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** Percentiles and medians. Nearest-rank on sorted copies; inputs are never modified. */
-final class Stats {
+/**
+ * Percentiles and medians. Nearest-rank on sorted copies; inputs are never modified. Internal to
+ * the harness (public for its scenario package).
+ */
+public final class Stats {
     private Stats() {}
 
     /** The {@code p}-th percentile (0 < p ≤ 100) of {@code values}, nearest rank. */
-    static long percentile(long[] values, int count, double p) {
+    public static long percentile(long[] values, int count, double p) {
         if (count == 0) {
             throw new IllegalArgumentException("no samples");
         }
@@ -19,7 +22,7 @@ final class Stats {
     }
 
     /** The median of {@code values}: the mean of the middle two for an even count. */
-    static double median(List<Double> values) {
+    public static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         if (n == 0) {

@@ -40,6 +40,8 @@ class BenchSmokeTest {
                     List.of(1),
                     4);
 
+    private static final long SEED = 1234;
+
     @Test
     @Timeout(120)
     void runsBatonAndTheFloorAndWritesCsvMarkdownAndCharts(@TempDir Path out) throws Exception {
@@ -49,14 +51,19 @@ class BenchSmokeTest {
                                 TINY,
                                 List.of("baton", "redis-floor"),
                                 List.of("uncontended", "contended-4"),
+                                SEED,
                                 new PrintStream(log, true, StandardCharsets.UTF_8))
                         .run();
         results.write(out, "smoke");
 
         List<String> lines = Files.readAllLines(out.resolve("results.csv"));
         assertThat(lines.get(0)).isEqualTo("scenario,backend,system,metric,value,unit");
+        assertThat(lines).contains("run,all,bench,round_order_seed,1234,seed");
         List<String[]> rows =
-                lines.subList(1, lines.size()).stream().map(l -> l.split(",", -1)).toList();
+                lines.subList(1, lines.size()).stream()
+                        .filter(l -> !l.startsWith("run,"))
+                        .map(l -> l.split(",", -1))
+                        .toList();
         assertThat(rows).allSatisfy(r -> assertThat(r).hasSize(6));
         // Shares (regrants_pct) may be 0; every rate, latency and count is positive.
         assertThat(rows)
@@ -81,12 +88,22 @@ class BenchSmokeTest {
                 assertThat(seen).contains("contended-4/redis/" + system + "/" + metric);
             }
         }
+        // Baton's paired ratios to the floor, per metric.
+        assertThat(seen)
+                .contains(
+                        "uncontended/redis/baton/latency_p50_us_ratio_redis-floor",
+                        "contended-4/redis/baton/handoffs_per_s_ratio_redis-floor");
         // Only what was asked for.
         assertThat(rows).allSatisfy(r -> assertThat(r[0]).isIn("uncontended", "contended-4"));
         assertThat(rows).allSatisfy(r -> assertThat(r[2]).isIn("baton", "redis-floor"));
 
         String md = Files.readString(out.resolve("results.md"));
-        assertThat(md).contains("## uncontended (redis)", "## contended-4 (redis)", "| baton |");
+        assertThat(md)
+                .contains(
+                        "## uncontended (redis)",
+                        "## contended-4 (redis)",
+                        "| baton |",
+                        "seed 1234");
         assertThat(out.resolve("charts/uncontended.redis.latency_p50_us.svg")).exists();
         assertThat(Files.readString(out.resolve("charts/contended-4.redis.handoffs_per_s.svg")))
                 .startsWith("<svg")
@@ -97,11 +114,11 @@ class BenchSmokeTest {
     void rejectsUnknownSystemsAndScenariosByName() {
         PrintStream quiet =
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> new Bench(TINY, List.of("redlock"), List.of(), quiet))
+        assertThatThrownBy(() -> new Bench(TINY, List.of("redlock"), List.of(), SEED, quiet))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("--systems entry must be one of")
                 .hasMessageContaining("redlock");
-        assertThatThrownBy(() -> new Bench(TINY, List.of(), List.of("contended-3"), quiet))
+        assertThatThrownBy(() -> new Bench(TINY, List.of(), List.of("contended-3"), SEED, quiet))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("--scenarios entry")
                 .hasMessageContaining("contended-3");
@@ -137,6 +154,6 @@ class BenchSmokeTest {
         assertThat(Bench.scenarioNames(TINY))
                 .containsSubsequence("uncontended", "contended-1", "contended-4", "many-keys");
         // no exception: "contended" and "auction" are accepted as groups
-        new Bench(TINY, List.of(), List.of("contended", "auction"), quiet);
+        new Bench(TINY, List.of(), List.of("contended", "auction"), SEED, quiet);
     }
 }

@@ -19,6 +19,12 @@ import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockTyp
  * si-redis-spin}: waiters retry every {@code idleBetweenTries}, 100 ms by default, kept). Threads
  * of one client first queue on the registry's local {@code ReentrantLock} for the key, so only one
  * thread per client talks to Redis for a contended key.
+ *
+ * <p>One registry per client, shared by its threads, unlike {@code si-zookeeper}'s registry per
+ * thread: the local lock wakes one thread per release (no {@code notifyAll} over every waiter), it
+ * is how the registry is meant to serve the threads of one JVM ("an internal lock registry to
+ * improve latency when threads are using the same registry instance"), and a registry per thread
+ * would open a pub/sub listener container per thread.
  */
 public final class SpringRedisSystem implements LockSystem {
     private final RedisURI uri;

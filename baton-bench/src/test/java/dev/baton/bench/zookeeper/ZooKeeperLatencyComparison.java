@@ -3,6 +3,7 @@ package dev.baton.bench.zookeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.bench.LockSystem;
+import dev.baton.bench.scenario.RoundOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *     [-Dbench.zk.rounds=15] [-Dbench.zk.cycles=1000] [-Dbench.zk.warmup=3000]
  * </pre>
  *
- * <p>The systems take turns, round after round, in a rotating order, so that the machine's drift
- * reaches all of them alike; the result is the median over rounds of each round's median cycle,
- * with the lowest and highest round, and the median of the per-round ratios to curator-mutex.
+ * <p>The systems take turns, round after round, in an order shuffled per round ({@link RoundOrder};
+ * {@code -Dbench.zk.seed=N} repeats one), so that the machine's drift reaches all of them alike;
+ * the result is the median over rounds of each round's median cycle, with the lowest and highest
+ * round, and the median of the per-round ratios to curator-mutex.
  */
 @EnabledIfSystemProperty(named = "bench.zk.latency", matches = "true")
 class ZooKeeperLatencyComparison {
@@ -37,6 +39,7 @@ class ZooKeeperLatencyComparison {
         int cycles = Integer.getInteger("bench.zk.cycles", 200);
         int warmup = Integer.getInteger("bench.zk.warmup", 300);
         boolean fsync = Boolean.getBoolean("bench.zk.fsync");
+        RoundOrder order = new RoundOrder(Long.getLong("bench.zk.seed", System.nanoTime()));
 
         try (ZooKeeperBench bench = ZooKeeperBench.start(fsync)) {
             Map<String, LockSystem> systems = new LinkedHashMap<>();
@@ -56,8 +59,7 @@ class ZooKeeperLatencyComparison {
                 }
                 long[] sample = new long[cycles];
                 for (int r = 0; r < rounds; r++) {
-                    for (int i = 0; i < COMPARED.size(); i++) {
-                        String name = COMPARED.get((r + i) % COMPARED.size());
+                    for (String name : order.of("zk-latency", r, COMPARED)) {
                         run(clients.get(name), "latency-" + name, cycles, sample);
                         medians.get(name)[r] = median(sample) / 1_000.0;
                     }
@@ -75,8 +77,9 @@ class ZooKeeperLatencyComparison {
                     new StringBuilder(
                             String.format(
                                     "Uncontended acquire+release, µs (%d rounds × %d cycles,"
-                                            + " fsync %s): median of round medians [min..max]%n",
-                                    rounds, cycles, fsync ? "on" : "off"));
+                                            + " fsync %s, seed %d): median of round medians"
+                                            + " [min..max]%n",
+                                    rounds, cycles, fsync ? "on" : "off", order.seed()));
             double[] curator = medians.get("curator-mutex");
             for (String name : COMPARED) {
                 double[] m = medians.get(name);

@@ -113,6 +113,41 @@ class ZooKeeperSystemsTest {
         }
     }
 
+    /**
+     * The threads of one client exclude each other: the contended scenarios spread W + 1 threads
+     * over 4 clients, and curator-mutex and si-zookeeper give each thread its own lock instance.
+     */
+    @ParameterizedTest
+    @MethodSource("names")
+    void excludesAnotherThreadOfTheSameClient(String name) throws Exception {
+        LockSystem system = system(name);
+        String key = "threads-" + name;
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try (LockSystem.Client client = system.client()) {
+            LockSystem.Held held = client.acquire(key, GRANT);
+            assertThat(held).as("first thread").isNotNull();
+            assertThat(other.submit(() -> client.acquire(key, DENY)).get())
+                    .as("second thread while the first holds")
+                    .isNull();
+            Future<Boolean> waiter =
+                    other.submit(
+                            () -> {
+                                LockSystem.Held h = client.acquire(key, GRANT);
+                                if (h == null) {
+                                    return false;
+                                }
+                                h.release();
+                                return true;
+                            });
+            held.release();
+            assertThat(waiter.get(GRANT.toSeconds() + 10, TimeUnit.SECONDS))
+                    .as("second thread after the release")
+                    .isTrue();
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
     @Test
     void counterCountsRequests() throws Exception {
         EngineCounter counter = bench.counter();

@@ -1,0 +1,83 @@
+package dev.baton.bench.scenario;
+
+import dev.baton.bench.BenchConfig;
+import dev.baton.bench.LockSystem;
+import dev.baton.bench.LockSystem.Client;
+import dev.baton.bench.LockSystem.Held;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code many-keys}: {@link BenchConfig#manyKeysThreads()} threads over the clients, each cycling
+ * on names drawn uniformly from {@link BenchConfig#manyKeysNames()}. Metric: {@code ops_per_s}.
+ */
+public final class ManyKeys implements Scenario {
+    public static final String NAME = "many-keys";
+
+    private final Context context;
+
+    public ManyKeys(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void round(LockSystem s, List<Client> clients, int round) throws Exception {
+        BenchConfig config = context.config();
+        int threads = config.manyKeysThreads();
+        int perThread = (config.manyKeysOps() + threads - 1) / threads;
+        LongAdder done = new LongAdder();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        long[] goAt = new long[1]; // published to the workers by go.countDown()
+        long capNanos = config.roundCap().toNanos();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Client client = clients.get(i % clients.size());
+            SplittableRandom random = new SplittableRandom(i);
+            Runnable body =
+                    () -> {
+                        try {
+                            ready.countDown();
+                            go.await();
+                            long deadline = goAt[0] + capNanos;
+                            for (int j = 0; j < perThread && error.get() == null; j++) {
+                                String key = "bench-mk-" + random.nextInt(config.manyKeysNames());
+                                Held held = client.acquire(key, Workers.WAIT_SLICE);
+                                if (held != null) {
+                                    held.release();
+                                    done.increment();
+                                }
+                                if (System.nanoTime() - deadline > 0) {
+                                    break;
+                                }
+                            }
+                        } catch (Throwable e) {
+                            error.compareAndSet(null, e);
+                        }
+                    };
+            workers.add(Workers.start("bench-" + s.name() + "-k" + i, body));
+        }
+        ready.await();
+        goAt[0] = System.nanoTime();
+        go.countDown();
+        Workers.join(
+                s, workers, config.roundCap().plus(Workers.WAIT_SLICE).plus(Workers.JOIN_GRACE));
+        long elapsed = System.nanoTime() - goAt[0];
+        if (error.get() != null) {
+            throw new IllegalStateException("a worker failed", error.get());
+        }
+        context.results()
+                .round(NAME, s.backend(), s.name(), round)
+                .add("ops_per_s", "ops/s", done.sum() / Workers.seconds(elapsed));
+    }
+}
