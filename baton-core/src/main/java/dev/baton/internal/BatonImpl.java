@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cached pool of daemon workers (user callbacks unless the user gave an executor, and engine calls
  * triggered by callbacks), and whatever the backend runs. <b>Internal.</b>
  */
-public final class BatonImpl implements Baton, BackendContext {
+final class BatonImpl implements Baton, BackendContext {
     private final String uri;
     private final BatonConfig config;
     private final String clientId;

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * {@link #state()}, {@link #ensureValid()}, or the manager's periodic check. A confirmation that
  * arrives after the deadline cannot revive it.
  */
-public final class LeaseImpl implements FencedLease {
+final class LeaseImpl implements FencedLease {
     private final LeaseManager manager;
     private final String name;
     private final LeaseKind kind;

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * (the check runs every {@code min(margin/2, 100 ms)}), and readers of the lease state see it at
  * once.
  */
-public final class LeaseManager implements AutoCloseable {
+final class LeaseManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseManager.class);
 
     private final String clientId;

@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import dev.baton.internal.LeaseImpl;
+import dev.baton.internal.Connector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,13 +53,13 @@ class SpiBoundaryTest {
         JavaClasses leaky = new ClassFileImporter().importClasses(LeakyBackend.class);
         assertThatThrownBy(() -> seesOnlyTheSpi("dev.baton.arch..").check(leaky))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("LeaseImpl");
+                .hasMessageContaining("Connector");
     }
 
-    /** What the rule must reject: a backend that casts the core's lease, as backends once did. */
+    /** What the rule must reject: a backend that calls into the core's machinery. */
     static final class LeakyBackend {
-        Object grantOf(Object lease) {
-            return ((LeaseImpl) lease).name();
+        Object providers() {
+            return Connector.providers();
         }
     }
 }
