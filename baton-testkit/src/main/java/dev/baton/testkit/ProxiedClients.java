@@ -2,6 +2,7 @@ package dev.baton.testkit;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
+import dev.baton.faults.FaultProxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -25,18 +25,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.zookeeper.client.FourLetterWordMain;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A ZooKeeper ensemble whose members are child JVMs, each in its own Linux network namespace, so
  * that the kernel can cut the network between two members: the faults {@code baton verify --backend
  * zookeeper} needs (partition a follower from its leader, isolate a member) besides kill and
  * restart. Needs root; {@link #unavailableReason()} says why not, and callers then fall back to the
- * in-process {@code ZooKeeperEnsemble} of baton-testkit. Internal to baton-verify; not for users.
+ * in-process {@code ZooKeeperEnsemble} of baton-faults. Internal to baton-verify; not for users.
  *
  * <h2>The network</h2>
  *
@@ -220,15 +219,12 @@ public final class NetnsEnsemble implements AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw InvalidArgumentException.mustBe("timeout", "positive", timeout);
         }
-        try {
-            return Awaitility.await("a member of " + this + " to lead")
-                    .atMost(timeout)
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(this::leader, Optional::isPresent)
-                    .orElseThrow();
-        } catch (ConditionTimeoutException e) {
-            throw new NetnsException("no member leads after " + timeout + "; modes: " + modes(), e);
-        }
+        Optional<Integer> leader =
+                pollUntil(timeout, Duration.ofMillis(100), this::leader, Optional::isPresent);
+        return leader.orElseThrow(
+                () ->
+                        new NetnsException(
+                                "no member leads after " + timeout + "; modes: " + modes()));
     }
 
     /**
@@ -591,22 +587,21 @@ public final class NetnsEnsemble implements AutoCloseable {
      * of all members leads). Fails fast when one of them exits or the ensemble is closed.
      */
     private void awaitServing(Collection<Integer> members, boolean withLeader) {
-        try {
-            Awaitility.await("members " + members + " of " + this + " to serve")
-                    .atMost(SERVE_TIMEOUT)
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(
-                            () -> {
-                                for (int member : members) {
-                                    checkAlive(member);
-                                }
-                                boolean serving =
-                                        members.stream()
-                                                .map(this::mode)
-                                                .allMatch(NetnsEnsemble::isServing);
-                                return serving && (!withLeader || leader().isPresent());
-                            });
-        } catch (ConditionTimeoutException e) {
+        boolean serving =
+                pollUntil(
+                        SERVE_TIMEOUT,
+                        Duration.ofMillis(200),
+                        () -> {
+                            for (int member : members) {
+                                checkAlive(member);
+                            }
+                            return members.stream()
+                                            .map(this::mode)
+                                            .allMatch(NetnsEnsemble::isServing)
+                                    && (!withLeader || leader().isPresent());
+                        },
+                        Boolean::booleanValue);
+        if (!serving) {
             throw new NetnsException(
                     "members "
                             + members
@@ -615,8 +610,29 @@ public final class NetnsEnsemble implements AutoCloseable {
                             + "; modes: "
                             + modes()
                             + "; logs under "
-                            + workDir,
-                    e);
+                            + workDir);
+        }
+    }
+
+    /**
+     * Evaluates {@code probe} on the caller's thread every {@code interval} until {@code done}
+     * accepts its value or {@code timeout} has passed; returns the last value either way. An
+     * exception from {@code probe} ends the wait at once.
+     */
+    private static <T> T pollUntil(
+            Duration timeout, Duration interval, Supplier<T> probe, Predicate<T> done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T value = probe.get();
+            if (done.test(value) || System.nanoTime() - deadline >= 0) {
+                return value;
+            }
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NetnsException("interrupted while waiting", e);
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import dev.baton.verify.HistoryEvent.Op;
 import dev.baton.verify.HistoryEvent.Type;
 import java.time.Duration;

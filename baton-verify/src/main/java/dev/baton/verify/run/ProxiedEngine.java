@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
