@@ -160,22 +160,22 @@ public final class Bench {
 
     /** Runs everything selected; the results are complete when this returns. */
     public Results run() throws Exception {
-        try (Engine redis = Systems.startRedis()) {
+        try (BenchEngine redis = Systems.startRedis()) {
             log("redis-server at %s", redis.batonUri());
             runEngine(redis);
         }
-        Optional<Engine> zk = Systems.startZooKeeper();
+        Optional<BenchEngine> zk = Systems.startZooKeeper();
         if (zk.isEmpty()) {
             log("ZooKeeper systems are not wired into the harness yet: Redis only");
         } else {
-            try (Engine engine = zk.get()) {
+            try (BenchEngine engine = zk.get()) {
                 runEngine(engine);
             }
         }
         return results;
     }
 
-    private void runEngine(Engine engine) throws Exception {
+    private void runEngine(BenchEngine engine) throws Exception {
         List<LockSystem> systems = new ArrayList<>();
         for (LockSystem s : engine.systems()) {
             if (selected(s.name())) {
@@ -383,7 +383,7 @@ public final class Bench {
             List<Client> clients,
             int waiters,
             int target,
-            Engine.CommandCount commands,
+            BenchEngine.CommandCount commands,
             EngineCounter calls)
             throws Exception {
         int threads = waiters + 1;
@@ -549,10 +549,10 @@ public final class Bench {
      * #COST_HANDOFFS} handoffs (the counts barely vary between rounds).
      */
     private void engineCost(
-            Engine engine, Map<LockSystem, List<Client>> clients, Set<LockSystem> dead)
+            BenchEngine engine, Map<LockSystem, List<Client>> clients, Set<LockSystem> dead)
             throws Exception {
         EngineCounter calls = engine.counter();
-        try (Engine.CommandCount commands = engine.openCommandCount()) {
+        try (BenchEngine.CommandCount commands = engine.openCommandCount()) {
             for (var e : clients.entrySet()) {
                 LockSystem s = e.getKey();
                 if (dead.contains(s)) {
@@ -749,14 +749,14 @@ public final class Bench {
      * {@code lettuce-…}, which are the Lettuce event loops Baton shares between all its clients in
      * the JVM (the harness names every other Lettuce pool differently); the names are logged.
      */
-    private void renewal(Engine engine) throws Exception {
+    private void renewal(BenchEngine engine) throws Exception {
         EngineCounter calls = engine.counter();
         Set<Long> before = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             before.add(t.getId());
         }
         int n = config.renewalLeases();
-        try (Engine.CommandCount commands = engine.openCommandCount();
+        try (BenchEngine.CommandCount commands = engine.openCommandCount();
                 Baton baton = Baton.connect(engine.batonUri(), BatonConfig.defaults())) {
             List<FencedLease> leases = new ArrayList<>(n);
             long a0 = System.nanoTime();
@@ -842,7 +842,7 @@ public final class Bench {
      * KeyValueStore#update}, {@code baton-mutex} with get + put under a {@link dev.baton.Mutex}.
      * Every round checks that no bid was lost.
      */
-    private void auctions(Engine engine, List<Integer> bidders) throws Exception {
+    private void auctions(BenchEngine engine, List<Integer> bidders) throws Exception {
         List<Baton> batons = new ArrayList<>();
         try {
             for (int i = 0; i < config.clients(); i++) {

@@ -1,6 +1,6 @@
 package dev.baton.bench.redis;
 
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.Systems;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * {@code info} and {@code echo}: engine work, script-internal calls included) and {@link
  * #openCommandCount()} over {@code MONITOR} (commands clients sent).
  */
-public final class RedisEngine implements Engine {
+public final class RedisEngine implements BenchEngine {
     private final RedisServer server;
     private final ClientResources resources;
     private final RedisClient client;

@@ -1,7 +1,7 @@
 package dev.baton.verify.netns;
 
 import dev.baton.InvalidArgumentException;
-import dev.baton.verify.netns.Names.Cidr;
+import dev.baton.verify.netns.NetnsNames.Cidr;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.channels.FileChannel;
@@ -99,7 +99,7 @@ public final class NetnsEnsemble implements AutoCloseable {
      */
     private static final Object SUBNET_LOCK = new Object();
 
-    private final Names names;
+    private final NetnsNames names;
     private final int size;
     private final Path workDir;
     private final Duration tickTime;
@@ -116,7 +116,7 @@ public final class NetnsEnsemble implements AutoCloseable {
     private boolean closed;
 
     private NetnsEnsemble(int size, Path workDir, Duration tickTime) {
-        this.names = new Names(ProcessHandle.current().pid(), SEQUENCE.getAndIncrement());
+        this.names = new NetnsNames(ProcessHandle.current().pid(), SEQUENCE.getAndIncrement());
         this.size = size;
         this.workDir = workDir.toAbsolutePath();
         this.tickTime = tickTime;
@@ -145,9 +145,9 @@ public final class NetnsEnsemble implements AutoCloseable {
      * @throws NetnsException if namespaces are unavailable or the ensemble does not come up
      */
     public static NetnsEnsemble start(int size, Path workDir, Duration tickTime) {
-        if (size < 1 || size > Names.MAX_MEMBERS) {
+        if (size < 1 || size > NetnsNames.MAX_MEMBERS) {
             throw InvalidArgumentException.mustBe(
-                    "size", "between 1 and " + Names.MAX_MEMBERS, size);
+                    "size", "between 1 and " + NetnsNames.MAX_MEMBERS, size);
         }
         if (workDir == null) {
             throw InvalidArgumentException.mustBe("workDir", "a directory", null);
@@ -350,7 +350,7 @@ public final class NetnsEnsemble implements AutoCloseable {
     }
 
     /** For tests: the names this ensemble uses. */
-    Names names() {
+    NetnsNames names() {
         return names;
     }
 
@@ -423,11 +423,11 @@ public final class NetnsEnsemble implements AutoCloseable {
                             FileChannel.open(
                                     lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
-                List<Cidr> taken = Names.parseRoutes(Ip.line("ip -4 route show table all"));
+                List<Cidr> taken = NetnsNames.parseRoutes(Ip.line("ip -4 route show table all"));
                 // Spread the starting points so that concurrent JVMs rarely even contend.
                 int start = (int) (names.pid * 31 + Integer.parseInt(names.seq, 36) * 7);
                 Cidr subnet =
-                        Names.freeSubnet(taken, start)
+                        NetnsNames.freeSubnet(taken, start)
                                 .orElseThrow(
                                         () ->
                                                 new NetnsException(
@@ -722,8 +722,8 @@ public final class NetnsEnsemble implements AutoCloseable {
                                         .map(h -> !h.isAlive())
                                         .orElse(true);
         remove(
-                name -> orphaned.test(Names.netnsOwner(name)),
-                name -> orphaned.test(Names.linkOwner(name)));
+                name -> orphaned.test(NetnsNames.netnsOwner(name)),
+                name -> orphaned.test(NetnsNames.linkOwner(name)));
     }
 
     /**
@@ -736,7 +736,7 @@ public final class NetnsEnsemble implements AutoCloseable {
         Ip.Result links = Ip.tryRun("ip", "-o", "link", "show");
         // Veths before bridges, so that a bridge is deleted without ports.
         List<String> doomed =
-                Names.parseLinkList(links.output).stream()
+                NetnsNames.parseLinkList(links.output).stream()
                         .filter(link)
                         .sorted((x, y) -> Boolean.compare(x.endsWith("b"), y.endsWith("b")))
                         .collect(Collectors.toList());
@@ -747,7 +747,7 @@ public final class NetnsEnsemble implements AutoCloseable {
             }
         }
         Ip.Result namespaces = Ip.tryRun("ip", "netns", "list");
-        for (String ns : Names.parseNetnsList(namespaces.output)) {
+        for (String ns : NetnsNames.parseNetnsList(namespaces.output)) {
             if (!netns.test(ns)) {
                 continue;
             }

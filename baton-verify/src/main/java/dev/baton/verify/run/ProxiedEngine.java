@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>Threads: the proxy map is guarded by {@code this}.
  */
-abstract class ProxiedEngine implements Engine {
+abstract class ProxiedEngine implements EngineUnderTest {
     private final Map<String, List<FaultProxy>> proxies = new LinkedHashMap<>();
 
     /** The servers' {@code host:port}, in member order. */

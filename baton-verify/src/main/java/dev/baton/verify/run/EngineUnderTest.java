@@ -14,7 +14,7 @@ import java.util.Random;
  * <p>Threads: created and closed by the runner's thread; faults are begun and healed by the nemesis
  * thread only; {@link #proxies} may be called from both.
  */
-interface Engine extends AutoCloseable {
+interface EngineUnderTest extends AutoCloseable {
 
     /** "zookeeper", "redis" or "redlock". */
     String backend();
