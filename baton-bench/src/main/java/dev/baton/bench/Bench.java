@@ -128,22 +128,22 @@ public final class Bench {
     public Results run() throws Exception {
         context.log(
                 "round order seed %d (--seed %d repeats the order)", order.seed(), order.seed());
-        try (Engine redis = Systems.startRedis()) {
+        try (BenchEngine redis = Systems.startRedis()) {
             context.log("redis-server at %s", redis.batonUri());
             runEngine(redis);
         }
-        Optional<Engine> zk = Systems.startZooKeeper();
+        Optional<BenchEngine> zk = Systems.startZooKeeper();
         if (zk.isEmpty()) {
             context.log("ZooKeeper systems are not wired into the harness yet: Redis only");
         } else {
-            try (Engine engine = zk.get()) {
+            try (BenchEngine engine = zk.get()) {
                 runEngine(engine);
             }
         }
         return results;
     }
 
-    private void runEngine(Engine engine) throws Exception {
+    private void runEngine(BenchEngine engine) throws Exception {
         List<LockSystem> systems = new ArrayList<>();
         for (LockSystem s : engine.systems()) {
             if (selected(s.name())) {

@@ -43,10 +43,10 @@ public final class Systems {
     }
 
     /** Starts the ZooKeeper engine (a child JVM; see {@link ZooKeeperBench}). */
-    static Optional<Engine> startZooKeeper() {
+    static Optional<BenchEngine> startZooKeeper() {
         ZooKeeperBench zk = ZooKeeperBench.start();
         return Optional.of(
-                new Engine() {
+                new BenchEngine() {
                     @Override
                     public String backend() {
                         return "zookeeper";
@@ -90,7 +90,7 @@ public final class Systems {
     }
 
     /** Starts the Redis engine. */
-    static Engine startRedis() {
+    static BenchEngine startRedis() {
         return RedisEngine.start();
     }
 }

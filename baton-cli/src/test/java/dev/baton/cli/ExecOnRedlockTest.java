@@ -3,8 +3,8 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.Lease;
+import dev.baton.faults.RedisServer;
 import dev.baton.redis.Redlock;
-import dev.baton.testkit.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.Baton;
 import dev.baton.FencedLease;
-import dev.baton.testkit.RedisServer;
+import dev.baton.faults.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -12,7 +12,7 @@ import dev.baton.InvalidUriException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
 import dev.baton.LockTimeoutException;
-import dev.baton.testkit.RedisServer;
+import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;

@@ -8,7 +8,7 @@ import dev.baton.BatonConfig;
 import dev.baton.FencedLease;
 import dev.baton.LeaseKind;
 import dev.baton.Mutex;
-import dev.baton.testkit.RedisServer;
+import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;

@@ -2,13 +2,14 @@ package dev.baton.testkit;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
+import dev.baton.faults.FaultProxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Clients that reach their engine through a {@link FaultProxy} each, so that a test can cut one off
  * ({@link #partition}: its traffic is blackholed, its session silently stops being heard) and
- * restore it ({@link #heal}). The usual way for a backend's contract test to implement the suite's
+ * restore it ({@link #heal}). The usual way for a backend's {@link BackendFixture} to implement its
  * partition hooks. Proxies stay open until {@link #close()}: a client being closed after a test
  * still needs its path to the engine.
  */

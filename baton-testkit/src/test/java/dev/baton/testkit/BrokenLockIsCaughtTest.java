@@ -1,6 +1,9 @@
 package dev.baton.testkit;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedMethod;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
@@ -16,7 +19,6 @@ import dev.baton.ReadWriteLock;
 import dev.baton.Semaphore;
 import dev.baton.Subscription;
 import dev.baton.WatchListener;
-import dev.baton.mem.MemEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,60 +27,49 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * A test that must fail to prove a checker works: the contract suite's mutual-exclusion test, run
- * against clients whose mutex excludes nobody, must report overlapping holders.
+ * by the JUnit engine as a backend's suite runs it (fixture started, nested class, per-test names
+ * and clean-up), against clients whose mutex excludes nobody, must fail on overlapping holders.
  */
 class BrokenLockIsCaughtTest {
-    private static final String ENGINE = "broken-lock";
-
-    @AfterAll
-    static void dropEngine() {
-        MemEngine.reset(ENGINE);
-    }
 
     @Test
-    void mutualExclusionTestFailsAgainstANoOpMutex(TestInfo info) {
-        BrokenSuite suite = new BrokenSuite();
-        suite.uniqueNames(info);
-        try {
-            assertThatThrownBy(suite::mutexExcludesAcrossClientsAndThreads)
-                    .isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("overlapping holders");
-        } finally {
-            suite.closeClients();
-        }
+    void mutualExclusionTestFailsAgainstANoOpMutex() {
+        EngineExecutionResults results =
+                EngineTestKit.engine("junit-jupiter")
+                        .selectors(
+                                selectNestedMethod(
+                                        List.of(BrokenSuite.class),
+                                        ContractSuite.Mutex.class,
+                                        "mutexExcludesAcrossClientsAndThreads"))
+                        .execute();
+
+        results.containerEvents().assertStatistics(stats -> stats.failed(0));
+        results.testEvents().assertStatistics(stats -> stats.started(1).failed(1));
+        results.testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        finishedWithFailure(
+                                instanceOf(AssertionError.class),
+                                message(m -> m.contains("overlapping holders"))));
     }
 
     /** The suite over mem clients whose {@link Baton#mutex} grants every request at once. */
-    static final class BrokenSuite extends BackendContractTest {
+    static final class BrokenSuite extends ContractSuite {
         @Override
-        protected Baton connect(BatonConfig config) {
-            return new NoOpMutexBaton(Baton.connect("mem:" + ENGINE, config));
-        }
-
-        @Override
-        protected Baton connectPartitionable(BatonConfig config) {
-            return connect(config);
-        }
-
-        @Override
-        protected void partition(Baton client) {
-            MemEngine.named(ENGINE).partition(client.clientId());
-        }
-
-        @Override
-        protected void heal(Baton client) {
-            MemEngine.named(ENGINE).heal(client.clientId());
-        }
-
-        @Override
-        protected List<String> engineEntries(LeaseKind kind, String name) {
-            return MemEngine.named(ENGINE).entries(kind, name);
+        protected BackendFixture startFixture() {
+            return new MemFixture("broken-lock") {
+                @Override
+                public Baton connect(BatonConfig config) {
+                    return new NoOpMutexBaton(super.connect(config));
+                }
+            };
         }
     }
 

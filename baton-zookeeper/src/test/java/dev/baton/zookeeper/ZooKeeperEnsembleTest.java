@@ -9,7 +9,7 @@ import dev.baton.BatonException;
 import dev.baton.FencedLease;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
-import dev.baton.testkit.ZooKeeperEnsemble;
+import dev.baton.faults.ZooKeeperEnsemble;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -10,7 +10,7 @@ import dev.baton.BatonConfig;
 import dev.baton.FencedLease;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import dev.baton.LockSnapshot;
 import dev.baton.Subscription;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,6 +1,6 @@
 package dev.baton.bench.redis;
 
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * tallies, and publishes a snapshot at each marker under this object's monitor; {@link #commands()}
  * callers hold the same monitor while waiting, so one marker is in flight at a time.
  */
-final class MonitorCounter implements Engine.CommandCount {
+final class MonitorCounter implements BenchEngine.CommandCount {
     private static final String MARK = "bench-mark-";
     private static final long MARK_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
 

@@ -1,10 +1,10 @@
 package dev.baton.bench.redis;
 
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.Systems;
-import dev.baton.testkit.RedisServer;
+import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A redis-server child process on a free loopback port (the testkit's {@link RedisServer}: the
+ * A redis-server child process on a free loopback port (baton-faults' {@link RedisServer}: the
  * {@code redis-server} on the PATH, else the bundled one). Two counts: {@link #counter()} over
  * {@code INFO commandstats} (the sum of {@code calls=} over every command but the harness's own
  * {@code info} and {@code echo}: engine work, script-internal calls included) and {@link
  * #openCommandCount()} over {@code MONITOR} (commands clients sent).
  */
-public final class RedisEngine implements Engine {
+public final class RedisEngine implements BenchEngine {
     private final RedisServer server;
     private final ClientResources resources;
     private final RedisClient client;

@@ -6,7 +6,7 @@ import dev.baton.FencedLease;
 import dev.baton.KeyValueStore;
 import dev.baton.UpdateResult;
 import dev.baton.Versioned;
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.Results;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Auction {
     private final Context context;
-    private final Engine engine;
+    private final BenchEngine engine;
 
-    public Auction(Context context, Engine engine) {
+    public Auction(Context context, BenchEngine engine) {
         this.context = context;
         this.engine = engine;
     }

@@ -4,7 +4,7 @@ import dev.baton.bench.Results;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Differences of per-command counts ({@code Engine.CommandCount#byName()}) for the log. */
+/** Differences of per-command counts ({@code BenchEngine.CommandCount#byName()}) for the log. */
 final class Counts {
     private Counts() {}
 

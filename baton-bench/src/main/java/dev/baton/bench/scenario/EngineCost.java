@@ -1,6 +1,6 @@
 package dev.baton.bench.scenario;
 
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
@@ -23,9 +23,9 @@ public final class EngineCost {
     private static final int HANDOFFS = 200;
 
     private final Context context;
-    private final Engine engine;
+    private final BenchEngine engine;
 
-    public EngineCost(Context context, Engine engine) {
+    public EngineCost(Context context, BenchEngine engine) {
         this.context = context;
         this.engine = engine;
     }
@@ -38,7 +38,7 @@ public final class EngineCost {
         EngineCounter calls = engine.counter();
         int cycles = Math.min(CYCLES, context.config().uncontendedCycles());
         int handoffs = Math.min(HANDOFFS, context.config().handoffs());
-        try (Engine.CommandCount commands = engine.openCommandCount()) {
+        try (BenchEngine.CommandCount commands = engine.openCommandCount()) {
             for (var e : clients.entrySet()) {
                 LockSystem s = e.getKey();
                 if (dead.contains(s)) {

@@ -1,7 +1,7 @@
 package dev.baton.bench.scenario;
 
 import dev.baton.bench.BenchConfig;
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
@@ -53,7 +53,7 @@ final class HandoffRound {
             List<Client> clients,
             int waiters,
             int target,
-            Engine.CommandCount commands,
+            BenchEngine.CommandCount commands,
             EngineCounter calls)
             throws Exception {
         int threads = waiters + 1;

@@ -4,7 +4,7 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.FencedLease;
 import dev.baton.bench.BenchConfig;
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import dev.baton.bench.Results;
 import java.lang.management.ManagementFactory;
@@ -36,9 +36,9 @@ public final class Renewal {
     public static final String NAME = "renewal-10k";
 
     private final Context context;
-    private final Engine engine;
+    private final BenchEngine engine;
 
-    public Renewal(Context context, Engine engine) {
+    public Renewal(Context context, BenchEngine engine) {
         this.context = context;
         this.engine = engine;
     }
@@ -52,7 +52,7 @@ public final class Renewal {
             before.add(t.getId());
         }
         int n = config.renewalLeases();
-        try (Engine.CommandCount commands = engine.openCommandCount();
+        try (BenchEngine.CommandCount commands = engine.openCommandCount();
                 Baton baton = Baton.connect(engine.batonUri(), BatonConfig.defaults())) {
             List<FencedLease> leases = new ArrayList<>(n);
             long a0 = System.nanoTime();

@@ -2,7 +2,7 @@ package dev.baton.bench.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.bench.Engine;
+import dev.baton.bench.BenchEngine;
 import dev.baton.bench.EngineCounter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -16,7 +16,7 @@ class RedisEngineTest {
     @Test
     void countsAScriptAsOneClientCommandButItsCallsAsEngineWork() throws Exception {
         try (RedisEngine engine = RedisEngine.start();
-                Engine.CommandCount commands = engine.openCommandCount()) {
+                BenchEngine.CommandCount commands = engine.openCommandCount()) {
             EngineCounter calls = engine.counter();
             RedisClient client = RedisClient.create(engine.batonUri());
             try (StatefulRedisConnection<String, String> conn = client.connect()) {

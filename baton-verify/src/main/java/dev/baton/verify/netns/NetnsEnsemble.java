@@ -1,7 +1,7 @@
 package dev.baton.verify.netns;
 
 import dev.baton.InvalidArgumentException;
-import dev.baton.verify.netns.Names.Cidr;
+import dev.baton.verify.netns.NetnsNames.Cidr;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.channels.FileChannel;
@@ -25,18 +25,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.zookeeper.client.FourLetterWordMain;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A ZooKeeper ensemble whose members are child JVMs, each in its own Linux network namespace, so
  * that the kernel can cut the network between two members: the faults {@code baton verify --backend
  * zookeeper} needs (partition a follower from its leader, isolate a member) besides kill and
  * restart. Needs root; {@link #unavailableReason()} says why not, and callers then fall back to the
- * in-process {@code ZooKeeperEnsemble} of baton-testkit. Internal to baton-verify; not for users.
+ * in-process {@code ZooKeeperEnsemble} of baton-faults. Internal to baton-verify; not for users.
  *
  * <h2>The network</h2>
  *
@@ -100,7 +99,7 @@ public final class NetnsEnsemble implements AutoCloseable {
      */
     private static final Object SUBNET_LOCK = new Object();
 
-    private final Names names;
+    private final NetnsNames names;
     private final int size;
     private final Path workDir;
     private final Duration tickTime;
@@ -117,7 +116,7 @@ public final class NetnsEnsemble implements AutoCloseable {
     private boolean closed;
 
     private NetnsEnsemble(int size, Path workDir, Duration tickTime) {
-        this.names = new Names(ProcessHandle.current().pid(), SEQUENCE.getAndIncrement());
+        this.names = new NetnsNames(ProcessHandle.current().pid(), SEQUENCE.getAndIncrement());
         this.size = size;
         this.workDir = workDir.toAbsolutePath();
         this.tickTime = tickTime;
@@ -146,9 +145,9 @@ public final class NetnsEnsemble implements AutoCloseable {
      * @throws NetnsException if namespaces are unavailable or the ensemble does not come up
      */
     public static NetnsEnsemble start(int size, Path workDir, Duration tickTime) {
-        if (size < 1 || size > Names.MAX_MEMBERS) {
+        if (size < 1 || size > NetnsNames.MAX_MEMBERS) {
             throw InvalidArgumentException.mustBe(
-                    "size", "between 1 and " + Names.MAX_MEMBERS, size);
+                    "size", "between 1 and " + NetnsNames.MAX_MEMBERS, size);
         }
         if (workDir == null) {
             throw InvalidArgumentException.mustBe("workDir", "a directory", null);
@@ -220,15 +219,12 @@ public final class NetnsEnsemble implements AutoCloseable {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw InvalidArgumentException.mustBe("timeout", "positive", timeout);
         }
-        try {
-            return Awaitility.await("a member of " + this + " to lead")
-                    .atMost(timeout)
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(this::leader, Optional::isPresent)
-                    .orElseThrow();
-        } catch (ConditionTimeoutException e) {
-            throw new NetnsException("no member leads after " + timeout + "; modes: " + modes(), e);
-        }
+        Optional<Integer> leader =
+                pollUntil(timeout, Duration.ofMillis(100), this::leader, Optional::isPresent);
+        return leader.orElseThrow(
+                () ->
+                        new NetnsException(
+                                "no member leads after " + timeout + "; modes: " + modes()));
     }
 
     /**
@@ -354,7 +350,7 @@ public final class NetnsEnsemble implements AutoCloseable {
     }
 
     /** For tests: the names this ensemble uses. */
-    Names names() {
+    NetnsNames names() {
         return names;
     }
 
@@ -427,11 +423,11 @@ public final class NetnsEnsemble implements AutoCloseable {
                             FileChannel.open(
                                     lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
-                List<Cidr> taken = Names.parseRoutes(Ip.line("ip -4 route show table all"));
+                List<Cidr> taken = NetnsNames.parseRoutes(Ip.line("ip -4 route show table all"));
                 // Spread the starting points so that concurrent JVMs rarely even contend.
                 int start = (int) (names.pid * 31 + Integer.parseInt(names.seq, 36) * 7);
                 Cidr subnet =
-                        Names.freeSubnet(taken, start)
+                        NetnsNames.freeSubnet(taken, start)
                                 .orElseThrow(
                                         () ->
                                                 new NetnsException(
@@ -591,22 +587,21 @@ public final class NetnsEnsemble implements AutoCloseable {
      * of all members leads). Fails fast when one of them exits or the ensemble is closed.
      */
     private void awaitServing(Collection<Integer> members, boolean withLeader) {
-        try {
-            Awaitility.await("members " + members + " of " + this + " to serve")
-                    .atMost(SERVE_TIMEOUT)
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(
-                            () -> {
-                                for (int member : members) {
-                                    checkAlive(member);
-                                }
-                                boolean serving =
-                                        members.stream()
-                                                .map(this::mode)
-                                                .allMatch(NetnsEnsemble::isServing);
-                                return serving && (!withLeader || leader().isPresent());
-                            });
-        } catch (ConditionTimeoutException e) {
+        boolean serving =
+                pollUntil(
+                        SERVE_TIMEOUT,
+                        Duration.ofMillis(200),
+                        () -> {
+                            for (int member : members) {
+                                checkAlive(member);
+                            }
+                            return members.stream()
+                                            .map(this::mode)
+                                            .allMatch(NetnsEnsemble::isServing)
+                                    && (!withLeader || leader().isPresent());
+                        },
+                        Boolean::booleanValue);
+        if (!serving) {
             throw new NetnsException(
                     "members "
                             + members
@@ -615,8 +610,29 @@ public final class NetnsEnsemble implements AutoCloseable {
                             + "; modes: "
                             + modes()
                             + "; logs under "
-                            + workDir,
-                    e);
+                            + workDir);
+        }
+    }
+
+    /**
+     * Evaluates {@code probe} on the caller's thread every {@code interval} until {@code done}
+     * accepts its value or {@code timeout} has passed; returns the last value either way. An
+     * exception from {@code probe} ends the wait at once.
+     */
+    private static <T> T pollUntil(
+            Duration timeout, Duration interval, Supplier<T> probe, Predicate<T> done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T value = probe.get();
+            if (done.test(value) || System.nanoTime() - deadline >= 0) {
+                return value;
+            }
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NetnsException("interrupted while waiting", e);
+            }
         }
     }
 
@@ -706,8 +722,8 @@ public final class NetnsEnsemble implements AutoCloseable {
                                         .map(h -> !h.isAlive())
                                         .orElse(true);
         remove(
-                name -> orphaned.test(Names.netnsOwner(name)),
-                name -> orphaned.test(Names.linkOwner(name)));
+                name -> orphaned.test(NetnsNames.netnsOwner(name)),
+                name -> orphaned.test(NetnsNames.linkOwner(name)));
     }
 
     /**
@@ -720,7 +736,7 @@ public final class NetnsEnsemble implements AutoCloseable {
         Ip.Result links = Ip.tryRun("ip", "-o", "link", "show");
         // Veths before bridges, so that a bridge is deleted without ports.
         List<String> doomed =
-                Names.parseLinkList(links.output).stream()
+                NetnsNames.parseLinkList(links.output).stream()
                         .filter(link)
                         .sorted((x, y) -> Boolean.compare(x.endsWith("b"), y.endsWith("b")))
                         .collect(Collectors.toList());
@@ -731,7 +747,7 @@ public final class NetnsEnsemble implements AutoCloseable {
             }
         }
         Ip.Result namespaces = Ip.tryRun("ip", "netns", "list");
-        for (String ns : Names.parseNetnsList(namespaces.output)) {
+        for (String ns : NetnsNames.parseNetnsList(namespaces.output)) {
             if (!netns.test(ns)) {
                 continue;
             }

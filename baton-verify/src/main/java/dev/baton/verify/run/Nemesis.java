@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import dev.baton.verify.HistoryEvent.Op;
 import dev.baton.verify.HistoryEvent.Type;
 import java.time.Duration;
@@ -43,7 +43,7 @@ final class Nemesis implements Runnable {
     private final List<Fault> faults;
     private final Random random;
     private final Duration ttl;
-    private final Engine engine;
+    private final EngineUnderTest engine;
     private final Clients clients;
     private final HistoryLog log;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -53,7 +53,7 @@ final class Nemesis implements Runnable {
             List<Fault> faults,
             long seed,
             Duration ttl,
-            Engine engine,
+            EngineUnderTest engine,
             Clients clients,
             HistoryLog log) {
         this.faults = List.copyOf(faults);

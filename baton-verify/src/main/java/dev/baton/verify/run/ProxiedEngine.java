@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>Threads: the proxy map is guarded by {@code this}.
  */
-abstract class ProxiedEngine implements Engine {
+abstract class ProxiedEngine implements EngineUnderTest {
     private final Map<String, List<FaultProxy>> proxies = new LinkedHashMap<>();
 
     /** The servers' {@code host:port}, in member order. */

@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.RedisServer;
+import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;

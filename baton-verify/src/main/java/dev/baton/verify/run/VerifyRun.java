@@ -65,7 +65,7 @@ public final class VerifyRun {
     private volatile Nemesis nemesis;
     private volatile Thread nemesisThread;
     private HistoryLog log;
-    private Engine engine;
+    private EngineUnderTest engine;
     private FencedStore store;
     private boolean storeFencing;
 
@@ -265,7 +265,7 @@ public final class VerifyRun {
         }
     }
 
-    private Engine startEngine(List<String> skipped) {
+    private EngineUnderTest startEngine(List<String> skipped) {
         String backend = options.backend();
         if (options.connect().isPresent()) {
             ConnectionUri uri = ConnectionUri.parse(options.connect().get()); // scheme checked

@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.ZooKeeperEnsemble;
+import dev.baton.faults.ZooKeeperEnsemble;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -35,7 +35,7 @@ class NetnsEnsembleTest {
     void survivesKillsAndPartitionsThenLeavesNothingBehind(@TempDir Path dir) throws Exception {
         NetnsEnsemble.unavailableReason().ifPresent(Assumptions::abort);
         NetnsEnsemble ensemble = NetnsEnsemble.start(3, dir, Duration.ofMillis(500));
-        Names names = ensemble.names();
+        NetnsNames names = ensemble.names();
         try {
             assertThat(ensemble.size()).isEqualTo(3);
             assertThat(ensemble.members()).hasSize(3).allMatch(m -> m.endsWith(":2181"));
@@ -92,9 +92,9 @@ class NetnsEnsembleTest {
         }
         ensemble.close(); // idempotent
 
-        assertThat(Names.parseNetnsList(Ip.run("ip", "netns", "list")))
+        assertThat(NetnsNames.parseNetnsList(Ip.run("ip", "netns", "list")))
                 .noneMatch(n -> n.contains("-" + names.pid + "-"));
-        assertThat(Names.parseLinkList(Ip.run("ip", "-o", "link", "show")))
+        assertThat(NetnsNames.parseLinkList(Ip.run("ip", "-o", "link", "show")))
                 .noneMatch(n -> n.startsWith("bt" + names.pid + "-"));
         assertThat(IntStream.range(0, 3).filter(ensemble::isRunning)).isEmpty();
         assertThatThrownBy(() -> ensemble.partition(0, 1))
@@ -114,8 +114,9 @@ class NetnsEnsembleTest {
             Ip.run("ip", "link", "add", bridge, "type", "bridge");
             Ip.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
             try (NetnsEnsemble ensemble = NetnsEnsemble.start(1, dir, Duration.ofMillis(500))) {
-                assertThat(Names.parseNetnsList(Ip.run("ip", "netns", "list"))).doesNotContain(ns);
-                assertThat(Names.parseLinkList(Ip.run("ip", "-o", "link", "show")))
+                assertThat(NetnsNames.parseNetnsList(Ip.run("ip", "netns", "list")))
+                        .doesNotContain(ns);
+                assertThat(NetnsNames.parseLinkList(Ip.run("ip", "-o", "link", "show")))
                         .doesNotContain(bridge, veth);
                 // A single member still runs as a quorum peer, so it reports "leader".
                 assertThat(ensemble.leader()).contains(0);

@@ -1,6 +1,6 @@
 package dev.baton.verify.run;
 
-import dev.baton.testkit.FaultProxy;
+import dev.baton.faults.FaultProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.Random;
  * <p>Threads: created and closed by the runner's thread; faults are begun and healed by the nemesis
  * thread only; {@link #proxies} may be called from both.
  */
-interface Engine extends AutoCloseable {
+interface EngineUnderTest extends AutoCloseable {
 
     /** "zookeeper", "redis" or "redlock". */
     String backend();

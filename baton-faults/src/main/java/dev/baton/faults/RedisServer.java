@@ -1,4 +1,4 @@
-package dev.baton.testkit;
+package dev.baton.faults;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,16 +20,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code redis-server} child process on a free loopback port, without persistence ({@code
- * --save "" --appendonly no}), for tests that must kill and restart the engine.
+ * --save "" --appendonly no}), for tests and {@code baton verify} runs that must kill and restart
+ * the engine.
  *
  * <p><b>Which binary.</b> The first of: the system property {@code baton.redis.server}; {@code
  * redis-server} on the {@code PATH}; the Linux amd64 binary bundled in {@code
- * com.github.codemonstur:embedded-redis} (a test-scope classpath resource, extracted once per JVM
- * to a temporary file). Nothing else is probed.
+ * com.github.codemonstur:embedded-redis} (a classpath resource, extracted once per JVM to a
+ * temporary file). Nothing else is probed.
  *
  * <p>The port is chosen free on 127.0.0.1 and never 6379, so the machine's own Redis is never
  * touched. {@link #restart()} brings a fresh, empty server up on the same port. Not thread-safe:
- * one test thread drives it. Test support; not for production.
+ * one thread drives it. Internal to Baton (the tests, {@code baton verify}, {@code baton bench});
+ * not a user API.
  */
 public final class RedisServer implements AutoCloseable {
     /** Port of a default Redis installation; never used, so a local Redis is never touched. */

@@ -3,43 +3,43 @@ package dev.baton.verify.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.verify.netns.Names.Cidr;
+import dev.baton.verify.netns.NetnsNames.Cidr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class NamesTest {
+class NetnsNamesTest {
     @Test
     void namesCarryTheOwnerPidAndFitTheKernelLimit() {
-        Names names = new Names(4_194_304, 46_655); // the largest pid and seq "zzz"
-        assertThat(names.hostVeth(Names.MAX_MEMBERS - 1)).hasSize(15);
+        NetnsNames names = new NetnsNames(4_194_304, 46_655); // the largest pid and seq "zzz"
+        assertThat(names.hostVeth(NetnsNames.MAX_MEMBERS - 1)).hasSize(15);
         assertThat(names.bridge()).isEqualTo("bt4194304-zzzb");
         assertThat(names.netns(2)).isEqualTo("baton-4194304-zzz-2");
-        assertThat(Names.linkOwner(names.hostVeth(3))).contains(4_194_304L);
-        assertThat(Names.linkOwner(names.bridge())).contains(4_194_304L);
-        assertThat(Names.netnsOwner(names.netns(0))).contains(4_194_304L);
+        assertThat(NetnsNames.linkOwner(names.hostVeth(3))).contains(4_194_304L);
+        assertThat(NetnsNames.linkOwner(names.bridge())).contains(4_194_304L);
+        assertThat(NetnsNames.netnsOwner(names.netns(0))).contains(4_194_304L);
     }
 
     @Test
     void aSequenceTooLongForAnInterfaceNameIsRejected() {
-        assertThatThrownBy(() -> new Names(4_194_304, 46_656))
+        assertThatThrownBy(() -> new NetnsNames(4_194_304, 46_656))
                 .isInstanceOf(NetnsException.class)
                 .hasMessageContaining("15 characters");
     }
 
     @Test
     void foreignNamesHaveNoOwner() {
-        assertThat(Names.linkOwner("btrfs0")).isEmpty();
-        assertThat(Names.linkOwner("eth0")).isEmpty();
-        assertThat(Names.linkOwner("bt12")).isEmpty();
-        assertThat(Names.netnsOwner("baton-x-1")).isEmpty();
-        assertThat(Names.netnsOwner("docker-1234-0")).isEmpty();
-        assertThat(Names.netnsOwner("baton-1234-probe")).contains(1234L);
+        assertThat(NetnsNames.linkOwner("btrfs0")).isEmpty();
+        assertThat(NetnsNames.linkOwner("eth0")).isEmpty();
+        assertThat(NetnsNames.linkOwner("bt12")).isEmpty();
+        assertThat(NetnsNames.netnsOwner("baton-x-1")).isEmpty();
+        assertThat(NetnsNames.netnsOwner("docker-1234-0")).isEmpty();
+        assertThat(NetnsNames.netnsOwner("baton-1234-probe")).contains(1234L);
     }
 
     @Test
     void anEnsembleOwnsOnlyItsOwnSequencesLinks() {
-        Names one = new Names(77, 1); // seq "1"
-        Names other = new Names(77, 53); // seq "1h": its names start with one's prefix
+        NetnsNames one = new NetnsNames(77, 1); // seq "1"
+        NetnsNames other = new NetnsNames(77, 53); // seq "1h": its names start with one's prefix
         assertThat(one.ownsLink(one.hostVeth(0))).isTrue();
         assertThat(one.ownsLink(one.bridge())).isTrue();
         assertThat(one.ownsLink(other.hostVeth(0))).isFalse();
@@ -50,9 +50,9 @@ class NamesTest {
 
     @Test
     void parsesNetnsList() {
-        assertThat(Names.parseNetnsList("baton-1-0-1 (id: 3)\nplain\n\n"))
+        assertThat(NetnsNames.parseNetnsList("baton-1-0-1 (id: 3)\nplain\n\n"))
                 .containsExactly("baton-1-0-1", "plain");
-        assertThat(Names.parseNetnsList("")).isEmpty();
+        assertThat(NetnsNames.parseNetnsList("")).isEmpty();
     }
 
     @Test
@@ -64,7 +64,7 @@ class NamesTest {
                         + " bt42-0b\n"
                         + "8: bt42-0b: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n"
                         + "\n";
-        assertThat(Names.parseLinkList(output)).containsExactly("lo", "bt42-0h1", "bt42-0b");
+        assertThat(NetnsNames.parseLinkList(output)).containsExactly("lo", "bt42-0h1", "bt42-0b");
     }
 
     @Test
@@ -78,7 +78,7 @@ class NamesTest {
                         + " 127.0.0.1\n"
                         + "blackhole 10.7.0.0/16\n"
                         + "unreachable default table 5\n";
-        assertThat(Names.parseRoutes(output))
+        assertThat(NetnsNames.parseRoutes(output))
                 .extracting(Cidr::toString)
                 .containsExactly("192.0.2.0/24", "192.0.2.2/32", "127.0.0.0/8", "10.7.0.0/16");
     }
@@ -86,12 +86,12 @@ class NamesTest {
     @Test
     void picksTheFirstFreeSlash24AndWraps() {
         List<Cidr> taken = List.of(cidr("10.0.0.0/16"), cidr("10.1.0.0/24"));
-        assertThat(Names.freeSubnet(taken, 0)).map(Cidr::toString).contains("10.1.1.0/24");
-        assertThat(Names.freeSubnet(List.of(cidr("10.255.255.7/32")), 65_535))
+        assertThat(NetnsNames.freeSubnet(taken, 0)).map(Cidr::toString).contains("10.1.1.0/24");
+        assertThat(NetnsNames.freeSubnet(List.of(cidr("10.255.255.7/32")), 65_535))
                 .map(Cidr::toString)
                 .contains("10.0.0.0/24");
-        assertThat(Names.freeSubnet(List.of(cidr("10.0.0.0/8")), 123)).isEmpty();
-        assertThat(Names.freeSubnet(List.of(cidr("192.168.0.0/16")), 258))
+        assertThat(NetnsNames.freeSubnet(List.of(cidr("10.0.0.0/8")), 123)).isEmpty();
+        assertThat(NetnsNames.freeSubnet(List.of(cidr("192.168.0.0/16")), 258))
                 .map(Cidr::toString)
                 .contains("10.1.2.0/24");
     }

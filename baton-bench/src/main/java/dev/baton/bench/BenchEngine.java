@@ -8,7 +8,7 @@ import java.util.Optional;
  * One engine server started for a benchmark run, with every system that runs against it. All
  * systems of an engine share the one server, so their numbers are comparable.
  */
-public interface Engine extends AutoCloseable {
+public interface BenchEngine extends AutoCloseable {
 
     /** The {@code backend} column: {@code redis} or {@code zookeeper}. */
     String backend();

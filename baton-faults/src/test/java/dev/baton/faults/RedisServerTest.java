@@ -1,4 +1,4 @@
-package dev.baton.testkit;
+package dev.baton.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.baton.testkit;
+package dev.baton.faults;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,13 +10,12 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.FourLetterWordMain;
-import org.awaitility.Awaitility;
 
 /**
  * An in-process ZooKeeper ensemble (Curator's {@link TestingCluster}) with the faults tests need:
  * kill and restart one member, find the leader, find the member a client is connected to.
  * In-process members elect a leader in about 0.5–1 s; they cannot be paused (SIGSTOP) — start child
- * JVMs for that. Test support; not for production.
+ * JVMs for that. Internal to Baton (the tests, {@code baton verify}); not a user API.
  */
 public final class ZooKeeperEnsemble implements AutoCloseable {
     private final TestingCluster cluster;
@@ -74,13 +73,29 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Waits until a member leads; returns it. */
+    /**
+     * Waits until a member leads; returns it.
+     *
+     * @throws IllegalStateException when none leads within {@code timeout}
+     */
     public InstanceSpec awaitLeader(Duration timeout) {
-        return Awaitility.await("a ZooKeeper member to lead")
-                .atMost(timeout)
-                .pollInterval(Duration.ofMillis(50))
-                .until(this::leader, Optional::isPresent)
-                .orElseThrow();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<InstanceSpec> leader = leader();
+            if (leader.isPresent()) {
+                return leader.get();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException(
+                        "no ZooKeeper member leads after " + timeout + " in " + this);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a leader", e);
+            }
+        }
     }
 
     /** The member's role as its {@code srvr} command reports it ("leader", "follower"), or null. */

@@ -1,4 +1,4 @@
-package dev.baton.testkit;
+package dev.baton.faults;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Threads: one acceptor plus two pumps per connection, all daemon, at most {@value
  * #MAX_CONNECTIONS} connections at a time (more are closed at once). Invariants: {@code mode} and
  * {@code delayNanos} are guarded by {@code this} and waited on with it; a pump never holds the lock
- * while doing I/O. Test support; not for production.
+ * while doing I/O. Internal to Baton (the tests, {@code baton verify}); not a user API.
  */
 public final class FaultProxy implements AutoCloseable {
     /** Connections served at once; one more is accepted and closed immediately. */

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * other end is born inside the namespace as {@code eth0}). {@code seq} (base 36) tells apart
  * several ensembles of one JVM. Immutable.
  */
-final class Names {
+final class NetnsNames {
     static final int MAX_INTERFACE_NAME = 15;
     static final int MAX_MEMBERS = 9;
 
@@ -39,7 +39,7 @@ final class Names {
     final long pid;
     final String seq;
 
-    Names(long pid, int sequence) {
+    NetnsNames(long pid, int sequence) {
         this.pid = pid;
         this.seq = Integer.toString(sequence, 36);
         String longest = hostVeth(MAX_MEMBERS - 1);
