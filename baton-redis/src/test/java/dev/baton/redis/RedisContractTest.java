@@ -1,13 +1,12 @@
 package dev.baton.redis;
 
-import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.LeaseKind;
 import dev.baton.faults.FaultProxy;
 import dev.baton.faults.RedisServer;
 import dev.baton.testkit.BackendFixture;
 import dev.baton.testkit.ContractSuite;
-import dev.baton.testkit.ProxiedClients;
+import dev.baton.testkit.ServerFixture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -27,12 +26,11 @@ class RedisContractTest extends ContractSuite {
         return new Fixture();
     }
 
-    private static final class Fixture implements BackendFixture {
+    private static final class Fixture extends ServerFixture {
         private final RedisServer server;
         private final RedisClient inspectorClient;
         private final StatefulRedisConnection<String, String> inspectorConn;
         private final RedisCommands<String, String> inspector;
-        private final ProxiedClients proxied = new ProxiedClients();
 
         Fixture() {
             server = RedisServer.start();
@@ -47,23 +45,18 @@ class RedisContractTest extends ContractSuite {
         }
 
         @Override
-        public Baton connect(BatonConfig config) {
-            return Baton.connect(server.uri(), config);
+        protected String scheme() {
+            return "redis";
         }
 
         @Override
-        public Baton connectPartitionable(BatonConfig config) {
-            return proxied.connect("redis", server.port(), config);
+        protected String uri() {
+            return server.uri();
         }
 
         @Override
-        public void partition(Baton client) {
-            proxied.partition(client);
-        }
-
-        @Override
-        public void heal(Baton client) {
-            proxied.heal(client);
+        protected int port() {
+            return server.port();
         }
 
         /** Held and waiting entry ids, expired or not (raw state). */
@@ -83,7 +76,7 @@ class RedisContractTest extends ContractSuite {
 
         @Override
         public void close() {
-            proxied.close();
+            super.close();
             inspectorConn.close();
             inspectorClient.shutdown();
             server.close();

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * partition hooks. Proxies stay open until {@link #close()}: a client being closed after a test
  * still needs its path to the engine.
  */
-public final class ProxiedClients implements AutoCloseable {
+final class ProxiedClients implements AutoCloseable {
     private final Map<Baton, FaultProxy> proxies = new ConcurrentHashMap<>();
 
     /** Connects {@code scheme://127.0.0.1:<proxy port>} to an engine listening on {@code port}. */

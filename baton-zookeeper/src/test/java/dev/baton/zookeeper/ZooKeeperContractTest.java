@@ -1,11 +1,10 @@
 package dev.baton.zookeeper;
 
-import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.LeaseKind;
 import dev.baton.testkit.BackendFixture;
 import dev.baton.testkit.ContractSuite;
-import dev.baton.testkit.ProxiedClients;
+import dev.baton.testkit.ServerFixture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -15,7 +14,7 @@ import org.apache.zookeeper.KeeperException;
 
 /**
  * The shared contract against one in-process ZooKeeper server. Partitionable clients connect
- * through a {@link ProxiedClients} fault proxy; a partition blackholes it, so the client's session
+ * through a fault proxy ({@link ServerFixture}); a partition blackholes it, so the client's session
  * silently stops being heard and expires on the server as it would behind a dead network.
  *
  * <p>Watch events may coalesce quickly overwritten values (see {@link
@@ -28,10 +27,9 @@ class ZooKeeperContractTest extends ContractSuite {
         return new Fixture();
     }
 
-    private static final class Fixture implements BackendFixture {
+    private static final class Fixture extends ServerFixture {
         private final EmbeddedZooKeeper server;
         private final CuratorFramework inspector;
-        private final ProxiedClients proxied = new ProxiedClients();
         private final Layout layout = new Layout(BatonConfig.DEFAULT_NAMESPACE);
 
         Fixture() {
@@ -67,23 +65,18 @@ class ZooKeeperContractTest extends ContractSuite {
         }
 
         @Override
-        public Baton connect(BatonConfig config) {
-            return Baton.connect(server.uri(), config);
+        protected String scheme() {
+            return "zookeeper";
         }
 
         @Override
-        public Baton connectPartitionable(BatonConfig config) {
-            return proxied.connect("zookeeper", server.port(), config);
+        protected String uri() {
+            return server.uri();
         }
 
         @Override
-        public void partition(Baton client) {
-            proxied.partition(client);
-        }
-
-        @Override
-        public void heal(Baton client) {
-            proxied.heal(client);
+        protected int port() {
+            return server.port();
         }
 
         @Override
@@ -99,7 +92,7 @@ class ZooKeeperContractTest extends ContractSuite {
 
         @Override
         public void close() {
-            proxied.close();
+            super.close();
             inspector.close();
             server.close();
         }
