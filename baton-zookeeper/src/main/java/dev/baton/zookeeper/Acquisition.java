@@ -7,6 +7,7 @@ import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -32,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * mutable fields are guarded by {@code this}; no Curator call and no future completion happens
  * while holding the lock, and the sink is never called under it. {@code state} leaves WAITING
  * exactly once — by the grant, by a denial (try-once), by a failure, or by withdrawal — and after
- * that nothing is granted, and the backend forgets the request. At most one {@code getChildren} is
- * in flight ({@code checking}); a change seen meanwhile sets {@code recheck} so that its answer is
- * followed by another look instead of a watch.
+ * that nothing is granted, and the backend forgets the request ({@code forget}). At most one {@code
+ * getChildren} is in flight ({@code checking}); a change seen meanwhile sets {@code recheck} so
+ * that its answer is followed by another look instead of a watch.
  *
  * <p>Withdrawal ({@link PendingAcquire#withdraw}, called by the core when the caller gives up, and
  * before a failure is reported) deletes the queue entry and waits for the delete, bounded, so a
@@ -45,10 +46,11 @@ import org.slf4j.LoggerFactory;
 final class Acquisition implements Watcher, PendingAcquire {
     private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
 
-    private final ZooKeeperBackend backend;
+    private final ZooKeeperClient zk;
     private final AcquireRequest request;
     private final String dir;
     private final GrantSink<String> sink;
+    private final Consumer<Acquisition> forget;
     private final CompletableFuture<String> created = new CompletableFuture<>();
 
     /** Where a request stands; it leaves WAITING exactly once. */
@@ -68,11 +70,22 @@ final class Acquisition implements Watcher, PendingAcquire {
     private boolean recheck;
     private boolean limitAgreed; // semaphores: the queue's size agrees with request.limit()
 
-    Acquisition(ZooKeeperBackend backend, AcquireRequest request, GrantSink<String> sink) {
-        this.backend = backend;
+    /**
+     * An acquisition of {@code request} that reports to {@code sink}; {@link #start()} sends it.
+     *
+     * @param forget called once, when the request leaves WAITING: the backend no longer re-checks
+     *     it and has nothing to fail on close
+     */
+    Acquisition(
+            ZooKeeperClient zk,
+            AcquireRequest request,
+            GrantSink<String> sink,
+            Consumer<Acquisition> forget) {
+        this.zk = zk;
         this.request = request;
         this.sink = sink;
-        this.dir = backend.layout().queue(Layout.Dir.of(request.kind()), request.name());
+        this.forget = forget;
+        this.dir = zk.layout().queue(Layout.Dir.of(request.kind()), request.name());
     }
 
     AcquireRequest request() {
@@ -84,9 +97,9 @@ final class Acquisition implements Watcher, PendingAcquire {
         Stat stat = new Stat();
         LockQueue.Payload payload =
                 new LockQueue.Payload(
-                        backend.clientId(), request.kind(), request.permits(), request.limit());
+                        zk.clientId(), request.kind(), request.permits(), request.limit());
         try {
-            backend.curator()
+            zk.curator()
                     .create()
                     .storingStatIn(stat)
                     .creatingParentContainersIfNeeded()
@@ -98,7 +111,7 @@ final class Acquisition implements Watcher, PendingAcquire {
                             payload.encode());
         } catch (Exception e) {
             created.complete(null);
-            fail(backend.unavailable("queue entry for \"" + request.name() + "\" not sent", e));
+            fail(zk.unavailable("queue entry for \"" + request.name() + "\" not sent", e));
         }
     }
 
@@ -107,7 +120,7 @@ final class Acquisition implements Watcher, PendingAcquire {
         if (rc != KeeperException.Code.OK.intValue()) {
             created.complete(null);
             fail(
-                    backend.unavailable(
+                    zk.unavailable(
                             "creating the queue entry for \"" + request.name() + "\"",
                             KeeperException.create(KeeperException.Code.get(rc))));
             return;
@@ -120,7 +133,7 @@ final class Acquisition implements Watcher, PendingAcquire {
         }
         // A protected create recovered after connection loss answers without a stat: ask once.
         try {
-            backend.curator()
+            zk.curator()
                     .checkExists()
                     .inBackground(
                             (c, e) -> {
@@ -129,19 +142,19 @@ final class Acquisition implements Watcher, PendingAcquire {
                                 } else {
                                     created.complete(null);
                                     fail(
-                                            backend.unavailable(
+                                            zk.unavailable(
                                                     "queue entry for \""
                                                             + request.name()
                                                             + "\" vanished after its create",
                                                     null));
-                                    backend.deleteEntry(createdPath, false);
+                                    zk.deleteEntry(createdPath, false);
                                 }
                             })
                     .forPath(createdPath);
         } catch (Exception e) {
             created.complete(null);
-            backend.deleteEntry(createdPath, false);
-            fail(backend.unavailable("reading the queue entry for \"" + request.name() + "\"", e));
+            zk.deleteEntry(createdPath, false);
+            fail(zk.unavailable("reading the queue entry for \"" + request.name() + "\"", e));
         }
     }
 
@@ -158,7 +171,7 @@ final class Acquisition implements Watcher, PendingAcquire {
             check();
         } else {
             // The caller gave up, or the request failed, while the create was in flight.
-            backend.deleteEntry(createdPath, false);
+            zk.deleteEntry(createdPath, false);
         }
     }
 
@@ -175,9 +188,9 @@ final class Acquisition implements Watcher, PendingAcquire {
             checking = true;
             recheck = false;
         }
-        long sentAt = backend.ticker().read();
+        long sentAt = zk.ticker().read();
         try {
-            var children = backend.curator().getChildren();
+            var children = zk.curator().getChildren();
             // Semaphore waiters may be granted by a change anywhere before them: watch the
             // children.
             (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !request.tryOnce()
@@ -256,10 +269,7 @@ final class Acquisition implements Watcher, PendingAcquire {
         }
         String earliest = dir + "/" + entries.get(0).node();
         try {
-            backend.curator()
-                    .getData()
-                    .inBackground((c, e) -> onEarliestLimit(e))
-                    .forPath(earliest);
+            zk.curator().getData().inBackground((c, e) -> onEarliestLimit(e)).forPath(earliest);
         } catch (Exception e) {
             log.debug("cannot read {}: {}", earliest, e.toString());
         }
@@ -300,7 +310,7 @@ final class Acquisition implements Watcher, PendingAcquire {
     private void watchPredecessor(String predecessor) {
         try {
             // getData rather than exists: on NoNode it leaves no watch behind.
-            backend.curator()
+            zk.curator()
                     .getData()
                     .usingWatcher(this)
                     .inBackground(
@@ -335,7 +345,7 @@ final class Acquisition implements Watcher, PendingAcquire {
             p = path;
             t = token;
         }
-        backend.forget(this);
+        forget.accept(this);
         sink.granted(t, sentAt, p);
     }
 
@@ -349,8 +359,8 @@ final class Acquisition implements Watcher, PendingAcquire {
             state = State.DENIED;
             p = path;
         }
-        backend.forget(this);
-        backend.deleteEntry(p, false, sink::denied);
+        forget.accept(this);
+        zk.deleteEntry(p, false, sink::denied);
     }
 
     /** Fails the request: withdraws the entry first, then reports, on a worker thread. */
@@ -361,8 +371,8 @@ final class Acquisition implements Watcher, PendingAcquire {
             }
             state = State.FAILED;
         }
-        backend.forget(this);
-        backend.runBlocking(
+        forget.accept(this);
+        zk.runBlocking(
                 () -> {
                     withdraw();
                     sink.failed(error);
@@ -377,12 +387,12 @@ final class Acquisition implements Watcher, PendingAcquire {
             }
             state = State.WITHDRAWN;
         }
-        backend.forget(this);
+        forget.accept(this);
         sink.failed(error);
     }
 
     private BackendUnavailableException vanished() {
-        return backend.unavailable(
+        return zk.unavailable(
                 "the queue entry for \""
                         + request.name()
                         + "\" vanished while waiting (ZooKeeper session expired or entry removed)",
@@ -397,19 +407,18 @@ final class Acquisition implements Watcher, PendingAcquire {
     public void withdraw() {
         synchronized (this) {
             if (state == State.GRANTED || state == State.DENIED || state == State.WITHDRAWN) {
-                // Granted: if the grant loses the race, grant() hands the lease back.
+                // Granted: if the grant loses the race, the core releases it.
                 // Denied: deny() is deleting the entry already.
                 return;
             }
             state = State.WITHDRAWN;
         }
-        backend.forget(this);
-        boolean mayWait = backend.mayBlockHere();
-        String p =
-                mayWait ? backend.await(created, "the queue entry's create") : created.getNow(null);
+        forget.accept(this);
+        boolean mayWait = zk.mayBlockHere();
+        String p = mayWait ? zk.await(created, "the queue entry's create") : created.getNow(null);
         if (p != null) {
             try {
-                backend.deleteEntry(p, mayWait);
+                zk.deleteEntry(p, mayWait);
             } catch (RuntimeException e) {
                 // Not confirmed in time (disconnected): the guaranteed delete goes on, and the
                 // caller must still get its answer.

@@ -7,7 +7,6 @@ import dev.baton.LeaseKind;
 import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Names;
-import dev.baton.Ticker;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
 import dev.baton.spi.AcquireRequest;
@@ -29,19 +28,13 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -75,50 +68,40 @@ import org.slf4j.LoggerFactory;
  * <p>Waiting is event-driven ({@link Acquisition}): a waiter costs no thread. A safety-net timer
  * looks at every pending queue once per session timeout, in case a notification was lost.
  *
- * <p>Threads: ZooKeeper's event thread runs answers and watches and only does bookkeeping and
- * non-blocking sends; Curator's connection-state thread only changes lease state and sends; the
- * client's scheduler thread ({@link BackendContext#scheduler()}) runs the safety net, which only
- * sends; work that may block (failing a request, which first deletes its entry; releasing a grant
- * that lost a race) goes to the core's blocking executor. Synchronous methods ({@link #release},
- * {@link #inspect}, key/value) block their caller, bounded by the connect timeout and Curator's
- * retry policy.
+ * <p>This class is the facade: it connects and closes, turns connection states into session
+ * signals, renews, releases and inspects, and hands the rest to its parts ({@link Acquisition},
+ * {@link ZooKeeperKeyValue}, {@link ZooKeeperWatch}). The parts never see it: they share
+ * ZooKeeper's plumbing through {@link ZooKeeperClient} (the Curator client, the layout, the core's
+ * context, bounded waits, guaranteed deletes, error mapping).
+ *
+ * <p>Threads (the rules in full, and what may block where: {@link ZooKeeperClient}): ZooKeeper's
+ * event thread runs answers and watches and only does bookkeeping and non-blocking sends; Curator's
+ * connection-state thread only changes lease state and sends; the client's scheduler thread ({@link
+ * BackendContext#scheduler()}) runs the safety net, which only sends; work that may block (failing
+ * a request, which first deletes its entry; the core's release of a grant that lost a race) goes to
+ * the core's blocking executor. Synchronous methods ({@link #release}, {@link #inspect}, key/value)
+ * block their caller, bounded by the connect timeout and Curator's retry policy.
  */
 final class ZooKeeperBackend implements Backend<String> {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
 
-    /** Retries of one operation on connection loss; each waits up to the connect timeout. */
-    static final int MAX_RETRIES = 2;
-
-    private final CuratorFramework client;
+    private final ZooKeeperClient zk;
     private final BackendContext context;
-    private final Layout layout;
-    private final String target;
     private final Duration ttl;
-    private final long answerTimeoutNanos;
     private final Set<Acquisition> pending = ConcurrentHashMap.newKeySet();
     private volatile ScheduledFuture<?> safetyNet;
     private final ZooKeeperKeyValue keyValue;
     private final ZooKeeperWatch watch;
     private final AutoCloseable server;
     private final ConnectionStateListener stateListener = this::stateChanged;
-    private volatile boolean closing;
 
-    private ZooKeeperBackend(
-            CuratorFramework client,
-            BackendContext context,
-            Layout layout,
-            String target,
-            Duration ttl,
-            AutoCloseable server) {
-        this.client = client;
-        this.context = context;
-        this.layout = layout;
-        this.target = target;
+    private ZooKeeperBackend(ZooKeeperClient zk, Duration ttl, AutoCloseable server) {
+        this.zk = zk;
+        this.context = zk.context();
         this.ttl = ttl;
-        this.answerTimeoutNanos = context.config().connectTimeout().toNanos();
         this.server = server;
-        this.keyValue = new ZooKeeperKeyValue(this);
-        this.watch = new ZooKeeperWatch(this);
+        this.keyValue = new ZooKeeperKeyValue(zk);
+        this.watch = new ZooKeeperWatch(zk, this::inspect);
     }
 
     /**
@@ -131,21 +114,14 @@ final class ZooKeeperBackend implements Backend<String> {
     static ZooKeeperBackend connect(
             String connectString, String namespace, BackendContext context, AutoCloseable server) {
         Duration connectTimeout = context.config().connectTimeout();
-        Duration requested = context.config().leaseTtl();
-        CuratorFramework client =
-                CuratorFrameworkFactory.builder()
-                        .connectString(connectString)
-                        .sessionTimeoutMs(Math.toIntExact(requested.toMillis()))
-                        .connectionTimeoutMs(millis(connectTimeout))
-                        .retryPolicy(new ExponentialBackoffRetry(100, MAX_RETRIES))
-                        // The client must keep talking to the hosts it was given (e.g. a proxy).
-                        .ensembleTracker(false)
-                        .threadFactory(daemonThreads("baton-zk-curator-" + context.clientId()))
-                        .build();
+        ZooKeeperClient zk = new ZooKeeperClient(connectString, namespace, context);
+        CuratorFramework client = zk.curator();
         boolean connected = false;
         try {
             client.start();
-            connected = client.blockUntilConnected(millis(connectTimeout), TimeUnit.MILLISECONDS);
+            connected =
+                    client.blockUntilConnected(
+                            ZooKeeperClient.millis(connectTimeout), TimeUnit.MILLISECONDS);
             if (!connected) {
                 throw new BackendUnavailableException(
                         "cannot reach ZooKeeper at "
@@ -157,14 +133,7 @@ final class ZooKeeperBackend implements Backend<String> {
             Duration negotiated =
                     Duration.ofMillis(
                             client.getZookeeperClient().getZooKeeper().getSessionTimeout());
-            ZooKeeperBackend backend =
-                    new ZooKeeperBackend(
-                            client,
-                            context,
-                            new Layout(namespace),
-                            connectString,
-                            negotiated,
-                            server);
+            ZooKeeperBackend backend = new ZooKeeperBackend(zk, negotiated, server);
             backend.start();
             log.info(
                     "connected to ZooKeeper at {} (namespace /{}, session timeout {} ms)",
@@ -186,17 +155,13 @@ final class ZooKeeperBackend implements Backend<String> {
                     "cannot connect to ZooKeeper at " + connectString + ": " + e, e);
         } finally {
             if (!connected) {
-                client.close();
+                zk.close();
             }
         }
     }
 
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
-
     private void start() {
-        client.getConnectionStateListenable().addListener(stateListener);
+        zk.curator().getConnectionStateListenable().addListener(stateListener);
         long every = Math.max(TimeUnit.SECONDS.toNanos(1), ttl.toNanos());
         safetyNet =
                 context.scheduler()
@@ -204,57 +169,30 @@ final class ZooKeeperBackend implements Backend<String> {
                                 this::safetyNet, every, every, TimeUnit.NANOSECONDS);
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    // ---- accessors for the parts ----
-
-    CuratorFramework curator() {
-        return client;
-    }
-
-    BackendContext context() {
-        return context;
-    }
-
-    Layout layout() {
-        return layout;
-    }
-
-    String clientId() {
-        return context.clientId();
-    }
-
-    Ticker ticker() {
-        return context.ticker();
-    }
-
-    String target() {
-        return target;
+    /** The shared plumbing (tests look at the engine through it). */
+    ZooKeeperClient zk() {
+        return zk;
     }
 
     // ---- session signals ----
 
     /** On Curator's connection-state thread: only state changes and non-blocking sends. */
     private void stateChanged(CuratorFramework c, ConnectionState state) {
-        if (closing) {
+        if (zk.closing()) {
             return;
         }
         switch (state) {
             case SUSPENDED -> {
-                log.info("connection to ZooKeeper at {} suspended; leases are in doubt", target);
+                log.info(
+                        "connection to ZooKeeper at {} suspended; leases are in doubt",
+                        zk.target());
                 context.sessionSuspended();
             }
             case RECONNECTED -> {
                 long sentAt = context.ticker().read();
                 try {
-                    client.checkExists()
+                    zk.curator()
+                            .checkExists()
                             .inBackground(
                                     (cc, event) -> {
                                         int rc = event.getResultCode();
@@ -264,20 +202,20 @@ final class ZooKeeperBackend implements Backend<String> {
                                         }
                                         recheckAll();
                                     })
-                            .forPath(layout.root());
+                            .forPath(zk.layout().root());
                 } catch (Exception e) {
                     log.debug("cannot confirm the session after reconnecting: {}", e.toString());
                 }
-                log.info("reconnected to ZooKeeper at {}", target);
+                log.info("reconnected to ZooKeeper at {}", zk.target());
             }
             case LOST -> {
-                log.warn("ZooKeeper session lost ({}); every lease is lost", target);
+                log.warn("ZooKeeper session lost ({}); every lease is lost", zk.target());
                 context.sessionLost(
                         LeaseLoss.Reason.SESSION_EXPIRED,
                         "the ZooKeeper session expired or could not be kept alive");
                 for (Acquisition a : List.copyOf(pending)) {
                     a.fail(
-                            unavailable(
+                            zk.unavailable(
                                     "the ZooKeeper session expired while waiting for \""
                                             + a.request().name()
                                             + "\"",
@@ -299,7 +237,7 @@ final class ZooKeeperBackend implements Backend<String> {
     /** A bounded re-check of every waiter, in case a notification was lost. */
     private void safetyNet() {
         try {
-            if (client.getZookeeperClient().isConnected()) {
+            if (zk.connected()) {
                 recheckAll();
             }
         } catch (RuntimeException e) {
@@ -316,33 +254,33 @@ final class ZooKeeperBackend implements Backend<String> {
 
     @Override
     public PendingAcquire acquire(AcquireRequest request, GrantSink<String> sink) {
-        if (closing) {
-            throw new ClientClosedException(clientId());
+        if (zk.closing()) {
+            throw new ClientClosedException(zk.clientId());
         }
-        Acquisition a = new Acquisition(this, request, sink);
+        Acquisition a = new Acquisition(zk, request, sink, this::forget);
         pending.add(a);
         a.start();
         return a;
     }
 
     /** An acquisition left WAITING: no more re-checks, nothing to fail on close. */
-    void forget(Acquisition a) {
+    private void forget(Acquisition a) {
         pending.remove(a);
     }
 
     @Override
     public void release(String path) {
         String what = "releasing " + path;
-        if (!client.getZookeeperClient().isConnected()) {
+        if (!zk.connected()) {
             // Do not make the caller (or a closing client, lease by lease) wait out the
             // disconnection: the guaranteed delete runs when the connection is back.
-            deleteEntry(path, false, null, what);
-            throw unavailable(
+            zk.deleteEntry(path, false, null, what);
+            throw zk.unavailable(
                     what + ": not connected; Curator deletes it after reconnecting", null);
         }
         // On ZooKeeper's event thread the answer could only come from this very thread: send
         // the (guaranteed) delete and return. Elsewhere wait for it, bounded.
-        deleteEntry(path, !onZooKeeperEventThread(), null, what);
+        zk.deleteEntry(path, !ZooKeeperClient.onZooKeeperEventThread(), null, what);
     }
 
     @Override
@@ -356,11 +294,11 @@ final class ZooKeeperBackend implements Backend<String> {
             // confirming a session the leader may be expiring. The listing reports grants that
             // vanished, so they are reported, not assumed. An answer that comes after the core's
             // bound still counts: the core applies it with this round's send time.
-            ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+            ZooKeeper session = zk.curator().getZookeeperClient().getZooKeeper();
             AtomicInteger synced = new AtomicInteger(Integer.MIN_VALUE);
-            zk.sync(layout.root(), (rc, path, ctx) -> synced.set(rc), null);
-            zk.getEphemerals(
-                    layout.root(),
+            session.sync(zk.layout().root(), (rc, path, ctx) -> synced.set(rc), null);
+            session.getEphemerals(
+                    zk.layout().root(),
                     (rc, ctx, paths) -> {
                         int syncRc = synced.get();
                         if (syncRc != KeeperException.Code.OK.intValue()) {
@@ -371,12 +309,12 @@ final class ZooKeeperBackend implements Backend<String> {
                                             ? KeeperException.Code.CONNECTIONLOSS
                                             : KeeperException.Code.get(syncRc);
                             result.completeExceptionally(
-                                    unavailable(
+                                    zk.unavailable(
                                             "renewal (sync with the leader)",
                                             KeeperException.create(code)));
                         } else if (rc != KeeperException.Code.OK.intValue()) {
                             result.completeExceptionally(
-                                    unavailable(
+                                    zk.unavailable(
                                             "renewal",
                                             KeeperException.create(KeeperException.Code.get(rc))));
                         } else {
@@ -390,7 +328,7 @@ final class ZooKeeperBackend implements Backend<String> {
                     },
                     null);
         } catch (Exception e) {
-            result.completeExceptionally(unavailable("renewal", e));
+            result.completeExceptionally(zk.unavailable("renewal", e));
         }
         return result;
     }
@@ -401,14 +339,14 @@ final class ZooKeeperBackend implements Backend<String> {
         int waiters = 0;
         boolean any = false;
         for (Layout.Dir dir : Layout.Dir.values()) {
-            String queue = layout.queue(dir, name);
-            List<String> children = sync("listing " + queue, () -> childrenOrEmpty(queue));
+            String queue = zk.layout().queue(dir, name);
+            List<String> children = zk.sync("listing " + queue, () -> zk.childrenOrEmpty(queue));
             List<LockQueue.Entry> entries = LockQueue.parse(children);
             for (int i = 0; i < entries.size(); i++) {
                 LockQueue.Entry e = entries.get(i);
                 Stat stat = new Stat();
                 String p = queue + "/" + e.node();
-                byte[] data = sync("reading " + p, () -> dataOrNull(p, stat));
+                byte[] data = zk.sync("reading " + p, () -> zk.dataOrNull(p, stat));
                 LockQueue.Payload payload = LockQueue.Payload.decode(data);
                 int limit = payload.limit() > 0 ? payload.limit() : e.permits();
                 if (data == null) {
@@ -443,8 +381,8 @@ final class ZooKeeperBackend implements Backend<String> {
     public List<LockSnapshot> locks(String prefix) {
         Set<String> names = new TreeSet<>();
         for (Layout.Dir dir : Layout.Dir.values()) {
-            String root = layout.dirRoot(dir);
-            for (String child : sync("listing " + root, () -> childrenOrEmpty(root))) {
+            String root = zk.layout().dirRoot(dir);
+            for (String child : zk.sync("listing " + root, () -> zk.childrenOrEmpty(root))) {
                 String name = Layout.decode(child);
                 if (Names.isUnder(name, prefix)) {
                     names.add(name);
@@ -456,22 +394,6 @@ final class ZooKeeperBackend implements Backend<String> {
             inspect(name).ifPresent(result::add);
         }
         return result;
-    }
-
-    private List<String> childrenOrEmpty(String path) throws Exception {
-        try {
-            return client.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        }
-    }
-
-    private byte[] dataOrNull(String path, Stat stat) throws Exception {
-        try {
-            return client.getData().storingStatIn(stat).forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return null;
-        }
     }
 
     @Override
@@ -506,22 +428,21 @@ final class ZooKeeperBackend implements Backend<String> {
 
     @Override
     public void close() {
-        if (closing) {
+        if (!zk.beginClosing()) {
             return;
         }
-        closing = true;
         ScheduledFuture<?> net = safetyNet;
         if (net != null) {
             net.cancel(false);
         }
-        client.getConnectionStateListenable().removeListener(stateListener);
+        zk.curator().getConnectionStateListenable().removeListener(stateListener);
         // Waiters fail now; closing the session below removes their entries in one step.
         for (Acquisition a : List.copyOf(pending)) {
-            a.abort(new ClientClosedException(clientId()));
+            a.abort(new ClientClosedException(zk.clientId()));
         }
         watch.close();
         try {
-            client.close();
+            zk.close();
         } finally {
             if (server != null) {
                 try {
@@ -531,123 +452,6 @@ final class ZooKeeperBackend implements Backend<String> {
                 }
             }
         }
-        log.info("disconnected from ZooKeeper at {}", target);
-    }
-
-    // ---- helpers shared by the parts ----
-
-    /** Runs work that may block on the core's worker pool (never a ZooKeeper thread). */
-    void runBlocking(Runnable task) {
-        try {
-            context.blockingExecutor().execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run(); // the client is closing: do it here
-        }
-    }
-
-    /**
-     * Whether the current thread may wait for ZooKeeper: not ZooKeeper's own event thread (whose
-     * answers we would be waiting for), not while closing (closing the session cleans up), and not
-     * while disconnected (the guaranteed delete completes after reconnecting; nobody should wait
-     * for that).
-     */
-    boolean mayBlockHere() {
-        return !closing && !onZooKeeperEventThread() && client.getZookeeperClient().isConnected();
-    }
-
-    /** Whether this is ZooKeeper's event thread, which runs every answer and watch. */
-    static boolean onZooKeeperEventThread() {
-        return Thread.currentThread().getName().endsWith("-EventThread");
-    }
-
-    /** Waits for a future bounded by the connect timeout; null if it does not answer in time. */
-    <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get(answerTimeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return f.getNow(null);
-        } catch (ExecutionException | TimeoutException e) {
-            log.debug("{} did not answer: {}", what, e.toString());
-            return f.getNow(null);
-        }
-    }
-
-    /** Deletes a queue entry (guaranteed: Curator retries after connection loss). */
-    void deleteEntry(String path, boolean wait) {
-        deleteEntry(path, wait, null, "withdrawing " + path);
-    }
-
-    /** As {@link #deleteEntry(String, boolean)}, then runs {@code after} when ZooKeeper answers. */
-    void deleteEntry(String path, boolean wait, Runnable after) {
-        deleteEntry(path, wait, after, "withdrawing " + path);
-    }
-
-    private void deleteEntry(String path, boolean wait, Runnable after, String what) {
-        CompletableFuture<Integer> answered = new CompletableFuture<>();
-        try {
-            client.delete()
-                    .guaranteed()
-                    .inBackground(
-                            (c, event) -> {
-                                answered.complete(event.getResultCode());
-                                if (after != null) {
-                                    after.run();
-                                }
-                            })
-                    .forPath(path);
-        } catch (Exception e) {
-            // Closed client: the session's end removes the ephemeral entry anyway.
-            log.debug("cannot send delete of {}: {}", path, e.toString());
-            if (after != null) {
-                after.run();
-            }
-            return;
-        }
-        if (!wait) {
-            return;
-        }
-        Integer rc = await(answered, what);
-        if (rc == null) {
-            throw unavailable(
-                    what
-                            + " not confirmed within "
-                            + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNanos)
-                            + " ms; Curator retries the delete after reconnecting",
-                    null);
-        }
-        if (rc != KeeperException.Code.OK.intValue()
-                && rc != KeeperException.Code.NONODE.intValue()) {
-            throw unavailable(what, KeeperException.create(KeeperException.Code.get(rc)));
-        }
-    }
-
-    BackendUnavailableException unavailable(String what, Throwable cause) {
-        String detail = cause == null ? "" : ": " + cause;
-        return new BackendUnavailableException(
-                "ZooKeeper at " + target + ": " + what + detail, cause);
-    }
-
-    /** A blocking Curator call. */
-    interface ZkCall<T> {
-        T call() throws Exception;
-    }
-
-    /** Runs a foreground Curator call, mapping its failures to Baton's exceptions. */
-    <T> T sync(String what, ZkCall<T> call) {
-        if (closing) {
-            throw new ClientClosedException(clientId());
-        }
-        try {
-            return call.call();
-        } catch (BatonException e) {
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException(
-                    "interrupted while " + what + " on ZooKeeper at " + target, e);
-        } catch (Exception e) {
-            throw unavailable(what + " failed", e);
-        }
+        log.info("disconnected from ZooKeeper at {}", zk.target());
     }
 }

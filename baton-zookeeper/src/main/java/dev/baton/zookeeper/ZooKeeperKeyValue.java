@@ -52,10 +52,10 @@ final class ZooKeeperKeyValue {
     private static final int HEADER_BYTES = 1 + NONCE_BYTES;
     private static final int MAX_PUT_ATTEMPTS = 16;
 
-    private final ZooKeeperBackend backend;
+    private final ZooKeeperClient zk;
 
-    ZooKeeperKeyValue(ZooKeeperBackend backend) {
-        this.backend = backend;
+    ZooKeeperKeyValue(ZooKeeperClient zk) {
+        this.zk = zk;
     }
 
     /** A node's payload as read: null when the node does not exist. */
@@ -76,14 +76,14 @@ final class ZooKeeperKeyValue {
 
     Versioned put(String key, byte[] value) {
         byte[] stored = encode(key, value, newNonce());
-        String path = backend.layout().key(key);
+        String path = zk.layout().key(key);
         for (int attempt = 0; attempt < MAX_PUT_ATTEMPTS; attempt++) {
             Stat written =
-                    backend.sync(
+                    zk.sync(
                             "writing \"" + key + "\"",
                             () -> {
                                 try {
-                                    return backend.curator().setData().forPath(path, stored);
+                                    return zk.curator().setData().forPath(path, stored);
                                 } catch (KeeperException.NoNodeException e) {
                                     return create(path, stored);
                                 }
@@ -93,16 +93,15 @@ final class ZooKeeperKeyValue {
             }
             // Created by someone else between our setData and create: write over it.
         }
-        throw backend.unavailable("writing \"" + key + "\" kept racing with its creation", null);
+        throw zk.unavailable("writing \"" + key + "\" kept racing with its creation", null);
     }
 
     Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
         byte[] stored = encode(key, value, newNonce());
-        String path = backend.layout().key(key);
+        String path = zk.layout().key(key);
         if (expectedVersion == Versioned.ABSENT) {
             Stat created =
-                    backend.sync(
-                            "creating \"" + key + "\"", () -> createConditionally(path, stored));
+                    zk.sync("creating \"" + key + "\"", () -> createConditionally(path, stored));
             if (created != null) {
                 return Optional.of(new Versioned(key, value, created.getVersion() + 1L));
             }
@@ -120,7 +119,7 @@ final class ZooKeeperKeyValue {
             return Optional.empty();
         }
         int at = r.stat().getVersion();
-        Stat written = backend.sync("writing \"" + key + "\"", () -> setAt(path, stored, at));
+        Stat written = zk.sync("writing \"" + key + "\"", () -> setAt(path, stored, at));
         return written == null
                 ? Optional.empty()
                 : Optional.of(new Versioned(key, value, written.getVersion() + 1L));
@@ -128,7 +127,7 @@ final class ZooKeeperKeyValue {
 
     /** Writes a tombstone; {@code expectedVersion < 0} means whatever the version. */
     boolean delete(String key, long expectedVersion) {
-        String path = backend.layout().key(key);
+        String path = zk.layout().key(key);
         while (true) {
             Read r = read(key);
             if (!r.live()) {
@@ -139,8 +138,7 @@ final class ZooKeeperKeyValue {
             }
             int at = r.stat().getVersion();
             byte[] tombstone = tombstone(newNonce());
-            Stat written =
-                    backend.sync("deleting \"" + key + "\"", () -> setAt(path, tombstone, at));
+            Stat written = zk.sync("deleting \"" + key + "\"", () -> setAt(path, tombstone, at));
             if (written != null) {
                 return true;
             }
@@ -151,17 +149,8 @@ final class ZooKeeperKeyValue {
     }
 
     List<String> keys(String prefix) {
-        String root = backend.layout().kvRoot();
-        List<String> children =
-                backend.sync(
-                        "listing keys",
-                        () -> {
-                            try {
-                                return backend.curator().getChildren().forPath(root);
-                            } catch (KeeperException.NoNodeException e) {
-                                return List.<String>of();
-                            }
-                        });
+        String root = zk.layout().kvRoot();
+        List<String> children = zk.sync("listing keys", () -> zk.childrenOrEmpty(root));
         List<String> candidates = new ArrayList<>();
         for (String child : children) {
             String name = Layout.decode(child);
@@ -174,18 +163,18 @@ final class ZooKeeperKeyValue {
         for (String name : candidates) {
             CompletableFuture<Stat> f = new CompletableFuture<>();
             stats.add(f);
-            backend.sync(
+            zk.sync(
                     "listing keys",
                     () ->
-                            backend.curator()
+                            zk.curator()
                                     .checkExists()
                                     .inBackground((c, e) -> f.complete(e.getStat()))
-                                    .forPath(backend.layout().key(name)));
+                                    .forPath(zk.layout().key(name)));
         }
         List<String> live = new ArrayList<>();
         List<String> unsure = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
-            Stat s = backend.await(stats.get(i), "listing keys");
+            Stat s = zk.await(stats.get(i), "listing keys");
             if (s == null || s.getDataLength() == 0) {
                 continue;
             }
@@ -196,16 +185,16 @@ final class ZooKeeperKeyValue {
         for (String name : unsure) {
             CompletableFuture<byte[]> f = new CompletableFuture<>();
             datas.add(f);
-            backend.sync(
+            zk.sync(
                     "listing keys",
                     () ->
-                            backend.curator()
+                            zk.curator()
                                     .getData()
                                     .inBackground((c, e) -> f.complete(e.getData()))
-                                    .forPath(backend.layout().key(name)));
+                                    .forPath(zk.layout().key(name)));
         }
         for (int i = 0; i < unsure.size(); i++) {
-            if (isLive(backend.await(datas.get(i), "listing keys"))) {
+            if (isLive(zk.await(datas.get(i), "listing keys"))) {
                 live.add(unsure.get(i));
             }
         }
@@ -214,21 +203,9 @@ final class ZooKeeperKeyValue {
     }
 
     private Read read(String key) {
-        String path = backend.layout().key(key);
+        String path = zk.layout().key(key);
         Stat stat = new Stat();
-        byte[] data =
-                backend.sync(
-                        "reading \"" + key + "\"",
-                        () -> {
-                            try {
-                                return backend.curator()
-                                        .getData()
-                                        .storingStatIn(stat)
-                                        .forPath(path);
-                            } catch (KeeperException.NoNodeException e) {
-                                return null;
-                            }
-                        });
+        byte[] data = zk.sync("reading \"" + key + "\"", () -> zk.dataOrNull(path, stat));
         return new Read(data, stat);
     }
 
@@ -246,7 +223,7 @@ final class ZooKeeperKeyValue {
     private Stat create(String path, byte[] stored) throws Exception {
         Stat stat = new Stat();
         try {
-            backend.curator()
+            zk.curator()
                     .create()
                     .storingStatIn(stat)
                     .creatingParentContainersIfNeeded()
@@ -264,7 +241,7 @@ final class ZooKeeperKeyValue {
      */
     Stat setAt(String path, byte[] stored, int dataVersion) throws Exception {
         try {
-            return backend.curator().setData().withVersion(dataVersion).forPath(path, stored);
+            return zk.curator().setData().withVersion(dataVersion).forPath(path, stored);
         } catch (KeeperException.NoNodeException e) {
             return null;
         } catch (KeeperException.BadVersionException e) {
@@ -280,10 +257,8 @@ final class ZooKeeperKeyValue {
     private Stat recognise(String path, byte[] stored, int dataVersion) throws Exception {
         long nonce = nonceOf(stored).orElseThrow();
         Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = backend.curator().getData().storingStatIn(stat).forPath(path);
-        } catch (KeeperException.NoNodeException e) {
+        byte[] data = zk.dataOrNull(path, stat);
+        if (data == null) {
             return null;
         }
         OptionalLong seen = nonceOf(data);

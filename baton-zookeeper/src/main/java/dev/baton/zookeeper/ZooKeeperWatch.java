@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
@@ -28,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watch subscriptions of one backend over a single persistent recursive ZooKeeper watch on the
+ * Watch subscriptions of one client over a single persistent recursive ZooKeeper watch on the
  * namespace root, registered while at least one subscription is open.
  *
  * <p>A ZooKeeper watch event carries no data, so each event is turned into a {@link WatchEvent} by
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
 final class ZooKeeperWatch implements Watcher {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperWatch.class);
 
-    private final ZooKeeperBackend backend;
+    private final ZooKeeperClient zk;
+    private final Function<String, Optional<LockSnapshot>> inspect;
     private final List<Sub> subs = new CopyOnWriteArrayList<>();
     private final ExecutorService snapshots;
     private final ConnectionStateListener reconnect = this::stateChanged;
@@ -83,8 +85,15 @@ final class ZooKeeperWatch implements Watcher {
         }
     }
 
-    ZooKeeperWatch(ZooKeeperBackend backend) {
-        this.backend = backend;
+    /**
+     * Watch subscriptions over {@code zk}'s session.
+     *
+     * @param inspect a lock's snapshot by name (the backend's {@code inspect}); it blocks, and is
+     *     called on the snapshot thread only
+     */
+    ZooKeeperWatch(ZooKeeperClient zk, Function<String, Optional<LockSnapshot>> inspect) {
+        this.zk = zk;
+        this.inspect = inspect;
         ThreadPoolExecutor one =
                 new ThreadPoolExecutor(
                         1,
@@ -92,7 +101,7 @@ final class ZooKeeperWatch implements Watcher {
                         30,
                         TimeUnit.SECONDS,
                         new LinkedBlockingQueue<>(),
-                        ZooKeeperBackend.daemonThreads("baton-zk-watch-" + backend.clientId()));
+                        ZooKeeperClient.daemonThreads("baton-zk-watch-" + zk.clientId()));
         one.allowCoreThreadTimeOut(true);
         this.snapshots = one;
     }
@@ -104,18 +113,18 @@ final class ZooKeeperWatch implements Watcher {
         // takes `this`, never waits for a round trip.
         synchronized (registration) {
             if (!isRegistered()) {
-                backend.sync(
-                        "adding a watch on " + backend.layout().root(),
+                zk.sync(
+                        "adding a watch on " + zk.layout().root(),
                         () -> {
-                            backend.curator()
+                            zk.curator()
                                     .watchers()
                                     .add()
                                     .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
                                     .usingWatcher(this)
-                                    .forPath(backend.layout().root());
+                                    .forPath(zk.layout().root());
                             return null;
                         });
-                backend.curator().getConnectionStateListenable().addListener(reconnect);
+                zk.curator().getConnectionStateListenable().addListener(reconnect);
                 synchronized (this) {
                     registered = true;
                 }
@@ -137,7 +146,7 @@ final class ZooKeeperWatch implements Watcher {
                 }
                 registered = false;
             }
-            backend.curator().getConnectionStateListenable().removeListener(reconnect);
+            zk.curator().getConnectionStateListenable().removeListener(reconnect);
             Runnable hook = beforeRemove;
             if (hook != null) {
                 hook.run();
@@ -146,18 +155,15 @@ final class ZooKeeperWatch implements Watcher {
             // its add goes out after this remove and the session applies them in that order. Sent
             // after releasing it, the remove could overtake a concurrent add and kill its watch.
             try {
-                backend.curator()
+                zk.curator()
                         .watchers()
                         .remove(this)
                         .ofType(WatcherType.Any)
                         .quietly()
                         .inBackground()
-                        .forPath(backend.layout().root());
+                        .forPath(zk.layout().root());
             } catch (Exception e) {
-                log.debug(
-                        "removing the watch on {} failed: {}",
-                        backend.layout().root(),
-                        e.toString());
+                log.debug("removing the watch on {} failed: {}", zk.layout().root(), e.toString());
             }
         }
     }
@@ -172,7 +178,7 @@ final class ZooKeeperWatch implements Watcher {
         if (state == ConnectionState.RECONNECTED) {
             // On a worker: it takes `registration`, which a subscribe holds while it waits for
             // ZooKeeper, and this thread must not wait (it carries every connection state).
-            backend.runBlocking(this::addAgain);
+            zk.runBlocking(this::addAgain);
         }
     }
 
@@ -184,18 +190,15 @@ final class ZooKeeperWatch implements Watcher {
                 return;
             }
             try {
-                backend.curator()
+                zk.curator()
                         .watchers()
                         .add()
                         .withMode(AddWatchMode.PERSISTENT_RECURSIVE)
                         .inBackground((cc, event) -> resync(event))
                         .usingWatcher(this)
-                        .forPath(backend.layout().root());
+                        .forPath(zk.layout().root());
             } catch (Exception e) {
-                log.warn(
-                        "re-adding the watch on {} failed: {}",
-                        backend.layout().root(),
-                        e.toString());
+                log.warn("re-adding the watch on {} failed: {}", zk.layout().root(), e.toString());
                 resync(null);
             }
         }
@@ -208,7 +211,7 @@ final class ZooKeeperWatch implements Watcher {
             // RECONNECTED, which adds the watch again.
             log.warn(
                     "re-adding the watch on {} failed: {}",
-                    backend.layout().root(),
+                    zk.layout().root(),
                     KeeperException.Code.get(added.getResultCode()));
         }
         synchronized (this) {
@@ -231,7 +234,7 @@ final class ZooKeeperWatch implements Watcher {
             return;
         }
         String path = event.getPath();
-        Optional<Layout.Target> target = backend.layout().classify(path);
+        Optional<Layout.Target> target = zk.layout().classify(path);
         if (target.isEmpty()) {
             return;
         }
@@ -258,7 +261,7 @@ final class ZooKeeperWatch implements Watcher {
 
     private void readKey(Slot slot, String path) {
         try {
-            backend.curator().getData().inBackground((c, e) -> fillKey(slot, e)).forPath(path);
+            zk.curator().getData().inBackground((c, e) -> fillKey(slot, e)).forPath(path);
         } catch (Exception e) {
             log.debug("reading {} for a watch event failed: {}", path, e.toString());
             fill(slot, null);
@@ -286,7 +289,7 @@ final class ZooKeeperWatch implements Watcher {
     private WatchEvent lockEvent(String name) {
         try {
             LockSnapshot snapshot =
-                    backend.inspect(name).orElseGet(() -> new LockSnapshot(name, List.of(), 0));
+                    inspect.apply(name).orElseGet(() -> new LockSnapshot(name, List.of(), 0));
             return WatchEvent.lock(name, snapshot);
         } catch (RuntimeException e) {
             log.debug("reading lock {} for a watch event failed: {}", name, e.toString());
@@ -347,7 +350,7 @@ final class ZooKeeperWatch implements Watcher {
             slots.clear();
             registered = false;
         }
-        backend.curator().getConnectionStateListenable().removeListener(reconnect);
+        zk.curator().getConnectionStateListenable().removeListener(reconnect);
         snapshots.shutdownNow();
     }
 }

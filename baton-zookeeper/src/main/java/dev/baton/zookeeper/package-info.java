@@ -5,8 +5,10 @@
  * <p>Where to look: {@code Layout} (which znode holds what), {@code LockQueue} (the queue rules
  * every waiter and {@code inspect} apply), {@code Acquisition} (one acquire as an event-driven
  * state machine: create, look, watch the predecessor, grant or withdraw), {@code ZooKeeperBackend}
- * (session, renewal, release, inspect), {@code ZooKeeperKeyValue} (versions and tombstones), {@code
- * ZooKeeperWatch} (one persistent recursive watch fanned out to subscriptions).
+ * (the facade: session, renewal, release, inspect), {@code ZooKeeperKeyValue} (versions and
+ * tombstones), {@code ZooKeeperWatch} (one persistent recursive watch fanned out to subscriptions),
+ * {@code ZooKeeperClient} (the plumbing the parts share instead of the backend: the Curator client,
+ * the layout, the core's context, which thread may wait for ZooKeeper, guaranteed deletes, errors).
  *
  * <p>A lease's life: the acquire creates a protected ephemeral-sequential entry whose {@code czxid}
  * (returned by the create itself) is the fencing token; a {@code getChildren} decides; the grant's

@@ -46,10 +46,15 @@ final class ZkTests {
         }
     }
 
+    /** The shared ZooKeeper plumbing behind a Baton client: its Curator client, layout, servers. */
+    static ZooKeeperClient clientOf(Baton baton) {
+        return backendOf(baton).zk();
+    }
+
     /** The live ZooKeeper handle of a Baton client. */
     static ZooKeeper zooKeeperOf(Baton baton) {
         try {
-            return backendOf(baton).curator().getZookeeperClient().getZooKeeper();
+            return clientOf(baton).curator().getZookeeperClient().getZooKeeper();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

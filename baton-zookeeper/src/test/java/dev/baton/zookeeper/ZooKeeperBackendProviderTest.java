@@ -66,7 +66,7 @@ class ZooKeeperBackendProviderTest {
         Path dir = tmp.resolve("zk-data");
         long token;
         try (Baton a = Baton.connect("embedded:" + dir + "?port=" + port)) {
-            assertThat(ZkTests.backendOf(a).target()).isEqualTo("127.0.0.1:" + port);
+            assertThat(ZkTests.clientOf(a).target()).isEqualTo("127.0.0.1:" + port);
             FencedLease lease = a.mutex("durable").acquire(Duration.ofSeconds(30));
             token = lease.fencingToken();
             lease.release();

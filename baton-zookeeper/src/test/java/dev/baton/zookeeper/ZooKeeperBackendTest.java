@@ -341,7 +341,8 @@ class ZooKeeperBackendTest {
             ZooKeeperBackend backend = ZkTests.backendOf(a);
             CompletableFuture<String> thread = new CompletableFuture<>();
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            backend.curator()
+            ZkTests.clientOf(a)
+                    .curator()
                     .checkExists()
                     .inBackground(
                             (c, e) -> {

@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Timeout;
 class ZooKeeperKeyValueTest {
     private static EmbeddedZooKeeper server;
     private static Baton baton;
-    private static ZooKeeperBackend backend;
+    private static ZooKeeperClient zk;
     private static ZooKeeperKeyValue kv;
 
     @BeforeAll
     static void start() {
         server = EmbeddedZooKeeper.start(0, null);
         baton = Baton.connect(server.uri());
-        backend = ZkTests.backendOf(baton);
-        kv = new ZooKeeperKeyValue(backend);
+        zk = ZkTests.clientOf(baton);
+        kv = new ZooKeeperKeyValue(zk);
     }
 
     @AfterAll
@@ -46,7 +46,7 @@ class ZooKeeperKeyValueTest {
     @Test
     void aRepeatedCasWhoseFirstAttemptWasAppliedReportsWrittenNotAConflict() throws Exception {
         String key = "retry/cas";
-        String path = backend.layout().key(key);
+        String path = zk.layout().key(key);
         long ours = ZooKeeperKeyValue.newNonce();
         byte[] first = value(key, "one", ours);
 

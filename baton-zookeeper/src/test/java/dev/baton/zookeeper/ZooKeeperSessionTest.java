@@ -176,7 +176,7 @@ class ZooKeeperSessionTest {
         int port;
         try (Baton a = Baton.connect("embedded")) {
             FencedLease lease = a.mutex("embedded/one").acquire(PATIENCE);
-            port = Integer.parseInt(ZkTests.backendOf(a).target().split(":")[1]);
+            port = Integer.parseInt(ZkTests.clientOf(a).target().split(":")[1]);
             assertThat(a.inspect("embedded/one").orElseThrow().holders()).hasSize(1);
             lease.release();
         }

@@ -216,7 +216,7 @@ class ZooKeeperWatchTest {
     void aResyncAfterANewSessionComesOnlyOnceTheWatchIsBackInPlace() throws Exception {
         try (Baton watcher = Baton.connect(server.uri());
                 Baton writer = Baton.connect(server.uri())) {
-            String root = ZkTests.backendOf(watcher).layout().root();
+            String root = ZkTests.clientOf(watcher).layout().root();
             List<Boolean> watchInPlaceOnResync = new CopyOnWriteArrayList<>();
             List<WatchEvent> events = new CopyOnWriteArrayList<>();
             watcher.watch(

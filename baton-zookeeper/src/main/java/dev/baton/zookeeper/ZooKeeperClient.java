@@ -1,0 +1,298 @@
+package dev.baton.zookeeper;
+
+import dev.baton.BackendUnavailableException;
+import dev.baton.BatonException;
+import dev.baton.ClientClosedException;
+import dev.baton.Ticker;
+import dev.baton.spi.BackendContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ZooKeeper's plumbing, shared by the backend and its parts ({@link Acquisition}, {@link
+ * ZooKeeperKeyValue}, {@link ZooKeeperWatch}): the Curator client (one ZooKeeper session per Baton
+ * client), the {@link Layout}, the core's {@link BackendContext}, and the rules for talking to
+ * ZooKeeper from each thread. The parts depend on this class, never on the backend, which starts
+ * and closes it, handles the session's signals, renews, and delegates to the parts.
+ *
+ * <p>Threads, and what may block where:
+ *
+ * <ul>
+ *   <li>ZooKeeper's event thread ({@link #onZooKeeperEventThread()}) runs every answer and watch.
+ *       It only does bookkeeping and non-blocking sends, and never waits for ZooKeeper: the answer
+ *       could only come from that very thread.
+ *   <li>Curator's threads, the connection-state thread above all (it carries every connection
+ *       state), only change lease state and send; anything that must wait goes to a worker.
+ *   <li>The client's scheduler thread ({@link BackendContext#scheduler()}) runs the backend's
+ *       safety net, which only sends.
+ *   <li>Work that may block (failing a request, which first deletes its entry; the core's release
+ *       of a grant that lost a race) runs on the core's blocking executor ({@link #runBlocking}).
+ *   <li>Synchronous calls ({@link #sync}: release, inspect, key/value, adding a watch) block their
+ *       caller, bounded by the connect timeout and Curator's retry policy ({@link #MAX_RETRIES});
+ *       waiting for a background call's answer ({@link #await}) is bounded by the connect timeout.
+ *       Whether the current thread may wait at all: {@link #mayBlockHere()}.
+ * </ul>
+ *
+ * <p>Deletes of queue entries are guaranteed ({@link #deleteEntry}): Curator retries them after a
+ * connection loss, so a wait that ends unconfirmed leaves the delete going; once the client is
+ * closed, the session's end removes the ephemeral entry anyway. Failures become {@link
+ * BackendUnavailableException}s naming the servers ({@link #unavailable}); a synchronous call after
+ * closing began fails with {@link ClientClosedException}.
+ */
+final class ZooKeeperClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperClient.class);
+
+    /** Retries of one operation on connection loss; each waits up to the connect timeout. */
+    static final int MAX_RETRIES = 2;
+
+    private final CuratorFramework curator;
+    private final BackendContext context;
+    private final Layout layout;
+    private final String target;
+    private final long answerTimeoutNanos;
+    private volatile boolean closing;
+
+    /**
+     * Builds the Curator client for {@code connectString}, not yet started: the backend starts it
+     * and waits for the session.
+     */
+    ZooKeeperClient(String connectString, String namespace, BackendContext context) {
+        Duration connectTimeout = context.config().connectTimeout();
+        this.curator =
+                CuratorFrameworkFactory.builder()
+                        .connectString(connectString)
+                        .sessionTimeoutMs(Math.toIntExact(context.config().leaseTtl().toMillis()))
+                        .connectionTimeoutMs(millis(connectTimeout))
+                        .retryPolicy(new ExponentialBackoffRetry(100, MAX_RETRIES))
+                        // The client must keep talking to the hosts it was given (e.g. a proxy).
+                        .ensembleTracker(false)
+                        .threadFactory(daemonThreads("baton-zk-curator-" + context.clientId()))
+                        .build();
+        this.context = context;
+        this.layout = new Layout(namespace);
+        this.target = connectString;
+        this.answerTimeoutNanos = connectTimeout.toNanos();
+    }
+
+    static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    CuratorFramework curator() {
+        return curator;
+    }
+
+    BackendContext context() {
+        return context;
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    String clientId() {
+        return context.clientId();
+    }
+
+    Ticker ticker() {
+        return context.ticker();
+    }
+
+    /** The connect string: the servers that error messages name. */
+    String target() {
+        return target;
+    }
+
+    /** Whether the session is connected now. */
+    boolean connected() {
+        return curator.getZookeeperClient().isConnected();
+    }
+
+    /**
+     * Marks that the client is closing, first thing in the backend's close: from now on nobody
+     * waits for ZooKeeper (closing the session cleans up) and synchronous calls fail. False if it
+     * was marked already.
+     */
+    boolean beginClosing() {
+        if (closing) {
+            return false;
+        }
+        closing = true;
+        return true;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    /** Closes the Curator client, which ends the session and with it every ephemeral entry. */
+    @Override
+    public void close() {
+        curator.close();
+    }
+
+    /** Runs work that may block on the core's worker pool (never a ZooKeeper thread). */
+    void runBlocking(Runnable task) {
+        try {
+            context.blockingExecutor().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the client is closing: do it here
+        }
+    }
+
+    /**
+     * Whether the current thread may wait for ZooKeeper: not ZooKeeper's own event thread (whose
+     * answers we would be waiting for), not while closing (closing the session cleans up), and not
+     * while disconnected (the guaranteed delete completes after reconnecting; nobody should wait
+     * for that).
+     */
+    boolean mayBlockHere() {
+        return !closing && !onZooKeeperEventThread() && connected();
+    }
+
+    /** Whether this is ZooKeeper's event thread, which runs every answer and watch. */
+    static boolean onZooKeeperEventThread() {
+        return Thread.currentThread().getName().endsWith("-EventThread");
+    }
+
+    /** Waits for a future bounded by the connect timeout; null if it does not answer in time. */
+    <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(answerTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return f.getNow(null);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("{} did not answer: {}", what, e.toString());
+            return f.getNow(null);
+        }
+    }
+
+    /** Deletes a queue entry (guaranteed: Curator retries after connection loss). */
+    void deleteEntry(String path, boolean wait) {
+        deleteEntry(path, wait, null, "withdrawing " + path);
+    }
+
+    /** As {@link #deleteEntry(String, boolean)}, then runs {@code after} when ZooKeeper answers. */
+    void deleteEntry(String path, boolean wait, Runnable after) {
+        deleteEntry(path, wait, after, "withdrawing " + path);
+    }
+
+    /**
+     * As {@link #deleteEntry(String, boolean, Runnable)}, naming the deletion {@code what} in
+     * errors. With {@code wait}, returns once ZooKeeper confirmed (a missing entry counts as
+     * deleted), bounded by the connect timeout, and throws {@link BackendUnavailableException} if
+     * it did not; the guaranteed delete goes on all the same.
+     */
+    void deleteEntry(String path, boolean wait, Runnable after, String what) {
+        CompletableFuture<Integer> answered = new CompletableFuture<>();
+        try {
+            curator.delete()
+                    .guaranteed()
+                    .inBackground(
+                            (c, event) -> {
+                                answered.complete(event.getResultCode());
+                                if (after != null) {
+                                    after.run();
+                                }
+                            })
+                    .forPath(path);
+        } catch (Exception e) {
+            // Closed client: the session's end removes the ephemeral entry anyway.
+            log.debug("cannot send delete of {}: {}", path, e.toString());
+            if (after != null) {
+                after.run();
+            }
+            return;
+        }
+        if (!wait) {
+            return;
+        }
+        Integer rc = await(answered, what);
+        if (rc == null) {
+            throw unavailable(
+                    what
+                            + " not confirmed within "
+                            + TimeUnit.NANOSECONDS.toMillis(answerTimeoutNanos)
+                            + " ms; Curator retries the delete after reconnecting",
+                    null);
+        }
+        if (rc != KeeperException.Code.OK.intValue()
+                && rc != KeeperException.Code.NONODE.intValue()) {
+            throw unavailable(what, KeeperException.create(KeeperException.Code.get(rc)));
+        }
+    }
+
+    BackendUnavailableException unavailable(String what, Throwable cause) {
+        String detail = cause == null ? "" : ": " + cause;
+        return new BackendUnavailableException(
+                "ZooKeeper at " + target + ": " + what + detail, cause);
+    }
+
+    /** A blocking Curator call. */
+    interface ZkCall<T> {
+        T call() throws Exception;
+    }
+
+    /** Runs a foreground Curator call, mapping its failures to Baton's exceptions. */
+    <T> T sync(String what, ZkCall<T> call) {
+        if (closing) {
+            throw new ClientClosedException(clientId());
+        }
+        try {
+            return call.call();
+        } catch (BatonException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendUnavailableException(
+                    "interrupted while " + what + " on ZooKeeper at " + target, e);
+        } catch (Exception e) {
+            throw unavailable(what + " failed", e);
+        }
+    }
+
+    /** A node's children; empty if the node does not exist. Blocks: use inside {@link #sync}. */
+    List<String> childrenOrEmpty(String path) throws Exception {
+        try {
+            return curator.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A node's data, its stat stored in {@code stat}; null if the node does not exist. Blocks: use
+     * inside {@link #sync}.
+     */
+    byte[] dataOrNull(String path, Stat stat) throws Exception {
+        try {
+            return curator.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+}
