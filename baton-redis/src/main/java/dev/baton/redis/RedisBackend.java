@@ -35,10 +35,8 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -245,7 +243,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         this.redis = conn.async();
         this.pubsub = pubsub;
         this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        this.eventChannel = Keys.bytes(Keys.eventChannel(namespace));
+        this.eventChannel = RedisCodec.bytes(Keys.eventChannel(namespace));
         this.scheduler = ctx.scheduler();
     }
 
@@ -296,7 +294,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                         onMessage(channel, message);
                     }
                 });
-        pubsub.sync().subscribe(Keys.bytes(Keys.clientChannel(ctx.clientId())));
+        pubsub.sync().subscribe(RedisCodec.bytes(Keys.clientChannel(ctx.clientId())));
         onScheduler(() -> scheduleRecheck(recheckNanos));
     }
 
@@ -446,14 +444,16 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
             dispatch(message);
             return;
         }
-        String[] parts = new String(message, StandardCharsets.UTF_8).split(" ");
-        if (parts.length != 3) {
-            log.warn("ignoring malformed grant message {}", Arrays.toString(parts));
+        RedisCodec.Handoff handoff;
+        try {
+            handoff = RedisCodec.handoff(message);
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring malformed grant message: {}", e.getMessage());
             return;
         }
-        Waiter w = waiters.get(parts[0]);
+        Waiter w = waiters.get(handoff.id());
         if (w != null) {
-            grantTo(w, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            grantTo(w, handoff.token(), handoff.seq());
         }
     }
 
@@ -587,7 +587,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
 
     @Override
     public CompletionStage<List<Renewal>> renew(List<Grant> grants) {
-        byte[] ttlMillis = Keys.bytes(String.valueOf(ttl.toMillis()));
+        byte[] ttlMillis = RedisCodec.bytes(String.valueOf(ttl.toMillis()));
         List<CompletableFuture<List<Object>>> batches = new ArrayList<>();
         for (int from = 0; from < grants.size(); from += RENEW_BATCH) {
             List<Grant> batch = grants.subList(from, Math.min(grants.size(), from + RENEW_BATCH));
@@ -597,7 +597,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
             for (int i = 0; i < batch.size(); i++) {
                 Grant g = batch.get(i);
                 System.arraycopy(g.keys(), 0, keys, i * 4, 4);
-                args[i + 1] = Keys.bytes(g.id());
+                args[i + 1] = RedisCodec.bytes(g.id());
             }
             batches.add(
                     scripts.renew
@@ -611,8 +611,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                             List<Renewal> verdicts = new ArrayList<>(grants.size());
                             for (CompletableFuture<List<Object>> b : batches) {
                                 for (Object answer : b.join()) {
-                                    verdicts.add(
-                                            (Long) answer == 1L ? Renewal.CONFIRMED : Renewal.GONE);
+                                    verdicts.add(RedisCodec.renewal(answer));
                                 }
                             }
                             return verdicts;
@@ -632,29 +631,21 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                 await(
                         scripts.inspect.<List<Object>>run(redis, ScriptOutputType.MULTI, keys),
                         "inspect \"" + name + "\"");
-        int waiters = Integer.parseInt(str(reply.get(0)));
-        List<LockSnapshot.Holder> holders = new ArrayList<>();
+        int waiters = Integer.parseInt(RedisCodec.str(reply.get(0)));
+        List<String> holders = new ArrayList<>();
         for (int i = 1; i < reply.size(); i++) {
-            String[] f = str(reply.get(i)).split("\t", -1);
-            holders.add(
-                    new LockSnapshot.Holder(
-                            f[0],
-                            LeaseKind.valueOf(f[1]),
-                            Integer.parseInt(f[2]),
-                            Long.parseLong(f[3]),
-                            Instant.ofEpochMilli(Long.parseLong(f[4]))));
+            holders.add(RedisCodec.str(reply.get(i)));
         }
         if (holders.isEmpty() && waiters == 0) {
             return Optional.empty();
         }
-        holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
-        return Optional.of(new LockSnapshot(name, holders, waiters));
+        return Optional.of(RedisCodec.snapshot(name, holders, waiters));
     }
 
     @Override
     public List<LockSnapshot> locks(String prefix) {
         Set<String> names = new TreeSet<>();
-        for (String key : scan(Keys.PREFIX + glob(namespace) + "/*")) {
+        for (String key : scan(Keys.PREFIX + RedisCodec.glob(namespace) + "/*")) {
             for (String suffix : List.of(":H", ":Q")) {
                 for (LeaseKind f : Keys.FAMILIES) {
                     String n = Keys.nameOf(namespace, key, ":" + f + suffix);
@@ -677,7 +668,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     public Optional<Versioned> get(String key) {
         List<io.lettuce.core.KeyValue<byte[], byte[]>> fields =
                 await(
-                        redis.hmget(valueKey(key), Keys.bytes("v"), Keys.bytes("ver")),
+                        redis.hmget(valueKey(key), RedisCodec.bytes("v"), RedisCodec.bytes("ver")),
                         "get \"" + key + "\"");
         if (!fields.get(0).hasValue()) {
             return Optional.empty();
@@ -686,7 +677,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                 new Versioned(
                         key,
                         fields.get(0).getValue(),
-                        Long.parseLong(str(fields.get(1).getValue()))));
+                        Long.parseLong(RedisCodec.str(fields.get(1).getValue()))));
     }
 
     @Override
@@ -707,11 +698,11 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                         redis,
                         ScriptOutputType.INTEGER,
                         new byte[][] {valueKey(key)},
-                        Keys.bytes(mode),
-                        Keys.bytes(String.valueOf(expected)),
+                        RedisCodec.bytes(mode),
+                        RedisCodec.bytes(String.valueOf(expected)),
                         value,
                         eventChannel,
-                        Keys.bytes(key)),
+                        RedisCodec.bytes(key)),
                 mode + " \"" + key + "\"");
     }
 
@@ -723,9 +714,9 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                                 redis,
                                 ScriptOutputType.INTEGER,
                                 new byte[][] {valueKey(key)},
-                                Keys.bytes(String.valueOf(expectedVersion)),
+                                RedisCodec.bytes(String.valueOf(expectedVersion)),
                                 eventChannel,
-                                Keys.bytes(key)),
+                                RedisCodec.bytes(key)),
                         "delete \"" + key + "\"");
         return r == 1;
     }
@@ -733,11 +724,11 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     @Override
     public List<String> keys(String prefix) {
         List<String> out = new ArrayList<>();
-        for (String k : scan(Keys.PREFIX + glob(namespace) + "/*}:kv")) {
+        for (String k : scan(Keys.PREFIX + RedisCodec.glob(namespace) + "/*}:kv")) {
             String key = Keys.nameOf(namespace, k, ":kv");
             if (key != null
                     && Names.isUnder(key, prefix)
-                    && await(redis.hexists(Keys.bytes(k), Keys.bytes("v")), "keys")) {
+                    && await(redis.hexists(RedisCodec.bytes(k), RedisCodec.bytes("v")), "keys")) {
                 out.add(key);
             }
         }
@@ -746,7 +737,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     }
 
     private byte[] valueKey(String key) {
-        return Keys.bytes(Keys.value(namespace, key));
+        return RedisCodec.bytes(Keys.value(namespace, key));
     }
 
     private List<String> scan(String pattern) {
@@ -756,15 +747,11 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         do {
             KeyScanCursor<byte[]> page = await(redis.scan(cursor, args), "scan");
             for (byte[] k : page.getKeys()) {
-                keys.add(str(k));
+                keys.add(RedisCodec.str(k));
             }
             cursor = page;
         } while (!cursor.isFinished());
         return keys;
-    }
-
-    private static String glob(String s) {
-        return s.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
     // ------------------------------------------------------------------ watch
@@ -820,19 +807,8 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                 String[] lines = new String(m, StandardCharsets.UTF_8).split("\n", -1);
                 String name = lines[1];
                 int waiting = Integer.parseInt(lines[2]);
-                List<LockSnapshot.Holder> holders = new ArrayList<>();
-                for (int i = 3; i < lines.length; i++) {
-                    String[] f = lines[i].split("\t", -1);
-                    holders.add(
-                            new LockSnapshot.Holder(
-                                    f[0],
-                                    LeaseKind.valueOf(f[1]),
-                                    Integer.parseInt(f[2]),
-                                    Long.parseLong(f[3]),
-                                    Instant.ofEpochMilli(Long.parseLong(f[4]))));
-                }
-                holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
-                return WatchEvent.lock(name, new LockSnapshot(name, holders, waiting));
+                List<String> holders = Arrays.asList(lines).subList(3, lines.length);
+                return WatchEvent.lock(name, RedisCodec.snapshot(name, holders, waiting));
             }
             default -> throw new IllegalArgumentException("unknown event type " + type);
         }
@@ -850,18 +826,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     // ------------------------------------------------------------------ plumbing
 
     private byte[][] lockArgs(LeaseKind family, String name, String... rest) {
-        byte[][] args = new byte[3 + rest.length][];
-        args[0] = Keys.bytes(family.name());
-        args[1] = eventChannel;
-        args[2] = Keys.bytes(name);
-        for (int i = 0; i < rest.length; i++) {
-            args[3 + i] = Keys.bytes(rest[i]);
-        }
-        return args;
-    }
-
-    private static String str(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+        return RedisCodec.lockArgs(eventChannel, family, name, rest);
     }
 
     private <T> T await(CompletionStage<T> stage, String what) {
