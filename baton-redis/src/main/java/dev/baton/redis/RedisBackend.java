@@ -5,7 +5,6 @@ import dev.baton.ClientClosedException;
 import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
 import dev.baton.LockSnapshot;
-import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
 import dev.baton.spi.AcquireRequest;
@@ -15,11 +14,8 @@ import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
 import dev.baton.spi.Renewal;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -33,21 +29,16 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -143,19 +134,19 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     private final StatefulRedisConnection<byte[], byte[]> conn;
     private final RedisAsyncCommands<byte[], byte[]> redis;
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
-    private final RedisScripts scripts = new RedisScripts();
+    private final RedisScripts scripts;
     private final ScheduledExecutorService scheduler;
     private final String idPrefix;
     private final byte[] eventChannel;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong seqs = new AtomicLong();
     private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
-    private final List<Watch> watches = new CopyOnWriteArrayList<>();
-    private final Object watchLock = new Object();
-    private boolean eventsSubscribed; // guarded by watchLock
+    private final RedisConnection connection;
+    private final RedisKeyValue keyValue;
+    private final RedisWatch watch;
+    private final RedisInspection inspection;
     private ScheduledFuture<?> nextRecheck; // scheduler thread only
     private volatile long nextRecheckAt; // written on the scheduler thread only
-    private volatile boolean closed;
 
     /**
      * One acquisition as this backend tracks it: the core's sink, and the queue entry that stands
@@ -225,8 +216,6 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         }
     }
 
-    private record Watch(String prefix, Consumer<WatchEvent> sink) {}
-
     private RedisBackend(
             BackendContext ctx,
             String namespace,
@@ -240,10 +229,15 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         this.recheckNanos = Math.min(MAX_RECHECK_NANOS, ttl.toNanos() / 5);
         this.client = client;
         this.conn = conn;
-        this.redis = conn.async();
         this.pubsub = pubsub;
+        this.connection = new RedisConnection(ctx, namespace, conn.async(), pubsub);
+        this.redis = connection.redis;
+        this.scripts = connection.scripts;
+        this.eventChannel = connection.eventChannel;
+        this.keyValue = new RedisKeyValue(connection);
+        this.watch = new RedisWatch(connection);
+        this.inspection = new RedisInspection(connection);
         this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        this.eventChannel = RedisCodec.bytes(Keys.eventChannel(namespace));
         this.scheduler = ctx.scheduler();
     }
 
@@ -311,8 +305,8 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
 
     @Override
     public PendingAcquire acquire(AcquireRequest request, GrantSink<Grant> sink) {
-        if (closed) {
-            throw new ClientClosedException(ctx.clientId());
+        if (connection.closed()) {
+            throw connection.closedException();
         }
         Request r =
                 new Request(
@@ -365,7 +359,8 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         if (error != null) {
             // The script may have run (only its answer was lost): withdraw the entry, then report.
             withdraw(w);
-            w.owner.sink.failed(unavailable("acquire \"" + w.request.name() + "\"", error));
+            w.owner.sink.failed(
+                    RedisConnection.unavailable("acquire \"" + w.request.name() + "\"", error));
             return;
         }
         long status = (Long) reply.get(0);
@@ -413,7 +408,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
 
     private void withdraw(Waiter w) {
         waiters.remove(w.id, w);
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
         LeaseKind family = Keys.family(w.request.kind());
@@ -440,8 +435,8 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
      * thread.
      */
     private void onMessage(byte[] channel, byte[] message) {
-        if (Arrays.equals(channel, eventChannel)) {
-            dispatch(message);
+        if (watch.isEventChannel(channel)) {
+            watch.dispatch(message);
             return;
         }
         RedisCodec.Handoff handoff;
@@ -477,7 +472,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
 
     /** Schedules the next re-check no later than {@code delay} from now. Scheduler thread only. */
     private void scheduleRecheck(long delayNanos) {
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
         long due = System.nanoTime() + delayNanos;
@@ -498,7 +493,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
     /** Refreshes every waiter's liveness and re-checks its queue, pipelined. Scheduler thread. */
     private void recheck() {
         nextRecheck = null;
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
         List<Waiter> batch = new ArrayList<>(waiters.values());
@@ -549,7 +544,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
      * the entry from {@link #waiters} first.
      */
     private void requeue(Waiter w) {
-        if (closed || w.owner.withdrawn) {
+        if (connection.closed() || w.owner.withdrawn) {
             return; // the caller gave up; its withdrawal ran
         }
         log.info(
@@ -573,10 +568,10 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
 
     @Override
     public void release(Grant g) {
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
-        await(
+        connection.await(
                 scripts.release.<Long>run(
                         redis,
                         ScriptOutputType.INTEGER,
@@ -618,209 +613,47 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                         });
     }
 
-    // ------------------------------------------------------------------ inspection
+    // ------------------------------------------------------------------ inspection, key/value,
+    // watch
 
     @Override
     public Optional<LockSnapshot> inspect(String name) {
-        byte[][] keys = new byte[16][];
-        for (int f = 0; f < Keys.FAMILIES.length; f++) {
-            byte[][] k = Keys.lock(namespace, Keys.FAMILIES[f], name);
-            System.arraycopy(k, 0, keys, f * 4, 4);
-        }
-        List<Object> reply =
-                await(
-                        scripts.inspect.<List<Object>>run(redis, ScriptOutputType.MULTI, keys),
-                        "inspect \"" + name + "\"");
-        int waiters = Integer.parseInt(RedisCodec.str(reply.get(0)));
-        List<String> holders = new ArrayList<>();
-        for (int i = 1; i < reply.size(); i++) {
-            holders.add(RedisCodec.str(reply.get(i)));
-        }
-        if (holders.isEmpty() && waiters == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(RedisCodec.snapshot(name, holders, waiters));
+        return inspection.inspect(name);
     }
 
     @Override
     public List<LockSnapshot> locks(String prefix) {
-        Set<String> names = new TreeSet<>();
-        for (String key : scan(Keys.PREFIX + RedisCodec.glob(namespace) + "/*")) {
-            for (String suffix : List.of(":H", ":Q")) {
-                for (LeaseKind f : Keys.FAMILIES) {
-                    String n = Keys.nameOf(namespace, key, ":" + f + suffix);
-                    if (n != null && Names.isUnder(n, prefix)) {
-                        names.add(n);
-                    }
-                }
-            }
-        }
-        List<LockSnapshot> out = new ArrayList<>();
-        for (String n : names) {
-            inspect(n).ifPresent(out::add);
-        }
-        return out;
+        return inspection.locks(prefix);
     }
-
-    // ------------------------------------------------------------------ key/value
 
     @Override
     public Optional<Versioned> get(String key) {
-        List<io.lettuce.core.KeyValue<byte[], byte[]>> fields =
-                await(
-                        redis.hmget(valueKey(key), RedisCodec.bytes("v"), RedisCodec.bytes("ver")),
-                        "get \"" + key + "\"");
-        if (!fields.get(0).hasValue()) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                new Versioned(
-                        key,
-                        fields.get(0).getValue(),
-                        Long.parseLong(RedisCodec.str(fields.get(1).getValue()))));
+        return keyValue.get(key);
     }
 
     @Override
     public Versioned put(String key, byte[] value) {
-        long version = write("put", key, 0, value);
-        return new Versioned(key, value, version);
+        return keyValue.put(key, value);
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-        long version = write("cas", key, expectedVersion, value);
-        return version == 0 ? Optional.empty() : Optional.of(new Versioned(key, value, version));
-    }
-
-    private long write(String mode, String key, long expected, byte[] value) {
-        return await(
-                scripts.kvWrite.<Long>run(
-                        redis,
-                        ScriptOutputType.INTEGER,
-                        new byte[][] {valueKey(key)},
-                        RedisCodec.bytes(mode),
-                        RedisCodec.bytes(String.valueOf(expected)),
-                        value,
-                        eventChannel,
-                        RedisCodec.bytes(key)),
-                mode + " \"" + key + "\"");
+        return keyValue.compareAndSet(key, expectedVersion, value);
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
-        long r =
-                await(
-                        scripts.kvDelete.<Long>run(
-                                redis,
-                                ScriptOutputType.INTEGER,
-                                new byte[][] {valueKey(key)},
-                                RedisCodec.bytes(String.valueOf(expectedVersion)),
-                                eventChannel,
-                                RedisCodec.bytes(key)),
-                        "delete \"" + key + "\"");
-        return r == 1;
+        return keyValue.delete(key, expectedVersion);
     }
 
     @Override
     public List<String> keys(String prefix) {
-        List<String> out = new ArrayList<>();
-        for (String k : scan(Keys.PREFIX + RedisCodec.glob(namespace) + "/*}:kv")) {
-            String key = Keys.nameOf(namespace, k, ":kv");
-            if (key != null
-                    && Names.isUnder(key, prefix)
-                    && await(redis.hexists(RedisCodec.bytes(k), RedisCodec.bytes("v")), "keys")) {
-                out.add(key);
-            }
-        }
-        out.sort(null);
-        return out;
+        return keyValue.keys(prefix);
     }
-
-    private byte[] valueKey(String key) {
-        return RedisCodec.bytes(Keys.value(namespace, key));
-    }
-
-    private List<String> scan(String pattern) {
-        List<String> keys = new ArrayList<>();
-        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(500);
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<byte[]> page = await(redis.scan(cursor, args), "scan");
-            for (byte[] k : page.getKeys()) {
-                keys.add(RedisCodec.str(k));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
-        return keys;
-    }
-
-    // ------------------------------------------------------------------ watch
 
     @Override
     public AutoCloseable watch(String prefix, Consumer<WatchEvent> sink) {
-        synchronized (watchLock) {
-            if (!eventsSubscribed) {
-                await(pubsub.async().subscribe(eventChannel), "subscribe to watch events");
-                eventsSubscribed = true;
-            }
-        }
-        Watch w = new Watch(prefix, sink);
-        watches.add(w);
-        return () -> watches.remove(w);
-    }
-
-    /** Decodes one event published by a script and hands it to the matching sinks, in order. */
-    private void dispatch(byte[] message) {
-        WatchEvent event;
-        try {
-            event = decode(message);
-        } catch (RuntimeException e) {
-            log.warn("ignoring malformed watch event", e);
-            return;
-        }
-        for (Watch w : watches) {
-            if (Names.isUnder(event.name(), w.prefix())) {
-                try {
-                    w.sink().accept(event);
-                } catch (RuntimeException e) {
-                    log.warn("watch sink on \"{}\" threw; skipped", w.prefix(), e);
-                }
-            }
-        }
-    }
-
-    private static WatchEvent decode(byte[] m) {
-        char type = (char) m[0];
-        int nl1 = indexOf(m, 2);
-        switch (type) {
-            case 'P' -> {
-                long version = Long.parseLong(new String(m, 2, nl1 - 2, StandardCharsets.UTF_8));
-                int nl2 = indexOf(m, nl1 + 1);
-                String key = new String(m, nl1 + 1, nl2 - nl1 - 1, StandardCharsets.UTF_8);
-                byte[] value = Arrays.copyOfRange(m, nl2 + 1, m.length);
-                return WatchEvent.put(new Versioned(key, value, version));
-            }
-            case 'D' -> {
-                return WatchEvent.delete(new String(m, 2, m.length - 2, StandardCharsets.UTF_8));
-            }
-            case 'L' -> {
-                String[] lines = new String(m, StandardCharsets.UTF_8).split("\n", -1);
-                String name = lines[1];
-                int waiting = Integer.parseInt(lines[2]);
-                List<String> holders = Arrays.asList(lines).subList(3, lines.length);
-                return WatchEvent.lock(name, RedisCodec.snapshot(name, holders, waiting));
-            }
-            default -> throw new IllegalArgumentException("unknown event type " + type);
-        }
-    }
-
-    private static int indexOf(byte[] m, int from) {
-        for (int i = from; i < m.length; i++) {
-            if (m[i] == '\n') {
-                return i;
-            }
-        }
-        return m.length;
+        return watch.subscribe(prefix, sink);
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -829,33 +662,9 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         return RedisCodec.lockArgs(eventChannel, family, name, rest);
     }
 
-    private <T> T await(CompletionStage<T> stage, String what) {
-        if (closed) {
-            throw new ClientClosedException(ctx.clientId());
-        }
-        try {
-            return stage.toCompletableFuture().get(ttl.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException("interrupted during " + what, e);
-        } catch (ExecutionException e) {
-            throw unavailable(what, e.getCause());
-        } catch (TimeoutException e) {
-            throw new BackendUnavailableException(
-                    what + ": no answer from redis within " + ttl.toMillis() + " ms", e);
-        }
-    }
-
-    private static BackendUnavailableException unavailable(String what, Throwable cause) {
-        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return new BackendUnavailableException(what + " failed: " + cause.getMessage(), cause);
-    }
-
     @Override
     public void close() {
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
         // Withdraw our waiters first (bounded), so that nothing of this client stays queued.
@@ -872,7 +681,7 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                                     lockArgs(Keys.family(w.request.kind()), w.request.name(), w.id))
                             .toCompletableFuture());
         }
-        closed = true;
+        connection.markClosed();
         try {
             CompletableFuture.allOf(withdrawals.toArray(CompletableFuture[]::new))
                     .get(1, TimeUnit.SECONDS);
