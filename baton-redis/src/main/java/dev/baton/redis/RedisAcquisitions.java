@@ -73,14 +73,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> No thread of its own. Replies and handoff messages are handled on Lettuce's
  * I/O threads, where they turn grants into leases ({@link GrantSink#granted}): that only wakes the
  * core, which moves user code to its callback executor, and nothing done there blocks (releasing a
- * grant nobody wants any more goes to the blocking executor). {@link #acquire} and {@link
- * Request#withdraw} run on callers' threads or the scheduler thread and never block; {@link
- * #release} blocks its caller. Any thread may end a waiter: {@link #waiters} is concurrent, and
- * whoever removes the entry ({@code remove(id, w)}) decides its outcome, so a grant reported by
- * both a message and a reply, or racing a withdrawal, takes effect once. Waiter entries are
- * registered before their request is sent, so a handoff message that overtakes the reply finds
- * them. The re-check timer ({@link #nextRecheck}) lives on the client's scheduler thread ({@link
- * BackendContext#scheduler()}), the only thread that touches it.
+ * grant nobody wants any more goes to the blocking executor). {@link #acquire}, {@link
+ * Request#withdraw} and {@link #renew} never block, whatever thread calls them (a caller's, the
+ * scheduler's, an I/O thread); {@link #release} blocks its caller. Any thread may end a waiter:
+ * {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id, w)}) decides its
+ * outcome, so a grant reported by both a message and a reply, or racing a withdrawal, takes effect
+ * once. Waiter entries are registered before their request is sent, so a handoff message that
+ * overtakes the reply finds them. The re-check timer ({@link #nextRecheck}) lives on the client's
+ * scheduler thread ({@link BackendContext#scheduler()}), the only thread that touches it.
  */
 final class RedisAcquisitions {
     private static final Logger log = LoggerFactory.getLogger(RedisAcquisitions.class);
