@@ -1,7 +1,6 @@
 package dev.baton.redis;
 
 import dev.baton.LeaseKind;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Redis key names. Every key of one name starts with {@code baton:{<namespace>/<name>}:}, so the
@@ -32,7 +31,8 @@ final class Keys {
     static byte[][] lock(String namespace, LeaseKind family, String name) {
         byte[][] keys = new byte[LOCK_SUFFIXES.length][];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = bytes(tag(namespace, name) + ":" + family + ":" + LOCK_SUFFIXES[i]);
+            keys[i] =
+                    RedisCodec.bytes(tag(namespace, name) + ":" + family + ":" + LOCK_SUFFIXES[i]);
         }
         return keys;
     }
@@ -65,9 +65,5 @@ final class Keys {
             return null;
         }
         return key.substring(start.length(), close);
-    }
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,13 +1,10 @@
 package dev.baton.redis;
 
 import dev.baton.BackendUnavailableException;
-import dev.baton.ClientClosedException;
-import dev.baton.InvalidArgumentException;
-import dev.baton.LeaseKind;
 import dev.baton.LockSnapshot;
-import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
+import dev.baton.redis.RedisAcquisitions.Grant;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
@@ -15,16 +12,11 @@ import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
 import dev.baton.spi.Renewal;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -33,86 +25,43 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One client's connection to a Redis server: all lock state lives in Lua scripts (see the {@code
- * .lua} resources next to this class), so every state change is one atomic script.
+ * .lua} resources next to this class), so every state change is one atomic script. This class is
+ * the facade: it connects, wires the parts below to one shared {@link RedisConnection}, delegates
+ * the {@link Backend} methods to them, and closes.
  *
- * <p><b>Round trips.</b> Acquire is one EVALSHA of {@code acquire.lua}: it grants (PX-style expiry
- * in the holder zset, fencing token from the per-name counter) or enqueues the caller with a
- * liveness deadline in server time. Release is one EVALSHA of {@code release.lua}: it removes the
- * grant by its unique entry id (ids are never reused, so a later grant is never touched) and hands
- * the lock to the head of the queue, publishing the grant on that waiter's client channel ({@code
- * baton:c:<clientId>}, subscribed once at connect): the waiter owns the lock when the message
- * arrives, with no further round trip. For a free mutex with nobody queued, both scripts take a
- * fast path of a handful of calls. Renewal sends one {@code renew.lua} per batch of up to {@value
- * #RENEW_BATCH} held leases (a standalone server runs a script over any keys; a Cluster would need
- * batches per slot). Waiters refresh their liveness with {@code wait.lua} every {@link
- * #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a grant by at
- * most that interval, and a holder that crashed is purged once its expiry passes.
- *
- * <p><b>The sentAt invariant.</b> A lease's local deadline is {@code sentAt + ttl − margin}, and
- * {@code sentAt} must precede the server time from which the grant's expiry is counted. A grant in
- * the reply to our own request (acquire, wait) counts from the script's {@code TIME}, after we sent
- * it: sentAt = that request's send time. A grant handed over by another client's release counts
- * from the moment the server last heard <em>us</em> about that entry (field {@code id:h}, set by
- * our acquire or our latest liveness refresh), and carries that request's sequence number ({@code
- * id:q}); each waiter remembers the send time of its own requests by sequence number, so the lease
- * takes the send time of exactly the request that the expiry counts from, which the server
- * processed after we sent it. So the client's deadline always precedes the server's expiry by at
- * least the margin, with no clock shared between client and server. The holder then has {@code ttl
- * − margin − (age of that refresh, ≤ recheck interval)} before its first renewal is due.
- *
- * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives with the name's
- * state and is dropped with it (kept only while ahead of the clock), and a restart without
- * persistence loses it: either way the next token continues from the server clock. Assumptions: the
- * server clock does not step back (across restarts too), and a name is granted fewer than once per
- * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
- * waiter's liveness deadline; nothing else is kept.
+ * <ul>
+ *   <li>{@link RedisAcquisitions}: acquire, the queue and its handoffs on the client channel, the
+ *       re-check timer, withdrawal, release and batched renewal; the round trips, the sentAt
+ *       invariant and the fencing tokens are described there.
+ *   <li>{@link RedisKeyValue}: versioned keys.
+ *   <li>{@link RedisWatch}: the namespace's event channel, decoded into {@link WatchEvent}s.
+ *   <li>{@link RedisInspection}: read-only snapshots of locks.
+ *   <li>{@link RedisCodec} and {@link Keys}: the arguments, replies and key names the scripts use;
+ *       {@link RedisScripts}: the scripts themselves (EVALSHA, EVAL after a restart).
+ * </ul>
  *
  * <p><b>Threads.</b> This backend has no thread of its own. Replies and handoff messages are
  * handled on Lettuce's I/O threads, where they turn grants into leases and complete futures: that
  * only wakes the core, which moves user code to its callback executor, and nothing done there
- * blocks (releasing a grant nobody wants any more goes to the blocking executor). Any thread may
- * end a waiter: {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id,
- * w)}) decides its outcome, so a grant reported by both a message and a reply, or racing a
- * withdrawal, takes effect once. Watch events are dispatched on the pub/sub connection's I/O
- * thread, in the order published (sinks only enqueue). The re-check timer ({@link #nextRecheck})
- * lives on the client's scheduler thread ({@link BackendContext#scheduler()}), the only thread that
- * touches it. Waiter entries are registered before their request is sent, so a handoff message that
- * overtakes the reply finds them.
+ * blocks (releasing a grant nobody wants any more goes to the blocking executor). One pub/sub
+ * connection carries both the client's own channel ({@code baton:c:<clientId>}, handoffs: {@link
+ * RedisAcquisitions#onHandoff}) and the namespace's event channel ({@link RedisWatch#dispatch});
+ * the listener installed at connect routes each message by its channel, on the pub/sub connection's
+ * I/O thread, in the order published. The re-check timer lives on the client's scheduler thread
+ * ({@link BackendContext#scheduler()}). Inspection, key/value, release and the first watch
+ * subscription block their caller, bounded by the lease TTL. {@link #close} runs once on the
+ * closing thread; afterwards blocking calls fail with {@link dev.baton.ClientClosedException}.
  */
-final class RedisBackend implements Backend<RedisBackend.Grant> {
-    private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
+final class RedisBackend implements Backend<Grant> {
 
     /**
      * Shared event loops for every client in the JVM (daemon threads; never shut down). One I/O
@@ -131,122 +80,20 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
                         .build();
     }
 
-    /** Leases per renewal script: one call stays well under a millisecond of server time. */
-    static final int RENEW_BATCH = 128;
-
-    private static final long MAX_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private final BackendContext ctx;
-    private final String namespace;
-    private final Duration ttl;
-    private final long livenessMillis;
-    private final long recheckNanos;
     private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> conn;
-    private final RedisAsyncCommands<byte[], byte[]> redis;
-    private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
-    private final RedisScripts scripts = new RedisScripts();
-    private final ScheduledExecutorService scheduler;
-    private final String idPrefix;
-    private final byte[] eventChannel;
-    private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong seqs = new AtomicLong();
-    private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
-    private final List<Watch> watches = new CopyOnWriteArrayList<>();
-    private final Object watchLock = new Object();
-    private boolean eventsSubscribed; // guarded by watchLock
-    private ScheduledFuture<?> nextRecheck; // scheduler thread only
-    private volatile long nextRecheckAt; // written on the scheduler thread only
-    private volatile boolean closed;
+    private final RedisConnection connection;
+    private final RedisAcquisitions acquisitions;
+    private final RedisKeyValue keyValue;
+    private final RedisWatch watch;
+    private final RedisInspection inspection;
 
-    /**
-     * One acquisition as this backend tracks it: the core's sink, and the queue entry that stands
-     * for it now ({@code latest}; a request has a second entry, with a new id, only if the engine
-     * dropped the first while the request still waited, {@link #requeue}). Withdrawing removes the
-     * latest entry; {@code withdrawn} makes an entry sent after the withdrawal withdraw itself too.
-     */
-    private final class Request implements PendingAcquire {
-        final AcquireRequest request;
-        final byte[][] keys;
-        final GrantSink<Grant> sink;
-        final AtomicReference<Waiter> latest = new AtomicReference<>();
-        volatile boolean withdrawn;
-
-        Request(AcquireRequest request, byte[][] keys, GrantSink<Grant> sink) {
-            this.request = request;
-            this.keys = keys;
-            this.sink = sink;
-        }
-
-        @Override
-        public void withdraw() {
-            withdrawn = true;
-            Waiter current = latest.get();
-            if (current != null) {
-                RedisBackend.this.withdraw(current);
-            }
-        }
-    }
-
-    /**
-     * One queue entry of a request: registered before it is sent, removed once granted or
-     * withdrawn.
-     */
-    private static final class Waiter {
-        final String id;
-        final AcquireRequest request;
-        final byte[][] keys;
-        final Request owner;
-
-        /** Send time by sequence number of our requests about this entry not yet superseded. */
-        final ConcurrentSkipListMap<Long, Long> sent = new ConcurrentSkipListMap<>();
-
-        Waiter(String id, Request owner) {
-            this.id = id;
-            this.request = owner.request;
-            this.keys = owner.keys;
-            this.owner = owner;
-        }
-    }
-
-    /** A lease's handle: its entry id and the keys of its name's family. */
-    record Grant(String id, String name, LeaseKind family, byte[][] keys) {
-        @Override
-        public String toString() {
-            return "Grant{" + name + " " + family + " " + id + "}";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Grant g && g.id.equals(id);
-        }
-
-        @Override
-        public int hashCode() {
-            return id.hashCode();
-        }
-    }
-
-    private record Watch(String prefix, Consumer<WatchEvent> sink) {}
-
-    private RedisBackend(
-            BackendContext ctx,
-            String namespace,
-            RedisClient client,
-            StatefulRedisConnection<byte[], byte[]> conn,
-            StatefulRedisPubSubConnection<byte[], byte[]> pubsub) {
-        this.ctx = ctx;
-        this.namespace = namespace;
-        this.ttl = ctx.config().leaseTtl();
-        this.livenessMillis = ttl.toMillis();
-        this.recheckNanos = Math.min(MAX_RECHECK_NANOS, ttl.toNanos() / 5);
+    private RedisBackend(RedisClient client, RedisConnection connection) {
         this.client = client;
-        this.conn = conn;
-        this.redis = conn.async();
-        this.pubsub = pubsub;
-        this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        this.eventChannel = Keys.bytes(Keys.eventChannel(namespace));
-        this.scheduler = ctx.scheduler();
+        this.connection = connection;
+        this.acquisitions = new RedisAcquisitions(connection);
+        this.keyValue = new RedisKeyValue(connection);
+        this.watch = new RedisWatch(connection);
+        this.inspection = new RedisInspection(connection);
     }
 
     /**
@@ -272,7 +119,9 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         try {
             conn = client.connect(ByteArrayCodec.INSTANCE);
             pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-            RedisBackend backend = new RedisBackend(ctx, namespace, client, conn, pubsub);
+            RedisBackend backend =
+                    new RedisBackend(
+                            client, new RedisConnection(ctx, namespace, conn.async(), pubsub));
             backend.start();
             return backend;
         } catch (RuntimeException e) {
@@ -288,649 +137,109 @@ final class RedisBackend implements Backend<RedisBackend.Grant> {
         }
     }
 
+    /** Routes pub/sub messages to their part, then subscribes the client channel. */
     private void start() {
-        pubsub.addListener(
+        connection.pubsub.addListener(
                 new RedisPubSubAdapter<>() {
                     @Override
                     public void message(byte[] channel, byte[] message) {
-                        onMessage(channel, message);
+                        if (watch.isEventChannel(channel)) {
+                            watch.dispatch(message);
+                        } else {
+                            acquisitions.onHandoff(message);
+                        }
                     }
                 });
-        pubsub.sync().subscribe(Keys.bytes(Keys.clientChannel(ctx.clientId())));
-        onScheduler(() -> scheduleRecheck(recheckNanos));
+        acquisitions.start();
     }
 
     @Override
     public Duration leaseTtl() {
-        return ttl;
+        return connection.ttl;
     }
 
-    private long now() {
-        return ctx.ticker().read();
-    }
-
-    // ------------------------------------------------------------------ acquire
+    // ------------------------------------------------------------------ grants
 
     @Override
     public PendingAcquire acquire(AcquireRequest request, GrantSink<Grant> sink) {
-        if (closed) {
-            throw new ClientClosedException(ctx.clientId());
-        }
-        Request r =
-                new Request(
-                        request,
-                        Keys.lock(namespace, Keys.family(request.kind()), request.name()),
-                        sink);
-        enqueue(r);
-        return r;
+        return acquisitions.acquire(request, sink);
     }
-
-    /**
-     * Sends one queue entry for the request. The entry is registered (and made the request's
-     * latest) before it is sent, so a handoff message that overtakes the reply finds it; if the
-     * caller gave up meanwhile, its withdrawal may have been sent before this acquire, so it is
-     * sent again after it, on the same connection.
-     */
-    private void enqueue(Request r) {
-        AcquireRequest request = r.request;
-        String id = idPrefix + ":" + ids.incrementAndGet();
-        Waiter w = new Waiter(id, r);
-        long seq = seqs.incrementAndGet();
-        r.latest.set(w);
-        waiters.put(id, w);
-        long sentAt = now();
-        w.sent.put(seq, sentAt);
-        scripts.acquire
-                .<List<Object>>run(
-                        redis,
-                        ScriptOutputType.MULTI,
-                        w.keys,
-                        lockArgs(
-                                Keys.family(request.kind()),
-                                request.name(),
-                                id,
-                                ctx.clientId(),
-                                request.kind().name(),
-                                String.valueOf(request.permits()),
-                                String.valueOf(request.limit()),
-                                request.tryOnce() ? "1" : "0",
-                                String.valueOf(ttl.toMillis()),
-                                String.valueOf(livenessMillis),
-                                String.valueOf(seq)))
-                .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
-        if (r.withdrawn) {
-            withdraw(w);
-        }
-    }
-
-    private void onAcquired(Waiter w, long seq, List<Object> reply, Throwable error) {
-        if (error != null) {
-            // The script may have run (only its answer was lost): withdraw the entry, then report.
-            withdraw(w);
-            w.owner.sink.failed(unavailable("acquire \"" + w.request.name() + "\"", error));
-            return;
-        }
-        long status = (Long) reply.get(0);
-        if (status == 1) {
-            grantTo(w, (Long) reply.get(1), seq);
-        } else if (status == 2) {
-            hint((Long) reply.get(1));
-        } else if (status == 0) {
-            waiters.remove(w.id, w);
-            w.owner.sink.denied();
-        } else {
-            waiters.remove(w.id, w);
-            w.owner.sink.failed(
-                    new InvalidArgumentException(
-                            "semaphore \""
-                                    + w.request.name()
-                                    + "\" has "
-                                    + reply.get(1)
-                                    + " permits in the engine, but this handle was made with "
-                                    + w.request.limit()));
-        }
-    }
-
-    /**
-     * Turns a grant into a lease, once: a grant reported both by a message and by a reply is taken
-     * by whichever removes the waiter first. Any thread; never blocks.
-     */
-    private void grantTo(Waiter w, long token, long seq) {
-        if (!waiters.remove(w.id, w)) {
-            return;
-        }
-        Long sentAt = w.sent.get(seq);
-        if (sentAt == null) {
-            // Cannot happen (entries are pruned only below a seq the server has acknowledged as
-            // newer); the oldest send time kept is earlier still, so it is safe.
-            sentAt = w.sent.firstEntry().getValue();
-        }
-        // If the caller gave up meanwhile, its withdrawal removes this grant by id, and the core
-        // releases it too (by id again: the second removal finds nothing).
-        w.owner.sink.granted(
-                token,
-                sentAt,
-                new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys));
-    }
-
-    private void withdraw(Waiter w) {
-        waiters.remove(w.id, w);
-        if (closed) {
-            return;
-        }
-        LeaseKind family = Keys.family(w.request.kind());
-        scripts.release
-                .<Long>run(
-                        redis,
-                        ScriptOutputType.INTEGER,
-                        w.keys,
-                        lockArgs(family, w.request.name(), w.id))
-                .whenComplete(
-                        (r, e) -> {
-                            if (e != null) {
-                                log.debug(
-                                        "withdrawal of {} failed; the entry expires with its"
-                                                + " liveness bound: {}",
-                                        w.id,
-                                        e.toString());
-                            }
-                        });
-    }
-
-    /**
-     * A watch event, or a handoff on our client channel: {@code "<id> <token> <seq>"}. Pub/sub I/O
-     * thread.
-     */
-    private void onMessage(byte[] channel, byte[] message) {
-        if (Arrays.equals(channel, eventChannel)) {
-            dispatch(message);
-            return;
-        }
-        String[] parts = new String(message, StandardCharsets.UTF_8).split(" ");
-        if (parts.length != 3) {
-            log.warn("ignoring malformed grant message {}", Arrays.toString(parts));
-            return;
-        }
-        Waiter w = waiters.get(parts[0]);
-        if (w != null) {
-            grantTo(w, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-        }
-    }
-
-    // ------------------------------------------------------------------ re-check and liveness
-
-    /**
-     * The engine's hint: the earliest holder expires in {@code millisUntilExpiry}. Any thread. A
-     * re-check is always pending (each one schedules the next), so only an earlier one is worth a
-     * hop to the scheduler thread.
-     */
-    private void hint(long millisUntilExpiry) {
-        if (millisUntilExpiry < 0) {
-            return;
-        }
-        long delay = TimeUnit.MILLISECONDS.toNanos(millisUntilExpiry + 5);
-        if (nextRecheckAt - (System.nanoTime() + delay) <= 0) {
-            return;
-        }
-        onScheduler(() -> scheduleRecheck(delay));
-    }
-
-    /** Schedules the next re-check no later than {@code delay} from now. Scheduler thread only. */
-    private void scheduleRecheck(long delayNanos) {
-        if (closed) {
-            return;
-        }
-        long due = System.nanoTime() + delayNanos;
-        if (nextRecheck != null && !nextRecheck.isDone() && nextRecheckAt - due <= 0) {
-            return;
-        }
-        if (nextRecheck != null) {
-            nextRecheck.cancel(false);
-        }
-        nextRecheckAt = due;
-        try {
-            nextRecheck = scheduler.schedule(this::recheck, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
-    /** Refreshes every waiter's liveness and re-checks its queue, pipelined. Scheduler thread. */
-    private void recheck() {
-        nextRecheck = null;
-        if (closed) {
-            return;
-        }
-        List<Waiter> batch = new ArrayList<>(waiters.values());
-        if (!batch.isEmpty()) {
-            long seq = seqs.incrementAndGet();
-            long sentAt = now();
-            for (Waiter w : batch) {
-                w.sent.put(seq, sentAt);
-                scripts.waitCheck
-                        .<List<Object>>run(
-                                redis,
-                                ScriptOutputType.MULTI,
-                                w.keys,
-                                lockArgs(
-                                        Keys.family(w.request.kind()),
-                                        w.request.name(),
-                                        w.id,
-                                        String.valueOf(livenessMillis),
-                                        String.valueOf(seq)))
-                        .whenComplete((reply, error) -> onChecked(w, seq, reply, error));
-            }
-        }
-        scheduleRecheck(recheckNanos);
-    }
-
-    private void onChecked(Waiter w, long seq, List<Object> reply, Throwable error) {
-        if (error != null) {
-            log.debug("re-check of {} failed: {}", w.id, error.toString());
-            return;
-        }
-        long status = (Long) reply.get(0);
-        if (status == 1) {
-            grantTo(w, (Long) reply.get(1), (Long) reply.get(2));
-        } else if (status == 2) {
-            // The server now counts from this request or a later one: older send times are moot.
-            w.sent.headMap(seq).clear();
-            hint((Long) reply.get(1));
-        } else if (waiters.remove(w.id, w)) {
-            requeue(w);
-        }
-    }
-
-    /**
-     * The engine dropped a waiting entry, not having heard this client within its liveness bound
-     * (the client stalled, or the connection did), or lost it in a restart. The client is alive
-     * now, and the caller still waits: queue again, at the back, with a new id (a late message
-     * about the old entry then finds nothing). Never granted meanwhile: a grant would have removed
-     * the entry from {@link #waiters} first.
-     */
-    private void requeue(Waiter w) {
-        if (closed || w.owner.withdrawn) {
-            return; // the caller gave up; its withdrawal ran
-        }
-        log.info(
-                "the engine dropped the queue entry {} for \"{}\" (not heard within {} ms, or"
-                        + " restarted); queueing again",
-                w.id,
-                w.request.name(),
-                livenessMillis);
-        enqueue(w.owner);
-    }
-
-    private void onScheduler(Runnable task) {
-        try {
-            scheduler.execute(task);
-        } catch (RejectedExecutionException closing) {
-            // closed: close() failed every waiting future
-        }
-    }
-
-    // ------------------------------------------------------------------ release and renewal
 
     @Override
-    public void release(Grant g) {
-        if (closed) {
-            return;
-        }
-        await(
-                scripts.release.<Long>run(
-                        redis,
-                        ScriptOutputType.INTEGER,
-                        g.keys(),
-                        lockArgs(g.family(), g.name(), g.id())),
-                "release \"" + g.name() + "\"");
+    public void release(Grant grant) {
+        acquisitions.release(grant);
     }
 
     @Override
     public CompletionStage<List<Renewal>> renew(List<Grant> grants) {
-        byte[] ttlMillis = Keys.bytes(String.valueOf(ttl.toMillis()));
-        List<CompletableFuture<List<Object>>> batches = new ArrayList<>();
-        for (int from = 0; from < grants.size(); from += RENEW_BATCH) {
-            List<Grant> batch = grants.subList(from, Math.min(grants.size(), from + RENEW_BATCH));
-            byte[][] keys = new byte[batch.size() * 4][];
-            byte[][] args = new byte[batch.size() + 1][];
-            args[0] = ttlMillis;
-            for (int i = 0; i < batch.size(); i++) {
-                Grant g = batch.get(i);
-                System.arraycopy(g.keys(), 0, keys, i * 4, 4);
-                args[i + 1] = Keys.bytes(g.id());
-            }
-            batches.add(
-                    scripts.renew
-                            .<List<Object>>run(redis, ScriptOutputType.MULTI, keys, args)
-                            .toCompletableFuture());
-        }
-        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
-                .thenApply(
-                        v -> {
-                            // One verdict per grant, batch after batch: the order given.
-                            List<Renewal> verdicts = new ArrayList<>(grants.size());
-                            for (CompletableFuture<List<Object>> b : batches) {
-                                for (Object answer : b.join()) {
-                                    verdicts.add(
-                                            (Long) answer == 1L ? Renewal.CONFIRMED : Renewal.GONE);
-                                }
-                            }
-                            return verdicts;
-                        });
+        return acquisitions.renew(grants);
     }
 
     // ------------------------------------------------------------------ inspection
 
     @Override
     public Optional<LockSnapshot> inspect(String name) {
-        byte[][] keys = new byte[16][];
-        for (int f = 0; f < Keys.FAMILIES.length; f++) {
-            byte[][] k = Keys.lock(namespace, Keys.FAMILIES[f], name);
-            System.arraycopy(k, 0, keys, f * 4, 4);
-        }
-        List<Object> reply =
-                await(
-                        scripts.inspect.<List<Object>>run(redis, ScriptOutputType.MULTI, keys),
-                        "inspect \"" + name + "\"");
-        int waiters = Integer.parseInt(str(reply.get(0)));
-        List<LockSnapshot.Holder> holders = new ArrayList<>();
-        for (int i = 1; i < reply.size(); i++) {
-            String[] f = str(reply.get(i)).split("\t", -1);
-            holders.add(
-                    new LockSnapshot.Holder(
-                            f[0],
-                            LeaseKind.valueOf(f[1]),
-                            Integer.parseInt(f[2]),
-                            Long.parseLong(f[3]),
-                            Instant.ofEpochMilli(Long.parseLong(f[4]))));
-        }
-        if (holders.isEmpty() && waiters == 0) {
-            return Optional.empty();
-        }
-        holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
-        return Optional.of(new LockSnapshot(name, holders, waiters));
+        return inspection.inspect(name);
     }
 
     @Override
     public List<LockSnapshot> locks(String prefix) {
-        Set<String> names = new TreeSet<>();
-        for (String key : scan(Keys.PREFIX + glob(namespace) + "/*")) {
-            for (String suffix : List.of(":H", ":Q")) {
-                for (LeaseKind f : Keys.FAMILIES) {
-                    String n = Keys.nameOf(namespace, key, ":" + f + suffix);
-                    if (n != null && Names.isUnder(n, prefix)) {
-                        names.add(n);
-                    }
-                }
-            }
-        }
-        List<LockSnapshot> out = new ArrayList<>();
-        for (String n : names) {
-            inspect(n).ifPresent(out::add);
-        }
-        return out;
+        return inspection.locks(prefix);
     }
 
     // ------------------------------------------------------------------ key/value
 
     @Override
     public Optional<Versioned> get(String key) {
-        List<io.lettuce.core.KeyValue<byte[], byte[]>> fields =
-                await(
-                        redis.hmget(valueKey(key), Keys.bytes("v"), Keys.bytes("ver")),
-                        "get \"" + key + "\"");
-        if (!fields.get(0).hasValue()) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                new Versioned(
-                        key,
-                        fields.get(0).getValue(),
-                        Long.parseLong(str(fields.get(1).getValue()))));
+        return keyValue.get(key);
     }
 
     @Override
     public Versioned put(String key, byte[] value) {
-        long version = write("put", key, 0, value);
-        return new Versioned(key, value, version);
+        return keyValue.put(key, value);
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-        long version = write("cas", key, expectedVersion, value);
-        return version == 0 ? Optional.empty() : Optional.of(new Versioned(key, value, version));
-    }
-
-    private long write(String mode, String key, long expected, byte[] value) {
-        return await(
-                scripts.kvWrite.<Long>run(
-                        redis,
-                        ScriptOutputType.INTEGER,
-                        new byte[][] {valueKey(key)},
-                        Keys.bytes(mode),
-                        Keys.bytes(String.valueOf(expected)),
-                        value,
-                        eventChannel,
-                        Keys.bytes(key)),
-                mode + " \"" + key + "\"");
+        return keyValue.compareAndSet(key, expectedVersion, value);
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
-        long r =
-                await(
-                        scripts.kvDelete.<Long>run(
-                                redis,
-                                ScriptOutputType.INTEGER,
-                                new byte[][] {valueKey(key)},
-                                Keys.bytes(String.valueOf(expectedVersion)),
-                                eventChannel,
-                                Keys.bytes(key)),
-                        "delete \"" + key + "\"");
-        return r == 1;
+        return keyValue.delete(key, expectedVersion);
     }
 
     @Override
     public List<String> keys(String prefix) {
-        List<String> out = new ArrayList<>();
-        for (String k : scan(Keys.PREFIX + glob(namespace) + "/*}:kv")) {
-            String key = Keys.nameOf(namespace, k, ":kv");
-            if (key != null
-                    && Names.isUnder(key, prefix)
-                    && await(redis.hexists(Keys.bytes(k), Keys.bytes("v")), "keys")) {
-                out.add(key);
-            }
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private byte[] valueKey(String key) {
-        return Keys.bytes(Keys.value(namespace, key));
-    }
-
-    private List<String> scan(String pattern) {
-        List<String> keys = new ArrayList<>();
-        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(500);
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<byte[]> page = await(redis.scan(cursor, args), "scan");
-            for (byte[] k : page.getKeys()) {
-                keys.add(str(k));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
-        return keys;
-    }
-
-    private static String glob(String s) {
-        return s.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+        return keyValue.keys(prefix);
     }
 
     // ------------------------------------------------------------------ watch
 
     @Override
     public AutoCloseable watch(String prefix, Consumer<WatchEvent> sink) {
-        synchronized (watchLock) {
-            if (!eventsSubscribed) {
-                await(pubsub.async().subscribe(eventChannel), "subscribe to watch events");
-                eventsSubscribed = true;
-            }
-        }
-        Watch w = new Watch(prefix, sink);
-        watches.add(w);
-        return () -> watches.remove(w);
+        return watch.subscribe(prefix, sink);
     }
 
-    /** Decodes one event published by a script and hands it to the matching sinks, in order. */
-    private void dispatch(byte[] message) {
-        WatchEvent event;
-        try {
-            event = decode(message);
-        } catch (RuntimeException e) {
-            log.warn("ignoring malformed watch event", e);
-            return;
-        }
-        for (Watch w : watches) {
-            if (Names.isUnder(event.name(), w.prefix())) {
-                try {
-                    w.sink().accept(event);
-                } catch (RuntimeException e) {
-                    log.warn("watch sink on \"{}\" threw; skipped", w.prefix(), e);
-                }
-            }
-        }
-    }
-
-    private static WatchEvent decode(byte[] m) {
-        char type = (char) m[0];
-        int nl1 = indexOf(m, 2);
-        switch (type) {
-            case 'P' -> {
-                long version = Long.parseLong(new String(m, 2, nl1 - 2, StandardCharsets.UTF_8));
-                int nl2 = indexOf(m, nl1 + 1);
-                String key = new String(m, nl1 + 1, nl2 - nl1 - 1, StandardCharsets.UTF_8);
-                byte[] value = Arrays.copyOfRange(m, nl2 + 1, m.length);
-                return WatchEvent.put(new Versioned(key, value, version));
-            }
-            case 'D' -> {
-                return WatchEvent.delete(new String(m, 2, m.length - 2, StandardCharsets.UTF_8));
-            }
-            case 'L' -> {
-                String[] lines = new String(m, StandardCharsets.UTF_8).split("\n", -1);
-                String name = lines[1];
-                int waiting = Integer.parseInt(lines[2]);
-                List<LockSnapshot.Holder> holders = new ArrayList<>();
-                for (int i = 3; i < lines.length; i++) {
-                    String[] f = lines[i].split("\t", -1);
-                    holders.add(
-                            new LockSnapshot.Holder(
-                                    f[0],
-                                    LeaseKind.valueOf(f[1]),
-                                    Integer.parseInt(f[2]),
-                                    Long.parseLong(f[3]),
-                                    Instant.ofEpochMilli(Long.parseLong(f[4]))));
-                }
-                holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
-                return WatchEvent.lock(name, new LockSnapshot(name, holders, waiting));
-            }
-            default -> throw new IllegalArgumentException("unknown event type " + type);
-        }
-    }
-
-    private static int indexOf(byte[] m, int from) {
-        for (int i = from; i < m.length; i++) {
-            if (m[i] == '\n') {
-                return i;
-            }
-        }
-        return m.length;
-    }
-
-    // ------------------------------------------------------------------ plumbing
-
-    private byte[][] lockArgs(LeaseKind family, String name, String... rest) {
-        byte[][] args = new byte[3 + rest.length][];
-        args[0] = Keys.bytes(family.name());
-        args[1] = eventChannel;
-        args[2] = Keys.bytes(name);
-        for (int i = 0; i < rest.length; i++) {
-            args[3 + i] = Keys.bytes(rest[i]);
-        }
-        return args;
-    }
-
-    private static String str(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
-    }
-
-    private <T> T await(CompletionStage<T> stage, String what) {
-        if (closed) {
-            throw new ClientClosedException(ctx.clientId());
-        }
-        try {
-            return stage.toCompletableFuture().get(ttl.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException("interrupted during " + what, e);
-        } catch (ExecutionException e) {
-            throw unavailable(what, e.getCause());
-        } catch (TimeoutException e) {
-            throw new BackendUnavailableException(
-                    what + ": no answer from redis within " + ttl.toMillis() + " ms", e);
-        }
-    }
-
-    private static BackendUnavailableException unavailable(String what, Throwable cause) {
-        if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return new BackendUnavailableException(what + " failed: " + cause.getMessage(), cause);
-    }
+    // ------------------------------------------------------------------ close
 
     @Override
     public void close() {
-        if (closed) {
+        if (connection.closed()) {
             return;
         }
         // Withdraw our waiters first (bounded), so that nothing of this client stays queued.
-        List<CompletableFuture<?>> withdrawals = new ArrayList<>();
-        List<Waiter> pending = List.copyOf(waiters.values());
-        for (Waiter w : pending) {
-            waiters.remove(w.id, w);
-            withdrawals.add(
-                    scripts.release
-                            .<Long>run(
-                                    redis,
-                                    ScriptOutputType.INTEGER,
-                                    w.keys,
-                                    lockArgs(Keys.family(w.request.kind()), w.request.name(), w.id))
-                            .toCompletableFuture());
-        }
-        closed = true;
-        try {
-            CompletableFuture.allOf(withdrawals.toArray(CompletableFuture[]::new))
-                    .get(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.debug("withdrawals at close incomplete: {}", e.toString());
-        }
-        onScheduler(
-                () -> {
-                    if (nextRecheck != null) {
-                        nextRecheck.cancel(false);
-                    }
-                });
+        RedisAcquisitions.Closing waiting = acquisitions.withdrawAll();
+        connection.markClosed();
+        waiting.awaitWithdrawals(1, TimeUnit.SECONDS);
+        acquisitions.stopRechecks();
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
-        for (Waiter w : pending) {
-            w.owner.sink.failed(new ClientClosedException(ctx.clientId()));
-        }
+        waiting.failWaiting();
     }
 
     @Override
     public String toString() {
-        return "RedisBackend{" + ctx.clientId() + " → " + namespace + "}";
+        return "RedisBackend{" + connection.ctx.clientId() + " → " + connection.namespace + "}";
     }
 }

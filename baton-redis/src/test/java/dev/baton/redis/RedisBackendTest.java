@@ -266,7 +266,7 @@ class RedisBackendTest {
      */
     @Test
     void renewalOfManyLeasesIsBatchedAndKeepsEveryLease() {
-        int n = 2 * RedisBackend.RENEW_BATCH + 44;
+        int n = 2 * RedisAcquisitions.RENEW_BATCH + 44;
         BatonConfig shortTtl = config(Duration.ofSeconds(2), Duration.ofMillis(600));
         RedisClient counter = RedisClient.create(server.uri());
         try (Baton baton = Baton.connect(server.uri() + "/batched", shortTtl);
@@ -294,7 +294,7 @@ class RedisBackendTest {
     /** A batch's answer is read per lease: the one grant that vanished is lost, no other. */
     @Test
     void renewalFindsTheOneGoneGrantInABatch() throws Exception {
-        int n = RedisBackend.RENEW_BATCH + 10;
+        int n = RedisAcquisitions.RENEW_BATCH + 10;
         RedisClient admin = RedisClient.create(server.uri());
         try (Baton baton = Baton.connect(server.uri() + "/gone", config());
                 StatefulRedisConnection<String, String> c = admin.connect(StringCodec.UTF8)) {
@@ -302,12 +302,13 @@ class RedisBackendTest {
             for (int i = 0; i < n; i++) {
                 leases.add(baton.mutex("held/" + i).acquire(PATIENCE));
             }
-            FencedLease victim = leases.get(RedisBackend.RENEW_BATCH + 3); // in the second batch
+            FencedLease victim =
+                    leases.get(RedisAcquisitions.RENEW_BATCH + 3); // in the second batch
             assertThat(
                             c.sync()
                                     .del(
                                             "baton:{gone/held/"
-                                                    + (RedisBackend.RENEW_BATCH + 3)
+                                                    + (RedisAcquisitions.RENEW_BATCH + 3)
                                                     + "}:MUTEX:H"))
                     .isEqualTo(1);
             LeaseLoss loss =

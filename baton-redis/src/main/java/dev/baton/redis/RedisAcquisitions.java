@@ -1,0 +1,574 @@
+package dev.baton.redis;
+
+import dev.baton.InvalidArgumentException;
+import dev.baton.LeaseKind;
+import dev.baton.spi.AcquireRequest;
+import dev.baton.spi.BackendContext;
+import dev.baton.spi.GrantSink;
+import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.Renewal;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The grants of one client: acquire, the queue and its handoffs, the re-check timer, withdrawal,
+ * release and batched renewal. All lock state lives in the lock scripts ({@code acquire.lua},
+ * {@code release.lua}, {@code wait.lua}, {@code renew.lua}, sharing {@code lock_common.lua}), so
+ * every state change is one atomic script; this class keeps only the client's side of each request
+ * in flight.
+ *
+ * <p><b>Round trips.</b> Acquire is one EVALSHA of {@code acquire.lua}: it grants (PX-style expiry
+ * in the holder zset, fencing token from the per-name counter) or enqueues the caller with a
+ * liveness deadline in server time. Release is one EVALSHA of {@code release.lua}: it removes the
+ * grant by its unique entry id (ids are never reused, so a later grant is never touched) and hands
+ * the lock to the head of the queue, publishing the grant on that waiter's client channel ({@code
+ * baton:c:<clientId>}, subscribed once at connect, {@link #start}): the waiter owns the lock when
+ * the message arrives, with no further round trip. For a free mutex with nobody queued, both
+ * scripts take a fast path of a handful of calls. Renewal sends one {@code renew.lua} per batch of
+ * up to {@value #RENEW_BATCH} held leases (a standalone server runs a script over any keys; a
+ * Cluster would need batches per slot). Waiters refresh their liveness with {@code wait.lua} every
+ * {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a
+ * grant by at most that interval, and a holder that crashed is purged once its expiry passes.
+ *
+ * <p><b>The sentAt invariant.</b> A lease's local deadline is {@code sentAt + ttl − margin}, and
+ * {@code sentAt} must precede the server time from which the grant's expiry is counted. A grant in
+ * the reply to our own request (acquire, wait) counts from the script's {@code TIME}, after we sent
+ * it: sentAt = that request's send time. A grant handed over by another client's release counts
+ * from the moment the server last heard <em>us</em> about that entry (field {@code id:h}, set by
+ * our acquire or our latest liveness refresh), and carries that request's sequence number ({@code
+ * id:q}); each waiter remembers the send time of its own requests by sequence number ({@link
+ * Waiter#sent}), so the lease takes the send time of exactly the request that the expiry counts
+ * from, which the server processed after we sent it. So the client's deadline always precedes the
+ * server's expiry by at least the margin, with no clock shared between client and server. The
+ * holder then has {@code ttl − margin − (age of that refresh, ≤ recheck interval)} before its first
+ * renewal is due.
+ *
+ * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives with the name's
+ * state and is dropped with it (kept only while ahead of the clock), and a restart without
+ * persistence loses it: either way the next token continues from the server clock. Assumptions: the
+ * server clock does not step back (across restarts too), and a name is granted fewer than once per
+ * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
+ * waiter's liveness deadline; nothing else is kept.
+ *
+ * <p><b>Threads.</b> No thread of its own. Replies and handoff messages are handled on Lettuce's
+ * I/O threads, where they turn grants into leases ({@link GrantSink#granted}): that only wakes the
+ * core, which moves user code to its callback executor, and nothing done there blocks (releasing a
+ * grant nobody wants any more goes to the blocking executor). {@link #acquire}, {@link
+ * Request#withdraw} and {@link #renew} never block, whatever thread calls them (a caller's, the
+ * scheduler's, an I/O thread); {@link #release} blocks its caller. Any thread may end a waiter:
+ * {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id, w)}) decides its
+ * outcome, so a grant reported by both a message and a reply, or racing a withdrawal, takes effect
+ * once. Waiter entries are registered before their request is sent, so a handoff message that
+ * overtakes the reply finds them. The re-check timer ({@link #nextRecheck}) lives on the client's
+ * scheduler thread ({@link BackendContext#scheduler()}), the only thread that touches it.
+ */
+final class RedisAcquisitions {
+    private static final Logger log = LoggerFactory.getLogger(RedisAcquisitions.class);
+
+    /** Leases per renewal script: one call stays well under a millisecond of server time. */
+    static final int RENEW_BATCH = 128;
+
+    private static final long MAX_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final RedisConnection connection;
+    private final BackendContext ctx;
+    private final RedisAsyncCommands<byte[], byte[]> redis;
+    private final RedisScripts scripts;
+    private final Duration ttl;
+    private final long livenessMillis;
+    private final long recheckNanos;
+    private final ScheduledExecutorService scheduler;
+    private final String idPrefix;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong seqs = new AtomicLong();
+    private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
+    private ScheduledFuture<?> nextRecheck; // scheduler thread only
+    private volatile long nextRecheckAt; // written on the scheduler thread only
+
+    /** A lease's handle: its entry id and the keys of its name's family. */
+    record Grant(String id, String name, LeaseKind family, byte[][] keys) {
+        @Override
+        public String toString() {
+            return "Grant{" + name + " " + family + " " + id + "}";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Grant g && g.id.equals(id);
+        }
+
+        @Override
+        public int hashCode() {
+            return id.hashCode();
+        }
+    }
+
+    /**
+     * One acquisition as this backend tracks it: the core's sink, and the queue entry that stands
+     * for it now ({@code latest}; a request has a second entry, with a new id, only if the engine
+     * dropped the first while the request still waited, {@link #requeue}). Withdrawing removes the
+     * latest entry; {@code withdrawn} makes an entry sent after the withdrawal withdraw itself too.
+     */
+    private final class Request implements PendingAcquire {
+        final AcquireRequest request;
+        final byte[][] keys;
+        final GrantSink<Grant> sink;
+        final AtomicReference<Waiter> latest = new AtomicReference<>();
+        volatile boolean withdrawn;
+
+        Request(AcquireRequest request, byte[][] keys, GrantSink<Grant> sink) {
+            this.request = request;
+            this.keys = keys;
+            this.sink = sink;
+        }
+
+        @Override
+        public void withdraw() {
+            withdrawn = true;
+            Waiter current = latest.get();
+            if (current != null) {
+                RedisAcquisitions.this.withdraw(current);
+            }
+        }
+    }
+
+    /**
+     * One queue entry of a request: registered before it is sent, removed once granted or
+     * withdrawn.
+     */
+    private static final class Waiter {
+        final String id;
+        final AcquireRequest request;
+        final byte[][] keys;
+        final Request owner;
+
+        /** Send time by sequence number of our requests about this entry not yet superseded. */
+        final ConcurrentSkipListMap<Long, Long> sent = new ConcurrentSkipListMap<>();
+
+        Waiter(String id, Request owner) {
+            this.id = id;
+            this.request = owner.request;
+            this.keys = owner.keys;
+            this.owner = owner;
+        }
+    }
+
+    RedisAcquisitions(RedisConnection connection) {
+        this.connection = connection;
+        this.ctx = connection.ctx;
+        this.redis = connection.redis;
+        this.scripts = connection.scripts;
+        this.ttl = connection.ttl;
+        this.livenessMillis = ttl.toMillis();
+        this.recheckNanos = Math.min(MAX_RECHECK_NANOS, ttl.toNanos() / 5);
+        this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        this.scheduler = ctx.scheduler();
+    }
+
+    /**
+     * Subscribes to this client's channel (blocking, once, at connect; handoffs arrive through
+     * {@link #onHandoff}) and starts the re-check timer.
+     */
+    void start() {
+        connection.pubsub.sync().subscribe(RedisCodec.bytes(Keys.clientChannel(ctx.clientId())));
+        onScheduler(() -> scheduleRecheck(recheckNanos));
+    }
+
+    private long now() {
+        return ctx.ticker().read();
+    }
+
+    // ------------------------------------------------------------------ acquire
+
+    PendingAcquire acquire(AcquireRequest request, GrantSink<Grant> sink) {
+        if (connection.closed()) {
+            throw connection.closedException();
+        }
+        Request r =
+                new Request(
+                        request,
+                        Keys.lock(
+                                connection.namespace, Keys.family(request.kind()), request.name()),
+                        sink);
+        enqueue(r);
+        return r;
+    }
+
+    /**
+     * Sends one queue entry for the request. The entry is registered (and made the request's
+     * latest) before it is sent, so a handoff message that overtakes the reply finds it; if the
+     * caller gave up meanwhile, its withdrawal may have been sent before this acquire, so it is
+     * sent again after it, on the same connection.
+     */
+    private void enqueue(Request r) {
+        AcquireRequest request = r.request;
+        String id = idPrefix + ":" + ids.incrementAndGet();
+        Waiter w = new Waiter(id, r);
+        long seq = seqs.incrementAndGet();
+        r.latest.set(w);
+        waiters.put(id, w);
+        long sentAt = now();
+        w.sent.put(seq, sentAt);
+        scripts.acquire
+                .<List<Object>>run(
+                        redis,
+                        ScriptOutputType.MULTI,
+                        w.keys,
+                        lockArgs(
+                                Keys.family(request.kind()),
+                                request.name(),
+                                id,
+                                ctx.clientId(),
+                                request.kind().name(),
+                                String.valueOf(request.permits()),
+                                String.valueOf(request.limit()),
+                                request.tryOnce() ? "1" : "0",
+                                String.valueOf(ttl.toMillis()),
+                                String.valueOf(livenessMillis),
+                                String.valueOf(seq)))
+                .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
+        if (r.withdrawn) {
+            withdraw(w);
+        }
+    }
+
+    private void onAcquired(Waiter w, long seq, List<Object> reply, Throwable error) {
+        if (error != null) {
+            // The script may have run (only its answer was lost): withdraw the entry, then report.
+            withdraw(w);
+            w.owner.sink.failed(
+                    RedisConnection.unavailable("acquire \"" + w.request.name() + "\"", error));
+            return;
+        }
+        long status = (Long) reply.get(0);
+        if (status == 1) {
+            grantTo(w, (Long) reply.get(1), seq);
+        } else if (status == 2) {
+            hint((Long) reply.get(1));
+        } else if (status == 0) {
+            waiters.remove(w.id, w);
+            w.owner.sink.denied();
+        } else {
+            waiters.remove(w.id, w);
+            w.owner.sink.failed(
+                    new InvalidArgumentException(
+                            "semaphore \""
+                                    + w.request.name()
+                                    + "\" has "
+                                    + reply.get(1)
+                                    + " permits in the engine, but this handle was made with "
+                                    + w.request.limit()));
+        }
+    }
+
+    /**
+     * Turns a grant into a lease, once: a grant reported both by a message and by a reply is taken
+     * by whichever removes the waiter first. Any thread; never blocks.
+     */
+    private void grantTo(Waiter w, long token, long seq) {
+        if (!waiters.remove(w.id, w)) {
+            return;
+        }
+        Long sentAt = w.sent.get(seq);
+        if (sentAt == null) {
+            // Cannot happen (entries are pruned only below a seq the server has acknowledged as
+            // newer); the oldest send time kept is earlier still, so it is safe.
+            sentAt = w.sent.firstEntry().getValue();
+        }
+        // If the caller gave up meanwhile, its withdrawal removes this grant by id, and the core
+        // releases it too (by id again: the second removal finds nothing).
+        w.owner.sink.granted(
+                token,
+                sentAt,
+                new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys));
+    }
+
+    private void withdraw(Waiter w) {
+        waiters.remove(w.id, w);
+        if (connection.closed()) {
+            return;
+        }
+        sendRelease(w)
+                .whenComplete(
+                        (r, e) -> {
+                            if (e != null) {
+                                log.debug(
+                                        "withdrawal of {} failed; the entry expires with its"
+                                                + " liveness bound: {}",
+                                        w.id,
+                                        e.toString());
+                            }
+                        });
+    }
+
+    /** One {@code release.lua} of a waiter's entry: it leaves the queue (or its grant goes). */
+    private CompletionStage<Long> sendRelease(Waiter w) {
+        return scripts.release.run(
+                redis,
+                ScriptOutputType.INTEGER,
+                w.keys,
+                lockArgs(Keys.family(w.request.kind()), w.request.name(), w.id));
+    }
+
+    /**
+     * A handoff on our client channel ({@link RedisCodec.Handoff}): another client's release
+     * granted one of our entries. Pub/sub I/O thread.
+     */
+    void onHandoff(byte[] message) {
+        RedisCodec.Handoff handoff;
+        try {
+            handoff = RedisCodec.handoff(message);
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring malformed grant message: {}", e.getMessage());
+            return;
+        }
+        Waiter w = waiters.get(handoff.id());
+        if (w != null) {
+            grantTo(w, handoff.token(), handoff.seq());
+        }
+    }
+
+    // ------------------------------------------------------------------ re-check and liveness
+
+    /**
+     * The engine's hint: the earliest holder expires in {@code millisUntilExpiry}. Any thread. A
+     * re-check is always pending (each one schedules the next), so only an earlier one is worth a
+     * hop to the scheduler thread.
+     */
+    private void hint(long millisUntilExpiry) {
+        if (millisUntilExpiry < 0) {
+            return;
+        }
+        long delay = TimeUnit.MILLISECONDS.toNanos(millisUntilExpiry + 5);
+        if (nextRecheckAt - (System.nanoTime() + delay) <= 0) {
+            return;
+        }
+        onScheduler(() -> scheduleRecheck(delay));
+    }
+
+    /** Schedules the next re-check no later than {@code delay} from now. Scheduler thread only. */
+    private void scheduleRecheck(long delayNanos) {
+        if (connection.closed()) {
+            return;
+        }
+        long due = System.nanoTime() + delayNanos;
+        if (nextRecheck != null && !nextRecheck.isDone() && nextRecheckAt - due <= 0) {
+            return;
+        }
+        if (nextRecheck != null) {
+            nextRecheck.cancel(false);
+        }
+        nextRecheckAt = due;
+        try {
+            nextRecheck = scheduler.schedule(this::recheck, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** Refreshes every waiter's liveness and re-checks its queue, pipelined. Scheduler thread. */
+    private void recheck() {
+        nextRecheck = null;
+        if (connection.closed()) {
+            return;
+        }
+        List<Waiter> batch = new ArrayList<>(waiters.values());
+        if (!batch.isEmpty()) {
+            long seq = seqs.incrementAndGet();
+            long sentAt = now();
+            for (Waiter w : batch) {
+                w.sent.put(seq, sentAt);
+                scripts.waitCheck
+                        .<List<Object>>run(
+                                redis,
+                                ScriptOutputType.MULTI,
+                                w.keys,
+                                lockArgs(
+                                        Keys.family(w.request.kind()),
+                                        w.request.name(),
+                                        w.id,
+                                        String.valueOf(livenessMillis),
+                                        String.valueOf(seq)))
+                        .whenComplete((reply, error) -> onChecked(w, seq, reply, error));
+            }
+        }
+        scheduleRecheck(recheckNanos);
+    }
+
+    private void onChecked(Waiter w, long seq, List<Object> reply, Throwable error) {
+        if (error != null) {
+            log.debug("re-check of {} failed: {}", w.id, error.toString());
+            return;
+        }
+        long status = (Long) reply.get(0);
+        if (status == 1) {
+            grantTo(w, (Long) reply.get(1), (Long) reply.get(2));
+        } else if (status == 2) {
+            // The server now counts from this request or a later one: older send times are moot.
+            w.sent.headMap(seq).clear();
+            hint((Long) reply.get(1));
+        } else if (waiters.remove(w.id, w)) {
+            requeue(w);
+        }
+    }
+
+    /**
+     * The engine dropped a waiting entry, not having heard this client within its liveness bound
+     * (the client stalled, or the connection did), or lost it in a restart. The client is alive
+     * now, and the caller still waits: queue again, at the back, with a new id (a late message
+     * about the old entry then finds nothing). Never granted meanwhile: a grant would have removed
+     * the entry from {@link #waiters} first.
+     */
+    private void requeue(Waiter w) {
+        if (connection.closed() || w.owner.withdrawn) {
+            return; // the caller gave up; its withdrawal ran
+        }
+        log.info(
+                "the engine dropped the queue entry {} for \"{}\" (not heard within {} ms, or"
+                        + " restarted); queueing again",
+                w.id,
+                w.request.name(),
+                livenessMillis);
+        enqueue(w.owner);
+    }
+
+    private void onScheduler(Runnable task) {
+        try {
+            scheduler.execute(task);
+        } catch (RejectedExecutionException closing) {
+            // closed: close() failed every waiting future
+        }
+    }
+
+    // ------------------------------------------------------------------ release and renewal
+
+    /** Removes one grant by its entry id, handing the lock on. Blocks its caller. */
+    void release(Grant g) {
+        if (connection.closed()) {
+            return;
+        }
+        connection.await(
+                scripts.release.<Long>run(
+                        redis,
+                        ScriptOutputType.INTEGER,
+                        g.keys(),
+                        lockArgs(g.family(), g.name(), g.id())),
+                "release \"" + g.name() + "\"");
+    }
+
+    /** One {@code renew.lua} per {@value #RENEW_BATCH} grants, all sent at once. Never blocks. */
+    CompletionStage<List<Renewal>> renew(List<Grant> grants) {
+        byte[] ttlMillis = RedisCodec.bytes(String.valueOf(ttl.toMillis()));
+        List<CompletableFuture<List<Object>>> batches = new ArrayList<>();
+        for (int from = 0; from < grants.size(); from += RENEW_BATCH) {
+            List<Grant> batch = grants.subList(from, Math.min(grants.size(), from + RENEW_BATCH));
+            byte[][] keys = new byte[batch.size() * 4][];
+            byte[][] args = new byte[batch.size() + 1][];
+            args[0] = ttlMillis;
+            for (int i = 0; i < batch.size(); i++) {
+                Grant g = batch.get(i);
+                System.arraycopy(g.keys(), 0, keys, i * 4, 4);
+                args[i + 1] = RedisCodec.bytes(g.id());
+            }
+            batches.add(
+                    scripts.renew
+                            .<List<Object>>run(redis, ScriptOutputType.MULTI, keys, args)
+                            .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        v -> {
+                            // One verdict per grant, batch after batch: the order given.
+                            List<Renewal> verdicts = new ArrayList<>(grants.size());
+                            for (CompletableFuture<List<Object>> b : batches) {
+                                for (Object answer : b.join()) {
+                                    verdicts.add(RedisCodec.renewal(answer));
+                                }
+                            }
+                            return verdicts;
+                        });
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /**
+     * Closing, step 1, on the closing thread before the connection is marked closed: withdraws
+     * every waiting entry at once, so that nothing of this client stays queued. The caller then
+     * marks the connection closed, waits a bounded time for the withdrawals ({@link
+     * Closing#awaitWithdrawals}), stops the timer ({@link #stopRechecks}), shuts the connection
+     * down and fails the waiting requests ({@link Closing#failWaiting}).
+     */
+    Closing withdrawAll() {
+        List<CompletableFuture<?>> withdrawals = new ArrayList<>();
+        List<Waiter> pending = List.copyOf(waiters.values());
+        for (Waiter w : pending) {
+            waiters.remove(w.id, w);
+            withdrawals.add(sendRelease(w).toCompletableFuture());
+        }
+        return new Closing(pending, withdrawals);
+    }
+
+    /** The requests that were waiting when the client closed, and their withdrawals. */
+    final class Closing {
+        private final List<Waiter> pending;
+        private final List<CompletableFuture<?>> withdrawals;
+
+        private Closing(List<Waiter> pending, List<CompletableFuture<?>> withdrawals) {
+            this.pending = pending;
+            this.withdrawals = withdrawals;
+        }
+
+        /** Waits for the withdrawals at most {@code timeout}; one not answered by then expires. */
+        void awaitWithdrawals(long timeout, TimeUnit unit) {
+            try {
+                CompletableFuture.allOf(withdrawals.toArray(CompletableFuture[]::new))
+                        .get(timeout, unit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("withdrawals at close incomplete: {}", e.toString());
+            }
+        }
+
+        /** Fails whatever was still waiting (its entries were withdrawn, or expire). */
+        void failWaiting() {
+            for (Waiter w : pending) {
+                w.owner.sink.failed(connection.closedException());
+            }
+        }
+    }
+
+    /** Cancels the pending re-check (on the scheduler thread, which owns it). */
+    void stopRechecks() {
+        onScheduler(
+                () -> {
+                    if (nextRecheck != null) {
+                        nextRecheck.cancel(false);
+                    }
+                });
+    }
+
+    private byte[][] lockArgs(LeaseKind family, String name, String... rest) {
+        return RedisCodec.lockArgs(connection.eventChannel, family, name, rest);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.baton.redis;
+
+import dev.baton.LeaseKind;
+import dev.baton.LockSnapshot;
+import dev.baton.spi.Renewal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The byte encoding between the Redis backend and its scripts: the arguments it sends, the replies
+ * and messages it reads back. Strings travel as UTF-8 and numbers as decimal strings; the Lua
+ * headers list the arguments and replies of each script, and this class is their Java side. Key
+ * names are {@link Keys}'s job.
+ *
+ * <p>Stateless: any thread, never blocks.
+ */
+final class RedisCodec {
+
+    private RedisCodec() {}
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A reply element or a message as text: bulk strings arrive as bytes, integers as Longs. */
+    static String str(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+
+    /**
+     * The arguments of a lock script ({@code acquire}, {@code release}, {@code wait}): ARGV[1]
+     * family, [2] the namespace's event channel, [3] name (see {@code lock_common.lua}), then the
+     * script's own, from ARGV[4] on.
+     */
+    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, String name, String... rest) {
+        byte[][] args = new byte[3 + rest.length][];
+        args[0] = bytes(family.name());
+        args[1] = eventChannel;
+        args[2] = bytes(name);
+        for (int i = 0; i < rest.length; i++) {
+            args[3 + i] = bytes(rest[i]);
+        }
+        return args;
+    }
+
+    /** {@code s} with SCAN's glob characters escaped, to match literally in a MATCH pattern. */
+    static String glob(String s) {
+        return s.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+
+    /** One answer of {@code renew.lua}: 1 renewed, 0 gone. */
+    static Renewal renewal(Object answer) {
+        return (Long) answer == 1L ? Renewal.CONFIRMED : Renewal.GONE;
+    }
+
+    /**
+     * A grant handed over on a client channel: {@code "<id> <token> <seq>"}, published by {@code
+     * lock_common.lua} when a release or purge passes the lock to a waiter of that client.
+     */
+    record Handoff(String id, long token, long seq) {}
+
+    /**
+     * The handoff in a client-channel message.
+     *
+     * @throws IllegalArgumentException if the message is not {@code "<id> <token> <seq>"}
+     */
+    static Handoff handoff(byte[] message) {
+        String text = new String(message, StandardCharsets.UTF_8);
+        String[] parts = text.split(" ");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("not \"<id> <token> <seq>\": " + text);
+        }
+        return new Handoff(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+    }
+
+    /**
+     * A lock's snapshot from its holder lines, {@code "client\tkind\tpermits\ttoken\tsince ms"}
+     * each (as {@code inspect.lua} replies and lock events carry them), in token order.
+     */
+    static LockSnapshot snapshot(String name, List<String> holderLines, int waiters) {
+        List<LockSnapshot.Holder> holders = new ArrayList<>(holderLines.size());
+        for (String line : holderLines) {
+            String[] f = line.split("\t", -1);
+            holders.add(
+                    new LockSnapshot.Holder(
+                            f[0],
+                            LeaseKind.valueOf(f[1]),
+                            Integer.parseInt(f[2]),
+                            Long.parseLong(f[3]),
+                            Instant.ofEpochMilli(Long.parseLong(f[4]))));
+        }
+        holders.sort(Comparator.comparingLong(LockSnapshot.Holder::fencingToken));
+        return new LockSnapshot(name, holders, waiters);
+    }
+}
