@@ -73,14 +73,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> No thread of its own. Replies and handoff messages are handled on Lettuce's
  * I/O threads, where they turn grants into leases ({@link GrantSink#granted}): that only wakes the
  * core, which moves user code to its callback executor, and nothing done there blocks (releasing a
- * grant nobody wants any more goes to the blocking executor). {@link #acquire}, {@link
- * Request#withdraw} and {@link #renew} never block, whatever thread calls them (a caller's, the
- * scheduler's, an I/O thread); {@link #release} blocks its caller. Any thread may end a waiter:
- * {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id, w)}) decides its
- * outcome, so a grant reported by both a message and a reply, or racing a withdrawal, takes effect
- * once. Waiter entries are registered before their request is sent, so a handoff message that
- * overtakes the reply finds them. The re-check timer ({@link #nextRecheck}) lives on the client's
- * scheduler thread ({@link BackendContext#scheduler()}), the only thread that touches it.
+ * grant nobody wants any more goes to the blocking executor). {@link #acquire} and {@link #renew}
+ * never block, whatever thread calls them (a caller's, the scheduler's, an I/O thread); {@link
+ * #release} and {@link Request#withdraw} wait for their answer, bounded, except on a Netty thread.
+ * Any thread may end a waiter: {@link #waiters} is concurrent, and whoever removes the entry
+ * ({@code remove(id, w)}) decides its outcome, so a grant reported by both a message and a reply,
+ * or racing a withdrawal, takes effect once. Waiter entries are registered before their request is
+ * sent, so a handoff message that overtakes the reply finds them. The re-check timer ({@link
+ * #nextRecheck}) lives on the client's scheduler thread ({@link BackendContext#scheduler()}), the
+ * only thread that touches it.
  */
 final class RedisAcquisitions {
     private static final Logger log = LoggerFactory.getLogger(RedisAcquisitions.class);
@@ -142,12 +143,28 @@ final class RedisAcquisitions {
             this.sink = sink;
         }
 
+        /**
+         * Sends the withdrawal and, on a caller's or worker thread, waits for its answer (bounded
+         * by the TTL), so a caller who sees a timeout sees no entry left behind. On a Netty thread
+         * (Lettuce's I/O and computation threads) it only sends: the answer would need that thread.
+         */
         @Override
         public void withdraw() {
             withdrawn = true;
             Waiter current = latest.get();
-            if (current != null) {
-                RedisAcquisitions.this.withdraw(current);
+            if (current == null) {
+                return;
+            }
+            CompletionStage<Long> sent = RedisAcquisitions.this.withdraw(current);
+            if (sent == null
+                    || Thread.currentThread()
+                            instanceof io.netty.util.concurrent.FastThreadLocalThread) {
+                return;
+            }
+            try {
+                connection.await(sent, "withdrawing " + current.id);
+            } catch (RuntimeException e) {
+                // Logged where it was sent; the entry expires with its liveness bound.
             }
         }
     }
@@ -303,22 +320,24 @@ final class RedisAcquisitions {
                 new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys));
     }
 
-    private void withdraw(Waiter w) {
+    /** Sends the removal of a waiter's entry; null if the connection is closed. Never blocks. */
+    private CompletionStage<Long> withdraw(Waiter w) {
         waiters.remove(w.id, w);
         if (connection.closed()) {
-            return;
+            return null;
         }
-        sendRelease(w)
-                .whenComplete(
-                        (r, e) -> {
-                            if (e != null) {
-                                log.debug(
-                                        "withdrawal of {} failed; the entry expires with its"
-                                                + " liveness bound: {}",
-                                        w.id,
-                                        e.toString());
-                            }
-                        });
+        CompletionStage<Long> sent = sendRelease(w);
+        sent.whenComplete(
+                (r, e) -> {
+                    if (e != null) {
+                        log.debug(
+                                "withdrawal of {} failed; the entry expires with its"
+                                        + " liveness bound: {}",
+                                w.id,
+                                e.toString());
+                    }
+                });
+        return sent;
     }
 
     /** One {@code release.lua} of a waiter's entry: it leaves the queue (or its grant goes). */
