@@ -7,7 +7,7 @@ import dev.baton.bench.scenario.Contended;
 import dev.baton.bench.scenario.Context;
 import dev.baton.bench.scenario.EngineCost;
 import dev.baton.bench.scenario.ManyKeys;
-import dev.baton.bench.scenario.Renewal;
+import dev.baton.bench.scenario.RenewalLoad;
 import dev.baton.bench.scenario.RoundOrder;
 import dev.baton.bench.scenario.Scenario;
 import dev.baton.bench.scenario.StuckException;
@@ -109,7 +109,7 @@ public final class Bench {
         }
         names.add(ManyKeys.NAME);
         names.add(EngineCost.NAME);
-        names.add(Renewal.NAME);
+        names.add(RenewalLoad.NAME);
         for (int b : config.bidders()) {
             names.add(Auction.name(b));
         }
@@ -199,11 +199,11 @@ public final class Bench {
         }
         // Baton-only scenarios run after the peers' clients are closed, so that nothing else
         // runs on the machine or the server while renewal traffic and threads are counted.
-        if (selected("baton") && wants(Renewal.NAME)) {
+        if (selected("baton") && wants(RenewalLoad.NAME)) {
             try {
-                new Renewal(context, engine).run();
+                new RenewalLoad(context, engine).run();
             } catch (Exception e) {
-                context.log("%s failed: %s", Renewal.NAME, e);
+                context.log("%s failed: %s", RenewalLoad.NAME, e);
             }
         }
         List<Integer> bidders = new ArrayList<>();

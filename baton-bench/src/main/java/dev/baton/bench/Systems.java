@@ -1,6 +1,6 @@
 package dev.baton.bench;
 
-import dev.baton.bench.redis.RedisEngine;
+import dev.baton.bench.redis.RedisBench;
 import dev.baton.bench.redis.RedisFloorSystem;
 import dev.baton.bench.redis.RedissonSystem;
 import dev.baton.bench.redis.ShedLockRedisSystem;
@@ -91,6 +91,6 @@ public final class Systems {
 
     /** Starts the Redis engine. */
     static BenchEngine startRedis() {
-        return RedisEngine.start();
+        return RedisBench.start();
     }
 }

@@ -5,17 +5,17 @@ import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
 import dev.baton.spi.PendingAcquire;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One acquisition as the core sees it: the future a caller waits on, and the sink its backend
  * reports to. This is the one place where the races of an acquisition are settled, for every
  * backend. <b>Internal.</b>
  *
- * <p>Invariant: {@code settled} is set exactly once, by whichever comes first — the backend's
- * report ({@link #granted}, {@link #denied}, {@link #failed}) or the caller giving up ({@link
- * #completeExceptionally}, {@link #cancel}: timeout, interrupt, cancel). Only the winner completes
- * the future, so the future's outcome and the engine's state always agree:
+ * <p>Invariant: {@code settledBy} is set exactly once, by whichever comes first — the backend's
+ * report ({@link #granted}: the grant itself; {@link #denied}, {@link #failed}) or the caller
+ * giving up ({@link #completeExceptionally}, {@link #cancel}: timeout, interrupt, cancel). Only the
+ * winner completes the future, so the future's outcome and the engine's state always agree:
  *
  * <ul>
  *   <li>The caller gave up first: the backend is told to withdraw <em>before</em> the future
@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       client is closing) and the future completes with it; a caller giving up now gets {@code
  *       false} from {@code cancel}/{@code completeExceptionally} and must release the lease, which
  *       {@link #abandon} does, whenever the lease shows up.
+ *   <li>The same grant reported twice (by a reply and by a notification that raced it) is taken
+ *       once: the second report is recognised by {@code equals} and ignored, never released.
  * </ul>
  *
  * <p>The sink's methods never block and run no user code; the backend may call them on any thread,
@@ -35,7 +37,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSink<Object> {
     private final LeaseManager leases;
     private final AcquireRequest request;
-    private final AtomicBoolean settled = new AtomicBoolean();
+
+    /** Who settled the acquisition: the accepted grant, or one of the two markers below. */
+    private final AtomicReference<Object> settledBy = new AtomicReference<>();
+
+    private static final Object CALLER_GAVE_UP = new Object();
+    private static final Object BACKEND_ANSWERED = new Object();
     private PendingAcquire pending; // guarded by this
     private boolean withdrawWhenAttached; // guarded by this
 
@@ -60,8 +67,10 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
 
     @Override
     public void granted(long fencingToken, long sentAtNanos, Object grant) {
-        if (!settled.compareAndSet(false, true)) {
-            leases.releaseUnwanted(request.name(), grant);
+        if (!settledBy.compareAndSet(null, grant)) {
+            if (!grant.equals(settledBy.get())) {
+                leases.releaseUnwanted(request.name(), grant);
+            } // else: the accepted grant, reported again
             return;
         }
         LeaseImpl lease =
@@ -77,14 +86,14 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
 
     @Override
     public void denied() {
-        if (settled.compareAndSet(false, true)) {
+        if (settledBy.compareAndSet(null, BACKEND_ANSWERED)) {
             super.completeExceptionally(new NotAcquiredException(request.name()));
         }
     }
 
     @Override
     public void failed(Throwable error) {
-        if (settled.compareAndSet(false, true)) {
+        if (settledBy.compareAndSet(null, BACKEND_ANSWERED)) {
             super.completeExceptionally(error);
         }
     }
@@ -94,7 +103,7 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
     /** The caller gives up with {@code reason}; withdraws first. False if the backend answered. */
     @Override
     public boolean completeExceptionally(Throwable reason) {
-        if (!settled.compareAndSet(false, true)) {
+        if (!settledBy.compareAndSet(null, CALLER_GAVE_UP)) {
             return false;
         }
         withdraw();
@@ -103,7 +112,7 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!settled.compareAndSet(false, true)) {
+        if (!settledBy.compareAndSet(null, CALLER_GAVE_UP)) {
             return false;
         }
         withdraw();

@@ -157,8 +157,12 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
             sink.failed(ex);
             return NOTHING_TO_WITHDRAW;
         }
-        if (e.granted) {
-            report(e, sentAt); // the answer itself shows the grant
+        if (e.grantedOnEnqueue) {
+            // The answer itself shows the grant. Not e.granted: a release on another thread may
+            // grant the entry as soon as the engine lock is dropped, and then the engine hands
+            // that grant to this client itself; reporting it here too would make the core take the
+            // second report for a grant nobody wants, and release it under its holder.
+            report(e, sentAt);
             return NOTHING_TO_WITHDRAW;
         }
         Runnable hook = afterEnqueueForTests;

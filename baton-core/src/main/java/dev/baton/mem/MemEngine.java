@@ -361,6 +361,15 @@ public final class MemEngine {
         final GrantSink<Entry> sink;
 
         boolean granted;
+
+        /**
+         * Whether the entry was granted by its own enqueue. Written under the lock by the enqueuing
+         * thread and read only by that thread afterwards, unlike {@link #granted}, which another
+         * thread's release may set as soon as the lock is dropped (and then tells the client
+         * itself, so the enqueuing thread must not report that grant again).
+         */
+        boolean grantedOnEnqueue;
+
         Instant grantedAt;
 
         Entry(Session session, AcquireRequest r, long token, GrantSink<Entry> sink) {
@@ -755,6 +764,7 @@ public final class MemEngine {
                 entry = new Entry(s, r, TOKENS.incrementAndGet(), sink);
                 q.add(entry);
                 grantWaiters(q, entry, out);
+                entry.grantedOnEnqueue = entry.granted;
                 if (!entry.granted && r.tryOnce()) {
                     // Appending affects only the new entry (queues are saturated): undo it.
                     q.remove(entry);

@@ -20,13 +20,13 @@ import java.util.Optional;
  * {@code info} and {@code echo}: engine work, script-internal calls included) and {@link
  * #openCommandCount()} over {@code MONITOR} (commands clients sent).
  */
-public final class RedisEngine implements BenchEngine {
+public final class RedisBench implements BenchEngine {
     private final RedisServer server;
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> conn;
 
-    private RedisEngine(RedisServer server) {
+    private RedisBench(RedisServer server) {
         this.server = server;
         this.resources = LettuceResources.create("bench-counter");
         this.client = RedisClient.create(resources, RedisURI.create(server.uri()));
@@ -34,10 +34,10 @@ public final class RedisEngine implements BenchEngine {
     }
 
     /** Starts a server; close the engine to stop it. */
-    public static RedisEngine start() {
+    public static RedisBench start() {
         RedisServer server = RedisServer.start();
         try {
-            return new RedisEngine(server);
+            return new RedisBench(server);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -11,11 +11,11 @@ import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
 /** The two counts of a real redis-server: client commands (MONITOR) and engine calls. */
-class RedisEngineTest {
+class RedisBenchTest {
 
     @Test
     void countsAScriptAsOneClientCommandButItsCallsAsEngineWork() throws Exception {
-        try (RedisEngine engine = RedisEngine.start();
+        try (RedisBench engine = RedisBench.start();
                 BenchEngine.CommandCount commands = engine.openCommandCount()) {
             EngineCounter calls = engine.counter();
             RedisClient client = RedisClient.create(engine.batonUri());
@@ -48,8 +48,8 @@ class RedisEngineTest {
                         + "cmdstat_info:calls=7,usec=1,usec_per_call=0.1\r\n"
                         + "cmdstat_echo:calls=9,usec=1,usec_per_call=0.1\r\n"
                         + "cmdstat_evalsha:calls=2,usec=4,usec_per_call=2.00\r\n";
-        assertThat(RedisEngine.sumCalls(stats)).isEqualTo(5);
-        assertThat(RedisEngine.cpuMicros("used_cpu_sys:1.500000\r\nused_cpu_user:0.250001\r\n"))
+        assertThat(RedisBench.sumCalls(stats)).isEqualTo(5);
+        assertThat(RedisBench.cpuMicros("used_cpu_sys:1.500000\r\nused_cpu_user:0.250001\r\n"))
                 .isEqualTo(1_750_001);
     }
 }

@@ -32,13 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Baton shares between all its clients in the JVM; the harness names every other Lettuce pool
  * differently; the names are logged) and {@code leases_lost}.
  */
-public final class Renewal {
+public final class RenewalLoad {
     public static final String NAME = "renewal-10k";
 
     private final Context context;
     private final BenchEngine engine;
 
-    public Renewal(Context context, BenchEngine engine) {
+    public RenewalLoad(Context context, BenchEngine engine) {
         this.context = context;
         this.engine = engine;
     }
