@@ -6,7 +6,7 @@ import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.mem.MemEngine.Entry;
+import dev.baton.mem.MemQueues.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * queued concurrently with close re-checks {@code closed} after registering its entry, so no
  * interleaving leaves an acquisition unanswered.
  */
-final class MemBackend implements Backend<Entry>, MemEngine.Client {
+final class MemBackend implements Backend<Entry>, MemSession.Client {
     private static final Logger log = LoggerFactory.getLogger(MemBackend.class);
     static final long RECONNECT_MILLIS = 100;
 
@@ -77,7 +77,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
     private final Object sessionLock = new Object();
 
     /** The current session; replaced (under {@code sessionLock}) after an expiry. */
-    private volatile MemEngine.Session session;
+    private volatile MemSession session;
 
     /**
      * Tests only: runs in {@link #acquire} after the entry was queued in the engine and before it
@@ -184,12 +184,12 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
      * Runs a request on the current session; if the engine says that session expired, tells the
      * core, opens a new session and runs the request once more on it.
      */
-    private <T> T onSession(Function<MemEngine.Session, T> request) {
-        MemEngine.Session s = session;
+    private <T> T onSession(Function<MemSession, T> request) {
+        MemSession s = session;
         try {
             return request.apply(s);
         } catch (SessionExpiredException expired) {
-            MemEngine.Session fresh = replaceExpired(s, expired.getMessage());
+            MemSession fresh = replaceExpired(s, expired.getMessage());
             try {
                 return request.apply(fresh);
             } catch (SessionExpiredException again) {
@@ -206,7 +206,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
      * @throws ClientClosedException if the client is closed
      * @throws BackendUnavailableException if the new session cannot be opened (cut off again)
      */
-    private MemEngine.Session replaceExpired(MemEngine.Session expired, String detail) {
+    private MemSession replaceExpired(MemSession expired, String detail) {
         synchronized (sessionLock) {
             if (closed) {
                 throw new ClientClosedException(ctx.clientId());
@@ -296,7 +296,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
         }
         long next = keepAliveNanos;
         long sentAt = now();
-        MemEngine.Session s = session;
+        MemSession s = session;
         try {
             try {
                 engine.heartbeat(s, sentAt);
@@ -346,7 +346,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
 
     // ---- reads, keys, watches ----
 
-    private <T> T call(Function<MemEngine.Session, T> request) {
+    private <T> T call(Function<MemSession, T> request) {
         try {
             return onSession(request);
         } catch (BackendUnavailableException e) {
@@ -397,7 +397,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
 
     @Override
     public void close() {
-        MemEngine.Session s;
+        MemSession s;
         synchronized (sessionLock) {
             if (closed) {
                 return;

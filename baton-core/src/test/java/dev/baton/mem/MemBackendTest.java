@@ -65,7 +65,7 @@ class MemBackendTest {
      */
     @Test
     void closeRacingAnAcquireNeverLeavesTheAcquireHanging() throws Exception {
-        MemEngine.Session holder =
+        MemSession holder =
                 engine.open(
                         "holder",
                         BatonConfig.DEFAULT_NAMESPACE,
@@ -100,14 +100,14 @@ class MemBackendTest {
     }
 
     /** A client that ignores what the engine tells it. */
-    private static final class NoClient implements MemEngine.Client {
+    private static final class NoClient implements MemSession.Client {
         @Override
-        public void granted(MemEngine.Entry entry, long sentAtNanos) {}
+        public void granted(MemQueues.Entry entry, long sentAtNanos) {}
 
         @Override
         public void sessionExpired(String detail) {}
 
         @Override
-        public void waitersDropped(List<MemEngine.Entry> entries, String why) {}
+        public void waitersDropped(List<MemQueues.Entry> entries, String why) {}
     }
 }
