@@ -79,12 +79,6 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
     /** The current session; replaced (under {@code sessionLock}) after an expiry. */
     private volatile MemSession session;
 
-    /**
-     * Tests only: runs in {@link #acquire} after the entry was queued in the engine and before it
-     * is registered as waiting, to force races with {@link #close}.
-     */
-    volatile Runnable afterEnqueueForTests;
-
     /** Entries whose removal could not be sent; retried after the next keep-alive that is heard. */
     private final Set<Entry> unsent = ConcurrentHashMap.newKeySet();
 
@@ -160,10 +154,6 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
         if (e.granted) {
             report(e, sentAt); // the answer itself shows the grant
             return NOTHING_TO_WITHDRAW;
-        }
-        Runnable hook = afterEnqueueForTests;
-        if (hook != null) {
-            hook.run();
         }
         waiting.add(e);
         // A close that ran before waiting.add could not see this entry: fail it here. (A close
