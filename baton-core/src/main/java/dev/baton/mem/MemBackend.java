@@ -6,7 +6,7 @@ import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
-import dev.baton.mem.MemEngine.Entry;
+import dev.baton.mem.MemQueues.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * queued concurrently with close re-checks {@code closed} after registering its entry, so no
  * interleaving leaves an acquisition unanswered.
  */
-final class MemBackend implements Backend<Entry>, MemEngine.Client {
+final class MemBackend implements Backend<Entry>, MemSession.Client {
     private static final Logger log = LoggerFactory.getLogger(MemBackend.class);
     static final long RECONNECT_MILLIS = 100;
 
@@ -77,13 +77,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
     private final Object sessionLock = new Object();
 
     /** The current session; replaced (under {@code sessionLock}) after an expiry. */
-    private volatile MemEngine.Session session;
-
-    /**
-     * Tests only: runs in {@link #acquire} after the entry was queued in the engine and before it
-     * is registered as waiting, to force races with {@link #close}.
-     */
-    volatile Runnable afterEnqueueForTests;
+    private volatile MemSession session;
 
     /** Entries whose removal could not be sent; retried after the next keep-alive that is heard. */
     private final Set<Entry> unsent = ConcurrentHashMap.newKeySet();
@@ -165,10 +159,6 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
             report(e, sentAt);
             return NOTHING_TO_WITHDRAW;
         }
-        Runnable hook = afterEnqueueForTests;
-        if (hook != null) {
-            hook.run();
-        }
         waiting.add(e);
         // A close that ran before waiting.add could not see this entry: fail it here. (A close
         // that runs after this read sees the entry in waiting.)
@@ -188,12 +178,12 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
      * Runs a request on the current session; if the engine says that session expired, tells the
      * core, opens a new session and runs the request once more on it.
      */
-    private <T> T onSession(Function<MemEngine.Session, T> request) {
-        MemEngine.Session s = session;
+    private <T> T onSession(Function<MemSession, T> request) {
+        MemSession s = session;
         try {
             return request.apply(s);
         } catch (SessionExpiredException expired) {
-            MemEngine.Session fresh = replaceExpired(s, expired.getMessage());
+            MemSession fresh = replaceExpired(s, expired.getMessage());
             try {
                 return request.apply(fresh);
             } catch (SessionExpiredException again) {
@@ -210,7 +200,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
      * @throws ClientClosedException if the client is closed
      * @throws BackendUnavailableException if the new session cannot be opened (cut off again)
      */
-    private MemEngine.Session replaceExpired(MemEngine.Session expired, String detail) {
+    private MemSession replaceExpired(MemSession expired, String detail) {
         synchronized (sessionLock) {
             if (closed) {
                 throw new ClientClosedException(ctx.clientId());
@@ -300,7 +290,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
         }
         long next = keepAliveNanos;
         long sentAt = now();
-        MemEngine.Session s = session;
+        MemSession s = session;
         try {
             try {
                 engine.heartbeat(s, sentAt);
@@ -350,7 +340,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
 
     // ---- reads, keys, watches ----
 
-    private <T> T call(Function<MemEngine.Session, T> request) {
+    private <T> T call(Function<MemSession, T> request) {
         try {
             return onSession(request);
         } catch (BackendUnavailableException e) {
@@ -401,7 +391,7 @@ final class MemBackend implements Backend<Entry>, MemEngine.Client {
 
     @Override
     public void close() {
-        MemEngine.Session s;
+        MemSession s;
         synchronized (sessionLock) {
             if (closed) {
                 return;

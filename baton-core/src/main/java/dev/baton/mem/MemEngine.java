@@ -8,31 +8,27 @@ import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
+import dev.baton.mem.MemQueues.Entry;
+import dev.baton.mem.MemSession.Client;
+import dev.baton.mem.MemSession.State;
 import dev.baton.spi.AcquireRequest;
-import dev.baton.spi.GrantRules;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +44,12 @@ import org.slf4j.LoggerFactory;
  * TTL), {@link #heal} reconnects it, {@link #expire} ends its session (at once if the engine can
  * reach the client, otherwise once its TTL has passed unheard: see there).
  *
- * <p><b>The engine lock.</b> One monitor ({@code lock}) guards all engine state: queues, sessions,
- * keys, watches and the token counter. Every operation is one critical section (a session expiry is
- * two, see below), so the engine is linearizable. Invariants:
+ * <p><b>The engine lock.</b> One monitor ({@code lock}) guards all engine state: the sessions
+ * ({@link MemSession}) and partitions, kept here, and the state of the helpers, which have no lock
+ * of their own and run only under this one: the lock queues and the token counter ({@link
+ * MemQueues}), the keys ({@link MemKeyValue}) and the watches ({@link MemWatches}). Every operation
+ * is one critical section (a session expiry is two, see below), so the engine is linearizable.
+ * Invariants:
  *
  * <ul>
  *   <li>Nothing that can reach user code or a client's lease runs under the lock. Grants found
@@ -61,21 +60,12 @@ import org.slf4j.LoggerFactory;
  *       release that triggers a grant cannot deadlock with the grantee.
  *   <li>The one exception is watch sinks: they are called under the lock so that every subscription
  *       sees the engine's order. Sinks never block, never call back into the engine and never run
- *       listener code (they append to a bounded queue and hand draining to Baton's own callback
- *       pool), so the lock order is always engine lock → subscription monitor, never the reverse. A
- *       sink that throws anyway is logged and skipped: it cannot abort the engine operation halfway
- *       or deprive other subscriptions of the event.
- *   <li>After every operation each queue is saturated: no live entry that the grant rule admits is
- *       left ungranted. Appending an entry therefore affects only that entry, which is why a
- *       try-once request can be decided by appending and, if not granted, removing it again.
- *   <li>Tokens are assigned when an entry is created (like ZooKeeper's {@code czxid}), from one
- *       counter shared by every engine of the JVM ({@link #TOKENS}); since grants within a queue
- *       follow queue order for conflicting grants, tokens increase from grant to grant of a name,
- *       and they never decrease within the JVM, not even across {@link #reset} (a fresh engine
- *       under the same name continues above every token handed out before).
- *   <li>A semaphore queue's size is fixed by the entry that creates the queue; a request declaring
- *       another size while the queue exists is rejected, so that clients disagreeing about the size
- *       cannot oversubscribe it.
+ *       listener code, so the lock order is always engine lock → subscription monitor, never the
+ *       reverse; a sink that throws is logged and skipped ({@link MemWatches}).
+ *   <li>The queues' own ({@link MemQueues}, which states them in full): each queue is saturated
+ *       after every operation, so appending affects only the new entry; tokens, assigned when an
+ *       entry is created, never decrease within the JVM, not even across {@link #reset}; a
+ *       semaphore queue's size is fixed by the entry that creates it.
  *   <li>At most one live session (ACTIVE or EXPIRING) per client id: {@link #open} rejects a second
  *       one instead of overwriting the first.
  *   <li>A session expires when unheard for its TTL. Expiry first marks the session dead (its
@@ -107,13 +97,6 @@ public final class MemEngine {
 
     private static final Map<String, MemEngine> ENGINES = new ConcurrentHashMap<>();
 
-    /**
-     * The fencing token counter of every engine of the JVM: tokens never decrease within the JVM,
-     * even when an engine is reset and a fresh one takes its name. Incremented under the lock of
-     * the engine that assigns the token.
-     */
-    private static final AtomicLong TOKENS = new AtomicLong();
-
     /** One daemon thread checks session expiry for every engine of the JVM. */
     private static final class Sweeper {
         static final ScheduledExecutorService EXECUTOR =
@@ -129,17 +112,20 @@ public final class MemEngine {
     private final Object lock = new Object();
     private final ScheduledFuture<?> sweep;
 
-    // ---- guarded by lock ----
-    private final Map<QueueKey, List<Entry>> queues = new HashMap<>();
-    private final Map<String, Session> sessions = new LinkedHashMap<>();
+    // ---- guarded by lock, like all the state of the helpers below ----
+    private final Map<String, MemSession> sessions = new LinkedHashMap<>();
     private final Set<String> partitioned = new HashSet<>();
-    private final Map<String, Versioned> values = new HashMap<>(); // by namespace-qualified key
-    private final Map<String, Long> lastVersions = new HashMap<>(); // survives deletes: no ABA
-    private final List<Watch> watches = new ArrayList<>();
     private boolean destroyed;
+
+    private final MemWatches watches;
+    private final MemQueues queues;
+    private final MemKeyValue keyValue;
 
     private MemEngine(String name) {
         this.name = name;
+        this.watches = new MemWatches(name, partitioned::contains);
+        this.queues = new MemQueues(watches);
+        this.keyValue = new MemKeyValue(watches);
         this.sweep =
                 Sweeper.EXECUTOR.scheduleWithFixedDelay(
                         this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
@@ -194,11 +180,11 @@ public final class MemEngine {
      */
     public void heal(String clientId) {
         Objects.requireNonNull(clientId, "clientId");
-        Session pending;
+        MemSession pending;
         synchronized (lock) {
             partitioned.remove(clientId);
-            Session s = sessions.get(clientId);
-            pending = s != null && s.expiryRequested && s.state == SessionState.ACTIVE ? s : null;
+            MemSession s = sessions.get(clientId);
+            pending = s != null && s.expiryRequested && s.state == State.ACTIVE ? s : null;
         }
         log.info("mem engine {}: healed client {}", name, clientId);
         if (pending != null) {
@@ -219,11 +205,11 @@ public final class MemEngine {
      * the client told first.
      */
     public void expire(String clientId) {
-        Session s;
+        MemSession s;
         boolean now;
         synchronized (lock) {
             s = sessions.get(clientId);
-            if (s == null || s.state != SessionState.ACTIVE) {
+            if (s == null || s.state != State.ACTIVE) {
                 return;
             }
             now = !partitioned.contains(clientId);
@@ -248,14 +234,7 @@ public final class MemEngine {
      */
     public List<String> entries(String namespace, LeaseKind kind, String name) {
         synchronized (lock) {
-            List<Entry> q = queues.get(new QueueKey(namespace, family(kind), name));
-            List<String> out = new ArrayList<>();
-            if (q != null) {
-                for (Entry e : q) {
-                    out.add(e.describe());
-                }
-            }
-            return out;
+            return queues.describe(namespace, kind, name);
         }
     }
 
@@ -268,8 +247,8 @@ public final class MemEngine {
     public List<String> clients() {
         synchronized (lock) {
             List<String> out = new ArrayList<>();
-            for (Session s : sessions.values()) {
-                if (s.state == SessionState.ACTIVE) {
+            for (MemSession s : sessions.values()) {
+                if (s.state == State.ACTIVE) {
                     out.add(s.clientId);
                 }
             }
@@ -287,159 +266,6 @@ public final class MemEngine {
         return "MemEngine{" + name + "}";
     }
 
-    // ------------------------------------------------------------------ client side
-
-    /**
-     * How the engine reaches a connected client. Every method is called outside the engine lock.
-     */
-    interface Client {
-        /**
-         * {@code entry} was granted; the request that proved it was sent at {@code sentAtNanos}.
-         * Must not block: hand the work to the client's own thread.
-         */
-        void granted(Entry entry, long sentAtNanos);
-
-        /**
-         * The session ended; called synchronously before the session's grants are removed, and only
-         * if the engine can reach the client. (A client cut off at expiry learns of it from {@link
-         * SessionExpiredException} on its first request that reaches the engine again.)
-         */
-        void sessionExpired(String detail);
-
-        /** Waiting entries removed by the engine (session expiry); their futures must fail. */
-        void waitersDropped(List<Entry> entries, String why);
-    }
-
-    enum SessionState {
-        ACTIVE,
-        /** Expiry started: the client is being told; its waiters can no longer be granted. */
-        EXPIRING,
-        /**
-         * Expired; requests of the session fail with {@link SessionExpiredException}, and the
-         * client must {@link #reopen} a new session under the same id.
-         */
-        EXPIRED,
-        CLOSED
-    }
-
-    /** One client's session. Fields other than the finals are guarded by the engine lock. */
-    static final class Session {
-        final String clientId;
-        final String namespace;
-        final long ttlNanos;
-        final Client client;
-        SessionState state = SessionState.ACTIVE;
-
-        /** Bumped when the session expires; entries remember the value they were created under. */
-        volatile int generation;
-
-        long lastHeardNanos; // engine time (System.nanoTime) of the last request heard
-        long lastSentAt; // client ticker reading: send time of the latest request heard
-        boolean expiryRequested; // expire() while cut off: ends at TTL unheard, or at heal
-        String expiryDetail; // why it expired, for the client that asks later
-        final List<Entry> deferred = new ArrayList<>(); // grants held back by a partition
-
-        Session(String clientId, String namespace, long ttlNanos, Client client) {
-            this.clientId = clientId;
-            this.namespace = namespace;
-            this.ttlNanos = ttlNanos;
-            this.client = client;
-        }
-    }
-
-    /** One queue entry: a waiter or a grant. Mutable fields are guarded by the engine lock. */
-    static final class Entry implements GrantRules.Queued {
-        final Session session;
-        final int generation;
-        final String name;
-        final LeaseKind kind;
-        final int permits;
-        final int limit;
-        final long token;
-
-        /** Where the client reports this entry's grant; the engine never calls it. */
-        final GrantSink<Entry> sink;
-
-        boolean granted;
-
-        /**
-         * Whether the entry was granted by its own enqueue. Written under the lock by the enqueuing
-         * thread and read only by that thread afterwards, unlike {@link #granted}, which another
-         * thread's release may set as soon as the lock is dropped (and then tells the client
-         * itself, so the enqueuing thread must not report that grant again).
-         */
-        boolean grantedOnEnqueue;
-
-        Instant grantedAt;
-
-        Entry(Session session, AcquireRequest r, long token, GrantSink<Entry> sink) {
-            this.session = session;
-            this.generation = session.generation;
-            this.name = r.name();
-            this.kind = r.kind();
-            this.permits = r.permits();
-            this.limit = r.limit();
-            this.token = token;
-            this.sink = sink;
-        }
-
-        @Override
-        public LeaseKind kind() {
-            return kind;
-        }
-
-        @Override
-        public int permits() {
-            return permits;
-        }
-
-        String describe() {
-            return token + " " + kind + " " + session.clientId + (granted ? " held" : " waiting");
-        }
-
-        @Override
-        public String toString() {
-            return "Entry{" + kind + " \"" + name + "\" " + describe() + "}";
-        }
-    }
-
-    private record QueueKey(String namespace, LeaseKind family, String name) {}
-
-    private static final class Watch {
-        Session session; // moves to the client's new session on reopen
-        final String prefix;
-        final Consumer<WatchEvent> sink;
-        boolean missed; // events skipped while partitioned: send a RESYNC when heard again
-
-        Watch(Session session, String prefix, Consumer<WatchEvent> sink) {
-            this.session = session;
-            this.prefix = prefix;
-            this.sink = sink;
-        }
-    }
-
-    /**
-     * Work for clients, collected under the lock and run after it is released, in order, by the
-     * thread that made the change.
-     */
-    private static final class Outbox {
-        private final List<Runnable> tasks = new ArrayList<>();
-
-        void add(Runnable task) {
-            tasks.add(task);
-        }
-
-        void run() {
-            for (Runnable t : tasks) {
-                try {
-                    t.run();
-                } catch (RuntimeException e) {
-                    log.warn("mem engine: handing work to a client failed", e);
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ sessions
 
     /**
@@ -449,13 +275,11 @@ public final class MemEngine {
      *     has a live session here (it is never overwritten: that would orphan the other client's
      *     grants; connecting again draws a new client id)
      */
-    Session open(String clientId, String namespace, long ttlNanos, long sentAt, Client client) {
+    MemSession open(String clientId, String namespace, long ttlNanos, long sentAt, Client client) {
         synchronized (lock) {
             checkAlive();
             checkNoLiveSession(clientId);
-            Session s = new Session(clientId, namespace, ttlNanos, client);
-            s.lastHeardNanos = System.nanoTime();
-            s.lastSentAt = sentAt;
+            MemSession s = new MemSession(clientId, namespace, ttlNanos, client, sentAt);
             sessions.put(clientId, s);
             return s;
         }
@@ -464,11 +288,9 @@ public final class MemEngine {
     private void checkNoLiveSession(String clientId) {
         if (sessions.containsKey(clientId)) {
             throw new BackendUnavailableException(
-                    "mem engine \""
-                            + name
-                            + "\" already has a live session for client id "
-                            + clientId
-                            + "; refusing to replace it (connect again for a new id)");
+                    ("mem engine \"%s\" already has a live session for client id %s; refusing to"
+                                    + " replace it (connect again for a new id)")
+                            .formatted(name, clientId));
         }
     }
 
@@ -480,25 +302,20 @@ public final class MemEngine {
      * @throws IllegalStateException if {@code expired} has not expired
      * @throws BackendUnavailableException if the client is cut off or the engine was reset
      */
-    Session reopen(Session expired, long sentAt) {
+    MemSession reopen(MemSession expired, long sentAt) {
         Outbox out = new Outbox();
-        Session s;
+        MemSession s;
         synchronized (lock) {
-            if (expired.state != SessionState.EXPIRED) {
+            if (expired.state != State.EXPIRED) {
                 throw new IllegalStateException(
                         "session of " + expired.clientId + " is " + expired.state);
             }
             checkAlive();
             checkReachable(expired.clientId);
             checkNoLiveSession(expired.clientId);
-            s = new Session(expired.clientId, expired.namespace, expired.ttlNanos, expired.client);
-            s.lastSentAt = sentAt;
+            s = expired.successor(sentAt);
             sessions.put(s.clientId, s);
-            for (Watch w : watches) {
-                if (w.session == expired) {
-                    w.session = s;
-                }
-            }
+            watches.move(expired, s);
             hear(s, sentAt, out);
         }
         log.info("mem engine {}: client {} opened a new session", name, s.clientId);
@@ -509,11 +326,8 @@ public final class MemEngine {
     private void checkReachable(String clientId) {
         if (partitioned.contains(clientId)) {
             throw new BackendUnavailableException(
-                    "mem engine \""
-                            + name
-                            + "\" is unreachable from client "
-                            + clientId
-                            + " (partitioned)");
+                    "mem engine \"%s\" is unreachable from client %s (partitioned)"
+                            .formatted(name, clientId));
         }
     }
 
@@ -526,86 +340,77 @@ public final class MemEngine {
      *     possibly not told, and must learn of the loss before it carries on); the client opens a
      *     new session with {@link #reopen}
      */
-    private void hear(Session s, long sentAt, Outbox out) {
-        if (destroyed) {
-            throw new BackendUnavailableException("mem engine \"" + name + "\" was reset");
-        }
-        if (s.state == SessionState.CLOSED) {
+    private void hear(MemSession s, long sentAt, Outbox out) {
+        checkAlive();
+        if (s.state == State.CLOSED) {
             throw new BackendUnavailableException("client " + s.clientId + " is disconnected");
         }
         checkReachable(s.clientId);
-        if (s.state == SessionState.EXPIRING) {
+        if (s.state == State.EXPIRING) {
             throw new BackendUnavailableException("the session of " + s.clientId + " is expiring");
         }
-        if (s.state == SessionState.EXPIRED) {
+        if (s.state == State.EXPIRED) {
             throw new SessionExpiredException(
-                    "the mem engine session of client "
-                            + s.clientId
-                            + " expired: "
-                            + s.expiryDetail);
+                    "the mem engine session of client %s expired: %s"
+                            .formatted(s.clientId, s.expiryDetail));
         }
-        s.lastHeardNanos = System.nanoTime();
-        if (sentAt - s.lastSentAt > 0) {
-            s.lastSentAt = sentAt;
-        }
-        if (!s.deferred.isEmpty()) {
-            for (Entry e : s.deferred) {
-                if (e.granted && contains(e)) {
-                    deliver(e, out);
-                }
+        s.heard(sentAt);
+        for (Entry e : s.deferred) {
+            if (e.granted && queues.contains(e)) {
+                deliver(e, out);
             }
-            s.deferred.clear();
         }
-        for (Watch w : watches) {
-            if (w.session == s && w.missed) {
-                w.missed = false;
-                offer(w, WatchEvent.resync());
+        s.deferred.clear();
+        watches.resync(s);
+    }
+
+    /**
+     * Runs one client request: hears {@code s} and runs {@code body} in one critical section, then,
+     * after the lock and even if {@code body} threw, the work for clients that both collected.
+     */
+    private <T> T request(MemSession s, long sentAt, Function<Outbox, T> body) {
+        Outbox out = new Outbox();
+        try {
+            synchronized (lock) {
+                hear(s, sentAt, out);
+                return body.apply(out);
             }
+        } finally {
+            out.run(); // hearing may have released grants kept back by a partition
         }
     }
 
     /** A keep-alive: proves the session alive (the caller then confirms its leases). */
-    void heartbeat(Session s, long sentAt) {
-        Outbox out = new Outbox();
-        synchronized (lock) {
-            hear(s, sentAt, out);
-        }
-        out.run();
+    void heartbeat(MemSession s, long sentAt) {
+        request(s, sentAt, out -> null);
     }
 
     /** Disconnects: removes every entry and watch of the session, whatever the partition state. */
-    List<Entry> close(Session s) {
+    List<Entry> close(MemSession s) {
         Outbox out = new Outbox();
         List<Entry> dropped = new ArrayList<>();
         synchronized (lock) {
-            if (s.state == SessionState.CLOSED) {
-                return dropped;
+            if (s.state != State.CLOSED) {
+                end(s, State.CLOSED, dropped, out);
             }
-            s.state = SessionState.CLOSED;
-            s.deferred.clear();
-            if (sessions.get(s.clientId) == s) {
-                sessions.remove(s.clientId);
-            }
-            watches.removeIf(w -> w.session == s);
-            removeAllOf(s, dropped, out);
         }
         out.run();
         return dropped;
     }
 
     private void sweep() {
-        List<Session> due = new ArrayList<>();
+        List<MemSession> due = new ArrayList<>();
         long now = System.nanoTime();
         synchronized (lock) {
-            for (Session s : sessions.values()) {
-                if (s.state == SessionState.ACTIVE
+            for (MemSession s : sessions.values()) {
+                if (s.state == State.ACTIVE
                         && (now - s.lastHeardNanos > s.ttlNanos
                                 || (s.expiryRequested && !partitioned.contains(s.clientId)))) {
                     due.add(s);
                 }
             }
         }
-        for (Session s : due) {
+        for (MemSession s : due) {
             expireSession(
                     s,
                     (s.expiryRequested ? EXPIRED_ON_REQUEST + ", then " : "")
@@ -620,15 +425,13 @@ public final class MemEngine {
      * remove its entries and grant the next waiters (under it). Between the first and the last step
      * the session's grants still block others, so the holder is told before anyone is granted.
      */
-    private void expireSession(Session s, String detail) {
+    private void expireSession(MemSession s, String detail) {
         boolean reachable;
         synchronized (lock) {
-            if (s.state != SessionState.ACTIVE) {
+            if (s.state != State.ACTIVE) {
                 return;
             }
-            s.state = SessionState.EXPIRING;
-            s.expiryDetail = detail;
-            s.generation++;
+            s.startExpiry(detail);
             reachable = !partitioned.contains(s.clientId);
         }
         log.info("mem engine {}: session of {} expired: {}", name, s.clientId, detail);
@@ -648,15 +451,10 @@ public final class MemEngine {
         Outbox out = new Outbox();
         List<Entry> dropped = new ArrayList<>();
         synchronized (lock) {
-            if (s.state != SessionState.EXPIRING) {
+            if (s.state != State.EXPIRING) {
                 return; // closed or destroyed meanwhile: entries are gone already
             }
-            s.state = SessionState.EXPIRED;
-            s.deferred.clear();
-            if (sessions.get(s.clientId) == s) {
-                sessions.remove(s.clientId);
-            }
-            removeAllOf(s, dropped, out);
+            end(s, State.EXPIRED, dropped, out);
         }
         out.run();
         if (!dropped.isEmpty()) {
@@ -664,50 +462,38 @@ public final class MemEngine {
         }
     }
 
+    /**
+     * The last step of a close or an expiry, under the lock: the session leaves the engine with its
+     * entries (its waiters collected in {@code dropped}), and the next waiters are granted. A
+     * closed session's watches end; an expired one's wait for the client's new session.
+     */
+    private void end(MemSession s, State state, List<Entry> dropped, Outbox out) {
+        s.state = state;
+        s.deferred.clear();
+        if (sessions.get(s.clientId) == s) {
+            sessions.remove(s.clientId);
+        }
+        if (state == State.CLOSED) {
+            watches.removeAllOf(s);
+        }
+        queues.removeAllOf(s, dropped, e -> deliver(e, out));
+    }
+
     private void destroy() {
         sweep.cancel(false);
-        List<Session> all;
+        List<MemSession> all;
         synchronized (lock) {
             all = new ArrayList<>(sessions.values());
         }
-        for (Session s : all) {
+        for (MemSession s : all) {
             expireSession(s, "the engine was reset");
         }
         synchronized (lock) {
             destroyed = true;
             queues.clear();
             sessions.clear();
-            values.clear();
+            keyValue.clear();
             watches.clear();
-        }
-    }
-
-    /**
-     * Removes every entry of {@code s}; collects its waiters in {@code dropped}. Under the lock.
-     */
-    private void removeAllOf(Session s, List<Entry> dropped, Outbox out) {
-        for (Iterator<Map.Entry<QueueKey, List<Entry>>> it = queues.entrySet().iterator();
-                it.hasNext(); ) {
-            Map.Entry<QueueKey, List<Entry>> qe = it.next();
-            List<Entry> q = qe.getValue();
-            boolean changed = false;
-            for (Iterator<Entry> ei = q.iterator(); ei.hasNext(); ) {
-                Entry e = ei.next();
-                if (e.session == s) {
-                    ei.remove();
-                    changed = true;
-                    if (!e.granted) {
-                        dropped.add(e);
-                    }
-                }
-            }
-            if (changed) {
-                grantWaiters(q, null, out);
-                if (q.isEmpty()) {
-                    it.remove();
-                }
-                emitLock(qe.getKey());
-            }
         }
     }
 
@@ -717,162 +503,12 @@ public final class MemEngine {
         }
     }
 
-    // ------------------------------------------------------------------ locks
-
-    private static LeaseKind family(LeaseKind kind) {
-        return kind == LeaseKind.READ ? LeaseKind.WRITE : kind;
-    }
-
-    private static QueueKey keyOf(Entry e) {
-        return new QueueKey(e.session.namespace, family(e.kind), e.name);
-    }
-
-    private boolean contains(Entry e) {
-        List<Entry> q = queues.get(keyOf(e));
-        return q != null && q.contains(e);
-    }
-
     /**
-     * Creates a queue entry for {@code r}, with the next token.
-     *
-     * @return the entry, granted or waiting; the caller reports to {@code sink} itself if it was
-     *     granted at once, otherwise the engine hands the grant to the client later
-     * @throws NotAcquiredException if {@code r} is try-once and not grantable now (nothing is left)
-     * @throws InvalidArgumentException if {@code r} is a semaphore request whose limit differs from
-     *     the limit of the existing queue (nothing is created)
-     * @throws BackendUnavailableException if the client is cut off (nothing is created)
+     * Hands a grant to its client after the lock, or keeps it back while the client is cut off.
+     * Under the lock.
      */
-    Entry enqueue(Session s, long sentAt, AcquireRequest r, GrantSink<Entry> sink) {
-        Outbox out = new Outbox();
-        Entry entry = null;
-        InvalidArgumentException mismatch = null;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            QueueKey key = new QueueKey(s.namespace, family(r.kind()), r.name());
-            List<Entry> q = queues.computeIfAbsent(key, k -> new ArrayList<>());
-            if (r.kind() == LeaseKind.SEMAPHORE && !q.isEmpty() && q.get(0).limit != r.limit()) {
-                // The entry that created the queue fixed its size; every entry since has it.
-                mismatch =
-                        new InvalidArgumentException(
-                                "semaphore \""
-                                        + r.name()
-                                        + "\" has "
-                                        + q.get(0).limit
-                                        + " permits in the engine, but this handle was made with "
-                                        + r.limit());
-            } else {
-                entry = new Entry(s, r, TOKENS.incrementAndGet(), sink);
-                q.add(entry);
-                grantWaiters(q, entry, out);
-                entry.grantedOnEnqueue = entry.granted;
-                if (!entry.granted && r.tryOnce()) {
-                    // Appending affects only the new entry (queues are saturated): undo it.
-                    q.remove(entry);
-                    entry = null;
-                } else {
-                    emitLock(key);
-                }
-            }
-            if (q.isEmpty()) {
-                queues.remove(key);
-            }
-        }
-        out.run(); // hearing may have released grants kept back by a partition
-        if (mismatch != null) {
-            throw mismatch;
-        }
-        if (entry == null) {
-            throw new NotAcquiredException(r.name());
-        }
-        return entry;
-    }
-
-    /**
-     * Removes {@code e} (a waiter that gave up, or a grant being released), granting the next
-     * waiters. Never touches another entry: an entry already removed (released, expired) is a
-     * no-op.
-     *
-     * @return whether the entry was still in the engine
-     */
-    boolean remove(Session s, long sentAt, Entry e) {
-        Outbox out = new Outbox();
-        boolean removed;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            QueueKey key = keyOf(e);
-            List<Entry> q = queues.get(key);
-            removed = q != null && q.remove(e);
-            if (removed) {
-                grantWaiters(q, null, out);
-                if (q.isEmpty()) {
-                    queues.remove(key);
-                }
-                emitLock(key);
-            }
-        }
-        out.run();
-        return removed;
-    }
-
-    /**
-     * A renewal: hears the session and reports which of the given grants it no longer holds.
-     *
-     * @return the entries not (or no longer) granted to this session
-     */
-    Set<Entry> renew(Session s, long sentAt, List<Entry> held) {
-        Outbox out = new Outbox();
-        Set<Entry> gone = new HashSet<>();
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            for (Entry e : held) {
-                if (e.session != s || !e.granted || !contains(e)) {
-                    gone.add(e);
-                }
-            }
-        }
-        out.run();
-        return gone;
-    }
-
-    /**
-     * Grants every waiter of {@code q} that the rule admits. The new grants are handed to their
-     * clients through {@code out}, except {@code self} (the entry being created, which the caller
-     * answers directly). Under the lock.
-     */
-    private void grantWaiters(List<Entry> q, Entry self, Outbox out) {
-        if (q.isEmpty()) {
-            return;
-        }
-        List<Entry> live = new ArrayList<>(q.size());
-        for (Entry e : q) {
-            // A waiter of a dying session is never granted (as if already gone); its grants still
-            // count until removed.
-            if (e.granted || e.session.state == SessionState.ACTIVE) {
-                live.add(e);
-            }
-        }
-        // Every backend's rules; the granted entries are a prefix of the queue. A semaphore's
-        // entries all carry the size the queue was created with.
-        int granted = GrantRules.grantedCount(live, live.isEmpty() ? 0 : live.get(0).limit);
-        for (int i = 0; i < granted; i++) {
-            grant(live.get(i), self, out);
-        }
-    }
-
-    private void grant(Entry e, Entry self, Outbox out) {
-        if (e.granted) {
-            return;
-        }
-        e.granted = true;
-        e.grantedAt = Instant.now();
-        if (e != self) {
-            deliver(e, out);
-        }
-    }
-
-    /** Hands a grant to its client after the lock, or keeps it back while the client is cut off. */
     private void deliver(Entry e, Outbox out) {
-        Session s = e.session;
+        MemSession s = e.session;
         if (partitioned.contains(s.clientId)) {
             s.deferred.add(e);
             return;
@@ -881,221 +517,77 @@ public final class MemEngine {
         out.add(() -> s.client.granted(e, sentAt));
     }
 
-    // ------------------------------------------------------------------ inspection
+    // ------------------------------------------------------------------ requests
 
-    Optional<LockSnapshot> inspect(Session s, long sentAt, String lockName) {
-        Outbox out = new Outbox();
-        Optional<LockSnapshot> result;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            result = snapshot(s.namespace, lockName);
-        }
-        out.run();
-        return result;
+    /**
+     * Creates a queue entry for {@code r}, with the next token ({@link MemQueues#append}, which
+     * also says when nothing is created or left: {@link NotAcquiredException}, {@link
+     * InvalidArgumentException}).
+     *
+     * @return the entry, granted or waiting; the caller reports to {@code sink} itself if it was
+     *     granted at once, otherwise the engine hands the grant to the client later
+     * @throws BackendUnavailableException if the client is cut off (nothing is created)
+     */
+    Entry enqueue(MemSession s, long sentAt, AcquireRequest r, GrantSink<Entry> sink) {
+        return request(s, sentAt, out -> queues.append(s, r, sink, e -> deliver(e, out)));
     }
 
-    List<LockSnapshot> locks(Session s, long sentAt, String prefix) {
-        Outbox out = new Outbox();
-        List<LockSnapshot> result = new ArrayList<>();
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            Set<String> names = new TreeSet<>();
-            for (QueueKey k : queues.keySet()) {
-                if (k.namespace().equals(s.namespace) && Names.isUnder(k.name(), prefix)) {
-                    names.add(k.name());
-                }
-            }
-            for (String n : names) {
-                snapshot(s.namespace, n).ifPresent(result::add);
-            }
-        }
-        out.run();
-        return result;
+    /**
+     * Removes {@code e} (a waiter that gave up, or a grant being released), granting the next
+     * waiters; an entry already removed (released, expired) is a no-op. Never touches another.
+     *
+     * @return whether the entry was still in the engine
+     */
+    boolean remove(MemSession s, long sentAt, Entry e) {
+        return request(s, sentAt, out -> queues.remove(e, g -> deliver(g, out)));
     }
 
-    /** The merged view of a name across queue families. Under the lock. */
-    private Optional<LockSnapshot> snapshot(String namespace, String lockName) {
-        List<Entry> all = new ArrayList<>();
-        for (LeaseKind family :
-                new LeaseKind[] {
-                    LeaseKind.MUTEX, LeaseKind.SEMAPHORE, LeaseKind.WRITE, LeaseKind.LEADERSHIP
-                }) {
-            List<Entry> q = queues.get(new QueueKey(namespace, family, lockName));
-            if (q != null) {
-                all.addAll(q);
-            }
-        }
-        if (all.isEmpty()) {
-            return Optional.empty();
-        }
-        all.sort((a, b) -> Long.compare(a.token, b.token));
-        List<LockSnapshot.Holder> holders = new ArrayList<>();
-        int waiters = 0;
-        for (Entry e : all) {
-            if (e.granted) {
-                holders.add(
-                        new LockSnapshot.Holder(
-                                e.session.clientId, e.kind, e.permits, e.token, e.grantedAt));
-            } else {
-                waiters++;
-            }
-        }
-        return Optional.of(new LockSnapshot(lockName, holders, waiters));
+    /**
+     * A renewal: hears the session and reports which of the given grants it no longer holds.
+     *
+     * @return the entries not (or no longer) granted to this session
+     */
+    Set<Entry> renew(MemSession s, long sentAt, List<Entry> held) {
+        return request(s, sentAt, out -> queues.notHeldBy(s, held));
     }
 
-    // ------------------------------------------------------------------ key/value
-
-    private static String qualify(Session s, String key) {
-        return s.namespace + "/" + key;
+    Optional<LockSnapshot> inspect(MemSession s, long sentAt, String lockName) {
+        return request(s, sentAt, out -> queues.snapshot(s.namespace, lockName));
     }
 
-    Optional<Versioned> get(Session s, long sentAt, String key) {
-        Outbox out = new Outbox();
-        Optional<Versioned> result;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            result = Optional.ofNullable(values.get(qualify(s, key)));
-        }
-        out.run();
-        return result;
+    List<LockSnapshot> locks(MemSession s, long sentAt, String prefix) {
+        return request(s, sentAt, out -> queues.snapshots(s.namespace, prefix));
     }
 
-    Versioned put(Session s, long sentAt, String key, byte[] value) {
-        Outbox out = new Outbox();
-        Versioned written;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            written = write(s, key, value);
-        }
-        out.run();
-        return written;
+    Optional<Versioned> get(MemSession s, long sentAt, String key) {
+        return request(s, sentAt, out -> keyValue.get(s.namespace, key));
+    }
+
+    Versioned put(MemSession s, long sentAt, String key, byte[] value) {
+        return request(s, sentAt, out -> keyValue.put(s.namespace, key, value));
     }
 
     Optional<Versioned> compareAndSet(
-            Session s, long sentAt, String key, long expectedVersion, byte[] value) {
-        Outbox out = new Outbox();
-        Optional<Versioned> result;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            Versioned current = values.get(qualify(s, key));
-            long currentVersion = current == null ? Versioned.ABSENT : current.version();
-            result =
-                    currentVersion == expectedVersion
-                            ? Optional.of(write(s, key, value))
-                            : Optional.empty();
-        }
-        out.run();
-        return result;
+            MemSession s, long sentAt, String key, long expectedVersion, byte[] value) {
+        return request(
+                s, sentAt, out -> keyValue.compareAndSet(s.namespace, key, expectedVersion, value));
     }
 
-    boolean delete(Session s, long sentAt, String key, long expectedVersion) {
-        Outbox out = new Outbox();
-        boolean deleted;
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            String q = qualify(s, key);
-            Versioned current = values.get(q);
-            deleted =
-                    current != null
-                            && (expectedVersion < 0 || current.version() == expectedVersion);
-            if (deleted) {
-                values.remove(q);
-                emit(s.namespace, key, WatchEvent.delete(key));
-            }
-        }
-        out.run();
-        return deleted;
+    boolean delete(MemSession s, long sentAt, String key, long expectedVersion) {
+        return request(s, sentAt, out -> keyValue.delete(s.namespace, key, expectedVersion));
     }
 
-    List<String> keys(Session s, long sentAt, String prefix) {
-        Outbox out = new Outbox();
-        List<String> result = new ArrayList<>();
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            String ns = s.namespace + "/";
-            for (String q : new TreeMap<>(values).keySet()) {
-                if (q.startsWith(ns)) {
-                    String key = q.substring(ns.length());
-                    if (Names.isUnder(key, prefix)) {
-                        result.add(key);
-                    }
-                }
-            }
-        }
-        out.run();
-        return result;
+    List<String> keys(MemSession s, long sentAt, String prefix) {
+        return request(s, sentAt, out -> keyValue.keys(s.namespace, prefix));
     }
 
-    /** Writes with the key's next version; versions never repeat, even across deletes. Locked. */
-    private Versioned write(Session s, String key, byte[] value) {
-        String q = qualify(s, key);
-        long version = lastVersions.merge(q, 1L, Long::sum);
-        Versioned v = new Versioned(key, value, version);
-        values.put(q, v);
-        emit(s.namespace, key, WatchEvent.put(v));
-        return v;
-    }
-
-    // ------------------------------------------------------------------ watch
-
-    AutoCloseable watch(Session s, long sentAt, String prefix, Consumer<WatchEvent> sink) {
-        Outbox out = new Outbox();
-        Watch w = new Watch(s, prefix, sink);
-        synchronized (lock) {
-            hear(s, sentAt, out);
-            watches.add(w);
-        }
-        out.run();
+    /** Starts a watch; closing the returned handle ends it. */
+    AutoCloseable watch(MemSession s, long sentAt, String prefix, Consumer<WatchEvent> sink) {
+        MemWatches.Watch w = request(s, sentAt, out -> watches.add(s, prefix, sink));
         return () -> {
             synchronized (lock) {
                 watches.remove(w);
             }
         };
-    }
-
-    private void emitLock(QueueKey key) {
-        LockSnapshot snap =
-                snapshot(key.namespace(), key.name())
-                        .orElse(new LockSnapshot(key.name(), List.of(), 0));
-        emit(key.namespace(), key.name(), WatchEvent.lock(key.name(), snap));
-    }
-
-    /**
-     * Hands an event to every matching watch, under the lock, so that each sees the engine's order.
-     * Sinks only enqueue. A watch of a cut-off client misses the event and gets a RESYNC later.
-     */
-    /**
-     * Calls a sink, under the lock. A sink must only enqueue (no listener code runs here); one that
-     * throws all the same is logged and skipped, so the engine operation still completes and the
-     * other subscriptions still get the event.
-     */
-    private void offer(Watch w, WatchEvent event) {
-        try {
-            w.sink.accept(event);
-        } catch (RuntimeException e) {
-            log.warn(
-                    "mem engine {}: watch sink of client {} on \"{}\" threw on {}; skipped",
-                    name,
-                    w.session.clientId,
-                    w.prefix,
-                    event,
-                    e);
-        }
-    }
-
-    private void emit(String namespace, String eventName, WatchEvent event) {
-        Set<Watch> targets = new LinkedHashSet<>();
-        for (Watch w : watches) {
-            if (w.session.namespace.equals(namespace) && Names.isUnder(eventName, w.prefix)) {
-                targets.add(w);
-            }
-        }
-        for (Watch w : targets) {
-            if (partitioned.contains(w.session.clientId)) {
-                w.missed = true;
-            } else {
-                offer(w, event);
-            }
-        }
     }
 }

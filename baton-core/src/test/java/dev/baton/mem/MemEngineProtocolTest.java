@@ -8,8 +8,7 @@ import dev.baton.BackendUnavailableException;
 import dev.baton.InvalidArgumentException;
 import dev.baton.LeaseKind;
 import dev.baton.WatchEvent;
-import dev.baton.mem.MemEngine.Entry;
-import dev.baton.mem.MemEngine.Session;
+import dev.baton.mem.MemQueues.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.NotAcquiredException;
 import java.time.Duration;
@@ -36,7 +35,7 @@ class MemEngineProtocolTest {
     }
 
     /** Records what the engine tells it, in order, into the shared log. */
-    private final class Recorder implements MemEngine.Client {
+    private final class Recorder implements MemSession.Client {
         final String id;
         final List<Long> grantSentAts = new CopyOnWriteArrayList<>();
 
@@ -65,7 +64,7 @@ class MemEngineProtocolTest {
         return new AcquireRequest(name, LeaseKind.MUTEX, 1, 1, false);
     }
 
-    private Session open(Recorder r, long sentAt) {
+    private MemSession open(Recorder r, long sentAt) {
         return engine.open(r.id, "ns", TTL, sentAt, r);
     }
 
@@ -73,8 +72,8 @@ class MemEngineProtocolTest {
     void aReachableHolderIsToldOfExpiryBeforeTheNextWaiterIsGranted() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         assertThat(held.granted).isTrue();
@@ -94,8 +93,8 @@ class MemEngineProtocolTest {
         long ttl = TimeUnit.SECONDS.toNanos(2);
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = engine.open(a.id, "ns", ttl, 1, a);
-        Session sb = open(b, 1);
+        MemSession sa = engine.open(a.id, "ns", ttl, 1, a);
+        MemSession sb = open(b, 1);
         long beforeLastHeard = System.nanoTime();
         engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
@@ -121,8 +120,8 @@ class MemEngineProtocolTest {
     void anExpiryAskedForDuringAPartitionTakesEffectAtHealWithTheHolderToldFirst() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         engine.partition("a");
@@ -140,7 +139,7 @@ class MemEngineProtocolTest {
     @Test
     void aRequestOfAnExpiredSessionIsToldItExpiredAndTheClientMustReopen() {
         Recorder a = new Recorder("a");
-        Session sa = open(a, 1);
+        MemSession sa = open(a, 1);
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         engine.watch(sa, 5, "k", events::add);
         engine.partition("a");
@@ -152,7 +151,7 @@ class MemEngineProtocolTest {
                 .isInstanceOf(SessionExpiredException.class)
                 .hasMessageContaining("expired");
         assertThat(engine.clients()).as("not silently reopened").doesNotContain("a");
-        Session fresh = engine.reopen(sa, 40);
+        MemSession fresh = engine.reopen(sa, 40);
         assertThat(engine.clients()).containsExactly("a");
         engine.put(fresh, 50, "k", "v".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(events).as("the watch moved to the new session").hasSize(1);
@@ -162,7 +161,7 @@ class MemEngineProtocolTest {
     @Test
     void openingASessionWithTheIdOfALiveOneIsRejected() {
         Recorder a = new Recorder("a");
-        Session first = open(a, 1);
+        MemSession first = open(a, 1);
         assertThatThrownBy(() -> open(new Recorder("a"), 2))
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageContaining("already has a live session for client id a");
@@ -178,8 +177,8 @@ class MemEngineProtocolTest {
     void semaphoreRequestsOfAnotherSizeThanTheQueuesAreRejected() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         Entry one =
                 engine.enqueue(
                         sa,
@@ -215,7 +214,7 @@ class MemEngineProtocolTest {
     @Test
     void aThrowingWatchSinkCannotBreakAWriteOrStarveOtherWatches() {
         Recorder a = new Recorder("a");
-        Session sa = open(a, 1);
+        MemSession sa = open(a, 1);
         List<WatchEvent> seen = new CopyOnWriteArrayList<>();
         engine.watch(
                 sa,
@@ -235,8 +234,8 @@ class MemEngineProtocolTest {
     void aGrantToAWaiterCarriesTheSendTimeOfItsLastHeardRequest() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 100);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 100);
         Entry held = engine.enqueue(sa, 150, mutex("x"), new RecordingSink());
         engine.enqueue(sb, 200, mutex("x"), new RecordingSink());
         engine.heartbeat(sb, 300);
@@ -249,8 +248,8 @@ class MemEngineProtocolTest {
     void aGrantToACutOffWaiterWaitsForItsNextHeardRequest() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         Entry waiting = engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         engine.partition("b");
@@ -269,8 +268,8 @@ class MemEngineProtocolTest {
     void aTryOnceRequestThatCannotBeGrantedLeavesNothing() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         assertThatThrownBy(
                         () ->
@@ -288,8 +287,8 @@ class MemEngineProtocolTest {
     void removingAnEntryTwiceOrAnotherSessionsLaterGrantIsHarmless() {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
         Entry first = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         assertThat(engine.remove(sa, 20, first)).isTrue();
         Entry second = engine.enqueue(sb, 30, mutex("x"), new RecordingSink());
@@ -308,9 +307,9 @@ class MemEngineProtocolTest {
         Recorder a = new Recorder("a");
         Recorder b = new Recorder("b");
         Recorder c = new Recorder("c");
-        Session sa = open(a, 1);
-        Session sb = open(b, 1);
-        Session sc = open(c, 1);
+        MemSession sa = open(a, 1);
+        MemSession sb = open(b, 1);
+        MemSession sc = open(c, 1);
         Entry held = engine.enqueue(sa, 10, mutex("x"), new RecordingSink());
         engine.enqueue(sb, 20, mutex("x"), new RecordingSink());
         Entry third = engine.enqueue(sc, 30, mutex("x"), new RecordingSink());

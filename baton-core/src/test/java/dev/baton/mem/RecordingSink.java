@@ -5,11 +5,11 @@ import dev.baton.spi.NotAcquiredException;
 import java.util.concurrent.CompletableFuture;
 
 /** A core stand-in for one acquisition: completes with the granted entry, or with the failure. */
-final class RecordingSink extends CompletableFuture<MemEngine.Entry>
-        implements GrantSink<MemEngine.Entry> {
+final class RecordingSink extends CompletableFuture<MemQueues.Entry>
+        implements GrantSink<MemQueues.Entry> {
 
     @Override
-    public void granted(long fencingToken, long sentAtNanos, MemEngine.Entry grant) {
+    public void granted(long fencingToken, long sentAtNanos, MemQueues.Entry grant) {
         complete(grant);
     }
 
