@@ -33,6 +33,7 @@ class RedisContractTest extends ContractSuite {
         private final RedisCommands<String, String> inspector;
 
         Fixture() {
+            super("redis");
             server = RedisServer.start();
             try {
                 inspectorClient = RedisClient.create(server.uri());
@@ -42,16 +43,6 @@ class RedisContractTest extends ContractSuite {
                 server.close();
                 throw e;
             }
-        }
-
-        @Override
-        protected String scheme() {
-            return "redis";
-        }
-
-        @Override
-        protected String uri() {
-            return server.uri();
         }
 
         @Override

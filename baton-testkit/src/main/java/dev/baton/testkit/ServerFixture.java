@@ -12,24 +12,26 @@ import dev.baton.BatonConfig;
  */
 public abstract class ServerFixture implements BackendFixture {
     private final ProxiedClients proxied = new ProxiedClients();
+    private final String scheme;
 
-    /** The URI scheme of a proxied client's connection, e.g. {@code redis}. */
-    protected abstract String scheme();
+    /**
+     * @param scheme the backend's URI scheme, e.g. {@code redis}
+     */
+    protected ServerFixture(String scheme) {
+        this.scheme = scheme;
+    }
 
-    /** The server's own URI, for plain clients. */
-    protected abstract String uri();
-
-    /** The server's port on 127.0.0.1, where the proxies forward to. */
+    /** The server's port on 127.0.0.1. */
     protected abstract int port();
 
     @Override
     public final Baton connect(BatonConfig config) {
-        return Baton.connect(uri(), config);
+        return Baton.connect(scheme + "://127.0.0.1:" + port(), config);
     }
 
     @Override
     public final Baton connectPartitionable(BatonConfig config) {
-        return proxied.connect(scheme(), port(), config);
+        return proxied.connect(scheme, port(), config);
     }
 
     @Override

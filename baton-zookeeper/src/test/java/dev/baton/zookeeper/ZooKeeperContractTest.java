@@ -33,6 +33,7 @@ class ZooKeeperContractTest extends ContractSuite {
         private final Layout layout = new Layout(BatonConfig.DEFAULT_NAMESPACE);
 
         Fixture() {
+            super("zookeeper");
             server = EmbeddedZooKeeper.start(0, null);
             inspector =
                     CuratorFrameworkFactory.newClient(
@@ -62,16 +63,6 @@ class ZooKeeperContractTest extends ContractSuite {
         @Override
         public boolean watchDeliversEveryWrite() {
             return false;
-        }
-
-        @Override
-        protected String scheme() {
-            return "zookeeper";
-        }
-
-        @Override
-        protected String uri() {
-            return server.uri();
         }
 
         @Override
