@@ -56,13 +56,26 @@ public final class GrantRules {
         return true;
     }
 
-    /** How many entries, from the head, hold the name (the rest wait). */
+    /**
+     * How many entries, from the head, hold the name (the rest wait). One pass, the same rules as
+     * {@link #granted}: an exclusive entry holds only at the head and stops the prefix; readers
+     * hold until the first exclusive entry; semaphore entries hold while the running sum fits.
+     */
     public static int grantedCount(List<? extends Queued> queue, int limit) {
-        int n = 0;
-        while (n < queue.size() && granted(queue, n, limit)) {
-            n++;
+        long sum = 0;
+        for (int i = 0; i < queue.size(); i++) {
+            Queued entry = queue.get(i);
+            if (exclusive(entry)) {
+                return i == 0 ? 1 : i;
+            }
+            if (entry.kind() != LeaseKind.READ) {
+                sum += permitsOf(entry);
+                if (sum > limit) {
+                    return i;
+                }
+            }
         }
-        return n;
+        return queue.size();
     }
 
     /**

@@ -175,8 +175,6 @@ final class RedisAcquisitions {
      */
     private static final class Waiter {
         final String id;
-        final AcquireRequest request;
-        final byte[][] keys;
         final Request owner;
 
         /** Send time by sequence number of our requests about this entry not yet superseded. */
@@ -184,8 +182,6 @@ final class RedisAcquisitions {
 
         Waiter(String id, Request owner) {
             this.id = id;
-            this.request = owner.request;
-            this.keys = owner.keys;
             this.owner = owner;
         }
     }
@@ -250,7 +246,7 @@ final class RedisAcquisitions {
                 .<List<Object>>run(
                         redis,
                         ScriptOutputType.MULTI,
-                        w.keys,
+                        w.owner.keys,
                         lockArgs(
                                 Keys.family(request.kind()),
                                 request.name(),
@@ -274,7 +270,8 @@ final class RedisAcquisitions {
             // The script may have run (only its answer was lost): withdraw the entry, then report.
             withdraw(w);
             w.owner.sink.failed(
-                    RedisConnection.unavailable("acquire \"" + w.request.name() + "\"", error));
+                    RedisConnection.unavailable(
+                            "acquire \"" + w.owner.request.name() + "\"", error));
             return;
         }
         long status = (Long) reply.get(0);
@@ -290,11 +287,11 @@ final class RedisAcquisitions {
             w.owner.sink.failed(
                     new InvalidArgumentException(
                             "semaphore \""
-                                    + w.request.name()
+                                    + w.owner.request.name()
                                     + "\" has "
                                     + reply.get(1)
                                     + " permits in the engine, but this handle was made with "
-                                    + w.request.limit()));
+                                    + w.owner.request.limit()));
         }
     }
 
@@ -317,7 +314,11 @@ final class RedisAcquisitions {
         w.owner.sink.granted(
                 token,
                 sentAt,
-                new Grant(w.id, w.request.name(), Keys.family(w.request.kind()), w.keys));
+                new Grant(
+                        w.id,
+                        w.owner.request.name(),
+                        Keys.family(w.owner.request.kind()),
+                        w.owner.keys));
     }
 
     /** Sends the removal of a waiter's entry; null if the connection is closed. Never blocks. */
@@ -345,8 +346,8 @@ final class RedisAcquisitions {
         return scripts.release.run(
                 redis,
                 ScriptOutputType.INTEGER,
-                w.keys,
-                lockArgs(Keys.family(w.request.kind()), w.request.name(), w.id));
+                w.owner.keys,
+                lockArgs(Keys.family(w.owner.request.kind()), w.owner.request.name(), w.id));
     }
 
     /**
@@ -421,10 +422,10 @@ final class RedisAcquisitions {
                         .<List<Object>>run(
                                 redis,
                                 ScriptOutputType.MULTI,
-                                w.keys,
+                                w.owner.keys,
                                 lockArgs(
-                                        Keys.family(w.request.kind()),
-                                        w.request.name(),
+                                        Keys.family(w.owner.request.kind()),
+                                        w.owner.request.name(),
                                         w.id,
                                         String.valueOf(livenessMillis),
                                         String.valueOf(seq)))
@@ -466,7 +467,7 @@ final class RedisAcquisitions {
                 "the engine dropped the queue entry {} for \"{}\" (not heard within {} ms, or"
                         + " restarted); queueing again",
                 w.id,
-                w.request.name(),
+                w.owner.request.name(),
                 livenessMillis);
         enqueue(w.owner);
     }

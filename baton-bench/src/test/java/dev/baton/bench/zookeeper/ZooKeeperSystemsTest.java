@@ -79,60 +79,43 @@ class ZooKeeperSystemsTest {
     void excludesASecondClientUntilRelease(String name) throws Exception {
         LockSystem system = system(name);
         String key = "exclusion-" + name;
-        ExecutorService other = Executors.newSingleThreadExecutor();
         try (LockSystem.Client first = system.client();
                 LockSystem.Client second = system.client()) {
-            LockSystem.Held held = first.acquire(key, GRANT);
-            assertThat(held).as("first acquire").isNotNull();
-
-            // Held by its acquiring thread, so the second client's attempts run on another one.
-            assertThat(other.submit(() -> second.acquire(key, DENY)).get())
-                    .as("second client while the first holds")
-                    .isNull();
-
-            Future<Boolean> waiter =
-                    other.submit(
-                            () -> {
-                                LockSystem.Held h = second.acquire(key, GRANT);
-                                if (h == null) {
-                                    return false;
-                                }
-                                h.release();
-                                return true;
-                            });
-            held.release();
-            assertThat(waiter.get(GRANT.toSeconds() + 10, TimeUnit.SECONDS))
-                    .as("second client after the release")
-                    .isTrue();
+            excludesUntilRelease(first, second, key, "second client");
 
             LockSystem.Held again = first.acquire(key, GRANT);
             assertThat(again).as("first client again").isNotNull();
             again.release();
-        } finally {
-            other.shutdownNow();
         }
     }
 
-    /**
-     * The threads of one client exclude each other: the contended scenarios spread W + 1 threads
-     * over 4 clients, and curator-mutex and si-zookeeper give each thread its own lock instance.
-     */
     @ParameterizedTest
     @MethodSource("names")
     void excludesAnotherThreadOfTheSameClient(String name) throws Exception {
         LockSystem system = system(name);
-        String key = "threads-" + name;
-        ExecutorService other = Executors.newSingleThreadExecutor();
         try (LockSystem.Client client = system.client()) {
-            LockSystem.Held held = client.acquire(key, GRANT);
-            assertThat(held).as("first thread").isNotNull();
-            assertThat(other.submit(() -> client.acquire(key, DENY)).get())
-                    .as("second thread while the first holds")
+            excludesUntilRelease(client, client, "threads-" + name, "second thread");
+        }
+    }
+
+    /**
+     * {@code holder} acquires {@code key} on this thread; {@code contender}, on another thread (a
+     * lock is held by its acquiring thread), is denied while it is held and granted after release.
+     */
+    private static void excludesUntilRelease(
+            LockSystem.Client holder, LockSystem.Client contender, String key, String who)
+            throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            LockSystem.Held held = holder.acquire(key, GRANT);
+            assertThat(held).as("first acquire").isNotNull();
+            assertThat(other.submit(() -> contender.acquire(key, DENY)).get())
+                    .as(who + " while the first holds")
                     .isNull();
             Future<Boolean> waiter =
                     other.submit(
                             () -> {
-                                LockSystem.Held h = client.acquire(key, GRANT);
+                                LockSystem.Held h = contender.acquire(key, GRANT);
                                 if (h == null) {
                                     return false;
                                 }
@@ -141,7 +124,7 @@ class ZooKeeperSystemsTest {
                             });
             held.release();
             assertThat(waiter.get(GRANT.toSeconds() + 10, TimeUnit.SECONDS))
-                    .as("second thread after the release")
+                    .as(who + " after the release")
                     .isTrue();
         } finally {
             other.shutdownNow();
