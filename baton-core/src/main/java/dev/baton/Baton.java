@@ -79,6 +79,12 @@ public interface Baton extends AutoCloseable {
      */
     Subscription watch(String prefix, WatchListener listener);
 
+    /**
+     * The leases this client holds now ({@link LeaseState#HELD} or {@link LeaseState#IN_DOUBT}), in
+     * no particular order: a snapshot, for diagnostics and dashboards.
+     */
+    List<FencedLease> leases();
+
     /** The engine's current view of a lock name, of any primitive kind, if it has state. */
     Optional<LockSnapshot> inspect(String name);
 

@@ -31,6 +31,7 @@ public final class BatonConfig {
     private final int watchQueueCapacity;
     private final Ticker ticker;
     private final Executor callbackExecutor;
+    private final LeaseListener leaseListener;
 
     /**
      * The values set explicitly (null where defaulted or derived), for {@link #toBuilder()}; a
@@ -61,6 +62,7 @@ public final class BatonConfig {
                 b.watchQueueCapacity != null ? b.watchQueueCapacity : DEFAULT_WATCH_QUEUE_CAPACITY;
         this.ticker = b.ticker != null ? b.ticker : Ticker.system();
         this.callbackExecutor = b.callbackExecutor;
+        this.leaseListener = b.leaseListener != null ? b.leaseListener : LeaseListener.NONE;
     }
 
     /**
@@ -149,6 +151,11 @@ public final class BatonConfig {
         return Optional.ofNullable(callbackExecutor);
     }
 
+    /** The observer of this client's leases; {@link LeaseListener#NONE} unless set. */
+    public LeaseListener leaseListener() {
+        return leaseListener;
+    }
+
     @Override
     public String toString() {
         return "BatonConfig{leaseTtl="
@@ -176,6 +183,7 @@ public final class BatonConfig {
         private Integer watchQueueCapacity;
         private Ticker ticker;
         private Executor callbackExecutor;
+        private LeaseListener leaseListener;
         private boolean fresh = true;
 
         private Builder() {}
@@ -194,6 +202,7 @@ public final class BatonConfig {
             c.watchQueueCapacity = watchQueueCapacity;
             c.ticker = ticker;
             c.callbackExecutor = callbackExecutor;
+            c.leaseListener = leaseListener;
             c.fresh = false;
             return c;
         }
@@ -285,6 +294,19 @@ public final class BatonConfig {
                 throw InvalidArgumentException.mustBe("callbackExecutor", "non-null", null);
             }
             this.callbackExecutor = executor;
+            return this;
+        }
+
+        /**
+         * The observer of this client's leases (metrics, logs); see {@link LeaseListener} for the
+         * thread it runs on and the order of its events.
+         */
+        public Builder leaseListener(LeaseListener listener) {
+            once(leaseListener, "leaseListener");
+            if (listener == null) {
+                throw InvalidArgumentException.mustBe("leaseListener", "non-null", null);
+            }
+            this.leaseListener = listener;
             return this;
         }
 

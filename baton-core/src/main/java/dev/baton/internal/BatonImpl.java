@@ -4,9 +4,11 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.ClientClosedException;
 import dev.baton.Election;
+import dev.baton.FencedLease;
 import dev.baton.InvalidArgumentException;
 import dev.baton.KeyValueStore;
 import dev.baton.LeaseKind;
+import dev.baton.LeaseListener;
 import dev.baton.LeaseLock;
 import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
@@ -20,6 +22,7 @@ import dev.baton.WatchListener;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
+import dev.baton.spi.NotAcquiredException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -69,7 +72,14 @@ final class BatonImpl implements Baton, BackendContext {
         this.workers = Executors.newCachedThreadPool(daemon("baton-worker-" + clientId));
         this.callbacks = config.callbackExecutor().map(this::enteredFromWorkers).orElse(workers);
         this.leases =
-                new LeaseManager(clientId, config.ticker(), timer, deadlines, callbacks, workers);
+                new LeaseManager(
+                        clientId,
+                        config.ticker(),
+                        timer,
+                        deadlines,
+                        callbacks,
+                        workers,
+                        new LeaseEvents(config.leaseListener(), callbacks));
     }
 
     /**
@@ -188,12 +198,41 @@ final class BatonImpl implements Baton, BackendContext {
      */
     AcquireCall acquire(AcquireRequest request) {
         AcquireCall call = new AcquireCall(leases, request);
+        long started = config.ticker().read();
+        LeaseEvents events = leases.events();
+        // Runs on whichever thread settles the call (maybe an engine's): it only queues the event.
+        call.whenComplete(
+                (lease, error) -> {
+                    long waited = config.ticker().read() - started;
+                    if (lease != null) {
+                        events.granted(lease, waited);
+                    } else {
+                        events.refused(request.name(), request.kind(), refusal(error), waited);
+                    }
+                });
         try {
             call.attach(backend.acquire(request, call));
         } catch (RuntimeException e) { // not even sent (closing): the caller sees a failed future
             call.failed(e);
         }
         return call;
+    }
+
+    private static LeaseListener.Refusal refusal(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof NotAcquiredException) {
+            return LeaseListener.Refusal.BUSY;
+        }
+        if (t instanceof LockImpl.TimedOut) {
+            return LeaseListener.Refusal.TIMEOUT;
+        }
+        if (t instanceof java.util.concurrent.CancellationException) {
+            return LeaseListener.Refusal.CANCELLED;
+        }
+        return LeaseListener.Refusal.FAILED;
     }
 
     ScheduledExecutorService timer() {
@@ -204,9 +243,9 @@ final class BatonImpl implements Baton, BackendContext {
         return callbacks;
     }
 
-    /** Held leases of this client (for tests and diagnostics). */
-    public List<LeaseImpl> heldLeases() {
-        return leases.held();
+    @Override
+    public List<FencedLease> leases() {
+        return List.copyOf(leases.held());
     }
 
     void ensureOpen() {

@@ -192,14 +192,18 @@ final class LeaseImpl implements FencedLease {
     /** Connection trouble: HELD becomes IN_DOUBT until the next confirmation. */
     void suspect() {
         LeaseLoss fired;
+        boolean doubted = false;
         synchronized (this) {
             fired = expireIfDueLocked();
             if (fired == null && state == LeaseState.HELD) {
                 state = LeaseState.IN_DOUBT;
+                doubted = true;
             }
         }
         if (fired != null) {
             manager.onLost(this, fired);
+        } else if (doubted) {
+            manager.onInDoubt(this);
         }
     }
 

@@ -56,6 +56,7 @@ final class LeaseManager implements AutoCloseable {
     private final ScheduledExecutorService deadlines;
     private final Executor callbacks;
     private final Executor blocking;
+    private final LeaseEvents events;
     private final Map<Object, LeaseImpl> leases = new ConcurrentHashMap<>();
 
     /** The id of the renewal round awaiting its answer within its bound; 0 if none. */
@@ -73,8 +74,10 @@ final class LeaseManager implements AutoCloseable {
             ScheduledExecutorService timer,
             ScheduledExecutorService deadlines,
             Executor callbacks,
-            Executor blocking) {
+            Executor blocking,
+            LeaseEvents events) {
         this.clientId = clientId;
+        this.events = events;
         this.ticker = ticker;
         this.timer = timer;
         this.deadlines = deadlines;
@@ -195,8 +198,14 @@ final class LeaseManager implements AutoCloseable {
                                     }
                                     return;
                                 }
+                                int confirmed = 0;
                                 for (int i = 0; i < batch.size(); i++) {
-                                    apply(batch.get(i), verdicts.get(i), sentAt, current);
+                                    Renewal verdict = verdicts.get(i);
+                                    apply(batch.get(i), verdict, sentAt, current);
+                                    confirmed += verdict == Renewal.CONFIRMED ? 1 : 0;
+                                }
+                                if (confirmed > 0) {
+                                    events.renewed(confirmed, ticker.read() - sentAt);
                                 }
                             });
         } catch (RuntimeException e) {
@@ -246,9 +255,19 @@ final class LeaseManager implements AutoCloseable {
         }
     }
 
+    LeaseEvents events() {
+        return events;
+    }
+
+    /** A held lease went in doubt; called once per such transition, outside its lock. */
+    void onInDoubt(LeaseImpl lease) {
+        events.inDoubt(lease);
+    }
+
     /** Side effects of a loss; called exactly once per lost lease, outside its lock. */
     void onLost(LeaseImpl lease, LeaseLoss loss) {
         leases.remove(lease.grant(), lease);
+        events.lost(lease, loss);
         log.info("lease on \"{}\" (token {}) lost: {}", lease.name(), lease.fencingToken(), loss);
         runOrInline(callbacks, () -> lease.completeLost(loss));
         if (!closed) {
@@ -263,6 +282,7 @@ final class LeaseManager implements AutoCloseable {
      */
     void onReleased(LeaseImpl lease) {
         leases.remove(lease.grant(), lease);
+        events.released(lease);
         releaseQuietly(lease);
     }
 

@@ -211,8 +211,11 @@ final class LockImpl implements Mutex, Semaphore {
         }
     }
 
-    /** Marks a future failed by the timeout timer; never escapes this class. */
-    private static final class TimedOut extends RuntimeException {
+    /**
+     * Marks a future failed by the timeout timer; never escapes to callers (the lease events tell a
+     * timeout by it).
+     */
+    static final class TimedOut extends RuntimeException {
         private static final long serialVersionUID = 1L;
         static final TimedOut INSTANCE = new TimedOut();
 

@@ -24,7 +24,14 @@ class AcquireCallTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor();
     private final LeaseManager leases =
-            new LeaseManager("me", Ticker.system(), timer, deadlines, Runnable::run, Runnable::run);
+            new LeaseManager(
+                    "me",
+                    Ticker.system(),
+                    timer,
+                    deadlines,
+                    Runnable::run,
+                    Runnable::run,
+                    new LeaseEvents(dev.baton.LeaseListener.NONE, Runnable::run));
     private final AcquireCall call =
             new AcquireCall(leases, new AcquireRequest("x", LeaseKind.MUTEX, 1, 1, false));
 

@@ -198,7 +198,7 @@ class LeaseImplTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> MemEngine.named(ENGINE).entries(LeaseKind.MUTEX, "lost").isEmpty());
         assertThat(runs).hasValue(1);
-        assertThat(baton.heldLeases()).isEmpty();
+        assertThat(baton.leases()).isEmpty();
     }
 
     @Test

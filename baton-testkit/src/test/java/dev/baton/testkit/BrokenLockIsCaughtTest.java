@@ -128,6 +128,11 @@ class BrokenLockIsCaughtTest {
         }
 
         @Override
+        public java.util.List<dev.baton.FencedLease> leases() {
+            return real.leases();
+        }
+
+        @Override
         public List<LockSnapshot> locks(String prefix) {
             return real.locks(prefix);
         }
