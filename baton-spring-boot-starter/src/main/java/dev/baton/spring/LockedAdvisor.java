@@ -1,0 +1,121 @@
+package dev.baton.spring;
+
+import dev.baton.Baton;
+import dev.baton.FencedLease;
+import dev.baton.Mutex;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.aopalliance.aop.Advice;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.StaticMethodMatcherPointcut;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.env.Environment;
+
+/**
+ * The advice behind {@link Locked}: an infrastructure advisor that the auto-configuration registers
+ * (a plain Spring application can declare it as a bean too). Its order decides which other advice
+ * runs inside the lock; by default it is outside {@code @Transactional}.
+ *
+ * <p>Each {@code @Locked} method is checked when its bean is proxied, so a broken declaration stops
+ * the application at startup. Thread-safe: the checked methods are kept in a concurrent map, and a
+ * call touches only its own thread's {@link Sections}.
+ */
+public final class LockedAdvisor extends AbstractPointcutAdvisor implements BeanFactoryAware {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Supplier<Baton> baton;
+    private final transient Environment env;
+    private final Duration defaultWait;
+    private final transient Map<Method, LockedMethod> methods = new ConcurrentHashMap<>();
+    private transient BeanFactory beans;
+
+    /**
+     * @param baton the client, looked up at the first call (so the advisor, created early, does not
+     *     drag the client's dependencies in with it)
+     * @param env resolves {@code ${…}} in {@link Locked#waitFor()}
+     * @param defaultWait the wait of a method that names none
+     * @param order the advisor's order; lower runs outside (transactions default to {@code
+     *     Ordered.LOWEST_PRECEDENCE})
+     */
+    public LockedAdvisor(Supplier<Baton> baton, Environment env, Duration defaultWait, int order) {
+        this.baton = baton;
+        this.env = env;
+        this.defaultWait = defaultWait;
+        setOrder(order);
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        this.beans = beanFactory;
+    }
+
+    @Override
+    public Pointcut getPointcut() {
+        return pointcut;
+    }
+
+    @Override
+    public Advice getAdvice() {
+        return interceptor;
+    }
+
+    private final transient StaticMethodMatcherPointcut pointcut =
+            new StaticMethodMatcherPointcut() {
+                @Override
+                public boolean matches(Method method, Class<?> targetClass) {
+                    return declaration(AopUtils.getMostSpecificMethod(method, targetClass)) != null;
+                }
+            };
+
+    /** The checked declaration of {@code method}, or null if it is not {@code @Locked}. */
+    private LockedMethod declaration(Method method) {
+        LockedMethod known = methods.get(method);
+        if (known != null) {
+            return known;
+        }
+        Locked locked = AnnotatedElementUtils.findMergedAnnotation(method, Locked.class);
+        if (locked == null) {
+            return null;
+        }
+        return methods.computeIfAbsent(method, m -> LockedMethod.of(m, locked, env, defaultWait));
+    }
+
+    private final transient MethodInterceptor interceptor = this::invoke;
+
+    private Object invoke(MethodInvocation call) throws Throwable {
+        Class<?> target = call.getThis() != null ? AopUtils.getTargetClass(call.getThis()) : null;
+        LockedMethod m = declaration(AopUtils.getMostSpecificMethod(call.getMethod(), target));
+        if (m == null) {
+            return call.proceed();
+        }
+        String name = m.nameFor(call, beans);
+        if (Sections.find(name) != null) {
+            return call.proceed(); // this thread holds it already: reentrant
+        }
+        Mutex mutex = baton.get().mutex(name);
+        FencedLease lease;
+        switch (m.onBusy()) {
+            case WAIT -> lease = mutex.acquire(m.waitFor());
+            case FAIL -> lease = mutex.acquire(Duration.ZERO);
+            case SKIP -> {
+                Optional<FencedLease> got = mutex.tryAcquire();
+                if (got.isEmpty()) {
+                    return LockedMethod.skipped(m.method());
+                }
+                lease = got.get();
+            }
+            default -> throw new IllegalStateException("unknown " + m.onBusy());
+        }
+        return Sections.run(name, lease, m.interruptOnLoss(), true, call::proceed);
+    }
+}
