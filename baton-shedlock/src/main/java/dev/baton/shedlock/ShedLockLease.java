@@ -153,11 +153,16 @@ final class ShedLockLease implements FencedLease {
     // ---------------------------------------------------------------- SimpleLock operations
 
     void unlock(BatonSimpleLock h) {
-        unlockCalled = true;
-        BatonLockProvider.leaveThread(this);
         LeaseLoss expired;
         boolean releaseNow = false;
         synchronized (this) {
+            // The task is done with the lock when it unlocks the valid handle, or any handle once
+            // none is valid (an extend that failed spent the last one, as after a keep-alive gave
+            // up). Unlocking a spent handle while an extended one lives changes nothing.
+            if (handle == h || handle == null) {
+                unlockCalled = true;
+                BatonLockProvider.leaveThread(this); // thread-local only: safe under the lock
+            }
             checkHandleLocked(h);
             handle = null;
             long now = timer.nanoTime();
@@ -188,6 +193,9 @@ final class ShedLockLease implements FencedLease {
         // Validates (lockAtLeastFor <= lockAtMostFor, neither negative) before anything changes.
         LockConfiguration next =
                 new LockConfiguration(ClockProvider.now(), lockName, lockAtMostFor, lockAtLeastFor);
+        // Read outside this lock (it may fire Baton's own deadline). A loss right after is
+        // handled by onLeaseLost, which moves the phase on whatever handle is current.
+        boolean leaseGone = lease.state().isFinal();
         LeaseLoss expired;
         BatonSimpleLock extended = null;
         synchronized (this) {
@@ -195,7 +203,7 @@ final class ShedLockLease implements FencedLease {
             handle = null;
             long now = timer.nanoTime();
             expired = expireIfDueLocked(now);
-            if (phase == Phase.RUNNING && !lease.state().isFinal()) {
+            if (phase == Phase.RUNNING && !leaseGone) {
                 atMostFor = lockAtMostFor;
                 atMostUntil = now + nanos(lockAtMostFor);
                 atLeastUntil = now + nanos(lockAtLeastFor);
@@ -361,7 +369,15 @@ final class ShedLockLease implements FencedLease {
 
     private void releaseLease() {
         try {
-            lease.release();
+            if (!lease.release() && lease.state() == LeaseState.LOST) {
+                log.warn(
+                        "ShedLock lock \"{}\" (Baton \"{}\", token {}) had been lost before it was"
+                                + " released: {}",
+                        lockName,
+                        lease.name(),
+                        lease.fencingToken(),
+                        lease.lost().toCompletableFuture().getNow(null));
+            }
         } catch (RuntimeException e) {
             // Baton's own release never throws for engine trouble (the grant then expires with
             // its TTL); anything else is a bug worth seeing, but not worth failing the caller.

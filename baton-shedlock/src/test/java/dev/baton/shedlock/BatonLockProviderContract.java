@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -115,9 +116,12 @@ abstract class BatonLockProviderContract {
     void shouldCreateLock() {
         SimpleLock lock = lock(provider, config(name));
         assertLocked(name);
+        FencedLease lease = BatonLockProvider.currentLease().orElseThrow();
+        assertThatThrownBy(lease::release).isInstanceOf(UnsupportedOperationException.class);
 
         lock.unlock();
         assertUnlocked(name);
+        assertThat(lease.state()).isEqualTo(LeaseState.RELEASED);
     }
 
     @Test
@@ -189,18 +193,44 @@ abstract class BatonLockProviderContract {
         rival.unlock();
     }
 
+    /**
+     * In real time, through ShedLock's executor, with the recipe for a task that wants to be
+     * stopped: interrupt itself when told. The task is interrupted (and sees LOST) before the name
+     * is freed, and the executor's late unlock is harmless.
+     */
     @Test
-    void lockAtMostForInRealTime() {
+    void lockAtMostForInRealTimeInterruptsATaskThatAsksForIt() throws Exception {
         long start = System.nanoTime();
-        SimpleLock lock = lock(other, config(name, Duration.ofSeconds(2), Duration.ZERO));
-        FencedLease lease = BatonLockProvider.currentLease().orElseThrow();
+        DefaultLockingTaskExecutor executor = new DefaultLockingTaskExecutor(other);
+        CompletableFuture<LeaseState> seenByTask = new CompletableFuture<>();
+        Thread task =
+                new Thread(
+                        () ->
+                                executor.executeWithLock(
+                                        (Runnable) () -> blockUntilTold(seenByTask),
+                                        config(name, Duration.ofSeconds(2), Duration.ZERO)),
+                        "shedlock-task");
+        task.start();
 
+        assertThat(seenByTask.get(30, TimeUnit.SECONDS)).isEqualTo(LeaseState.LOST);
+        task.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(task.isAlive()).isFalse();
         SimpleLock rival = awaitLock(provider, config(name));
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
-        assertThat(lease.state()).isEqualTo(LeaseState.LOST);
-        lock.unlock();
         rival.unlock();
+    }
+
+    private static void blockUntilTold(CompletableFuture<LeaseState> seen) {
+        FencedLease lease = BatonLockProvider.currentLease().orElseThrow();
+        Thread me = Thread.currentThread();
+        lease.lost().thenRun(me::interrupt);
+        try {
+            new CountDownLatch(1).await();
+            seen.completeExceptionally(new AssertionError("returned without an interrupt"));
+        } catch (InterruptedException e) {
+            seen.complete(lease.state());
+        }
     }
 
     @Test
@@ -316,6 +346,9 @@ abstract class BatonLockProviderContract {
 
         assertThatThrownBy(lock::unlock).isInstanceOf(IllegalStateException.class);
         assertLocked(name);
+        assertThat(BatonLockProvider.currentLease())
+                .as("the extended lock is still current")
+                .isPresent();
         extended.unlock();
     }
 
@@ -442,6 +475,18 @@ abstract class BatonLockProviderContract {
         lock.unlock(); // a no-op now
         assertLocked(name);
         taken.unlock();
+        fixture.heal(crashing);
+    }
+
+    /** Documented: unlike a database row, the lease kept for lockAtLeastFor dies with the node. */
+    @Test
+    void lockAtLeastForIsNotHonouredPastACrash() {
+        Baton crashing = track(fixture.connectPartitionable(CRASHABLE));
+        lock(track(new BatonLockProvider(crashing)), config(name, LONG, LONG)).unlock();
+        assertThat(other.lock(config(name))).isEmpty();
+
+        fixture.partition(crashing);
+        awaitLock(other, config(name), Duration.ofSeconds(30)).unlock();
         fixture.heal(crashing);
     }
 
