@@ -51,9 +51,9 @@ import net.javacrumbs.shedlock.core.SimpleLock;
  *       once (its getters read the clock), its {@link FencedLease#lost() lost()} completes with
  *       {@link LeaseLoss.Reason#DEADLINE_PASSED}, a WARN is logged, and then the lease is released,
  *       so another node can take the name. The task is not interrupted: it is told, and decides. A
- *       task that wants to be stopped writes {@code
- *       currentLease().orElseThrow().lost().thenRun(thread::interrupt)}. The late {@code unlock()}
- *       is then a no-op (it never frees a later holder's lock).
+ *       task that wants to be stopped says so when it starts: {@code Thread me =
+ *       Thread.currentThread(); currentLease().orElseThrow().lost().thenRun(me::interrupt);}. The
+ *       late {@code unlock()} is then a no-op (it never frees a later holder's lock).
  *   <li>{@code lockAtLeastFor}: an {@code unlock()} before it has passed keeps the lease (renewed
  *       by Baton as usual) and releases it once it has, on the provider's timer. Both durations
  *       count from the start of {@code lock()} (or of {@code extend}) on this JVM's monotonic
@@ -268,10 +268,11 @@ public final class BatonLockProvider implements ExtensibleLockProvider, AutoClos
      * Stops the provider, as a node that shuts down: locks whose task still runs are signalled lost
      * ({@link LeaseLoss.Reason#CLIENT_CLOSED}) and released, and leases kept for {@code
      * lockAtLeastFor} are released now. Further {@link #lock} calls throw. Does not close the
-     * {@link Baton} client. Idempotent.
+     * {@link Baton} client. Idempotent. (Spring calls it when the context shuts down, since the
+     * provider is {@link AutoCloseable}.)
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
