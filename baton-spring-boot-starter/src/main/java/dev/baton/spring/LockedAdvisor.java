@@ -12,12 +12,18 @@ import java.util.function.Supplier;
 import org.aopalliance.aop.Advice;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.Advisor;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.Environment;
 
@@ -30,8 +36,10 @@ import org.springframework.core.env.Environment;
  * the application at startup. Thread-safe: the checked methods are kept in a concurrent map, and a
  * call touches only its own thread's {@link Sections}.
  */
-public final class LockedAdvisor extends AbstractPointcutAdvisor implements BeanFactoryAware {
+public final class LockedAdvisor extends AbstractPointcutAdvisor
+        implements BeanFactoryAware, SmartInitializingSingleton {
     private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(LockedAdvisor.class);
 
     private final transient Supplier<Baton> baton;
     private final transient Environment env;
@@ -57,6 +65,34 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor implements Bean
     @Override
     public void setBeanFactory(BeanFactory beanFactory) {
         this.beans = beanFactory;
+    }
+
+    /**
+     * Warns when transactions run outside the lock: the lock would be released before the commit,
+     * and the next holder could read what this one has not committed yet.
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (!(beans instanceof ListableBeanFactory listable)) {
+            return;
+        }
+        listable.getBeansOfType(Advisor.class, false, false)
+                .forEach(
+                        (name, advisor) -> {
+                            if (advisor.getClass()
+                                            .getName()
+                                            .endsWith("TransactionAttributeSourceAdvisor")
+                                    && advisor instanceof Ordered tx
+                                    && tx.getOrder() < getOrder()) {
+                                log.warn(
+                                        "@Transactional (order {}) runs outside @Locked (order {}):"
+                                                + " locks are released before the commit, which"
+                                                + " reopens the race; set baton.locked.order below {}",
+                                        tx.getOrder(),
+                                        getOrder(),
+                                        tx.getOrder());
+                            }
+                        });
     }
 
     @Override

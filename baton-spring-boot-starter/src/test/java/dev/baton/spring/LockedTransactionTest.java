@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
  * holder reads the row before the previous holder's write is committed (READ COMMITTED, the
  * default).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LockedTransactionTest {
     private static final int THREADS = 8;
     private static final int OPERATIONS = 1_000;
@@ -117,16 +121,24 @@ class LockedTransactionTest {
     }
 
     @Test
-    void lockedOutsideTheTransactionLosesNoUpdate() throws Exception {
+    void lockedOutsideTheTransactionLosesNoUpdate(CapturedOutput output) throws Exception {
         assertThat(run(LockOutside.class, "outside")).isEqualTo(OPERATIONS);
+        assertThat(output.getOut()).doesNotContain("runs outside @Locked");
     }
 
     @Test
-    void theSameCodeWithTheLockInsideTheTransactionLosesUpdates() throws Exception {
+    void theSameCodeWithTheLockInsideTheTransactionLosesUpdates(CapturedOutput output)
+            throws Exception {
         int inside = run(LockInside.class, "inside");
         System.out.println("inverted order ended at " + inside + " of " + OPERATIONS);
         assertThat(inside)
                 .as("the control: releasing before the commit reopens the race")
                 .isLessThan(OPERATIONS);
+        assertThat(output.getOut())
+                .as("the application is warned at startup")
+                .contains(
+                        "@Transactional (order "
+                                + Ordered.HIGHEST_PRECEDENCE
+                                + ") runs outside @Locked");
     }
 }

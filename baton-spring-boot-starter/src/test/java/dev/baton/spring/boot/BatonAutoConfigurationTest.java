@@ -153,4 +153,40 @@ class BatonAutoConfigurationTest {
                                             .containsExactly("granted heard", "released heard"));
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPropertyIsDocumentedInTheGeneratedMetadata() throws Exception {
+        String json;
+        try (var in =
+                BatonProperties.class
+                        .getClassLoader()
+                        .getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+            json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        List<Object> properties =
+                (List<Object>)
+                        org.springframework.boot.json.JsonParserFactory.getJsonParser()
+                                .parseMap(json)
+                                .get("properties");
+        java.util.Map<String, String> described = new java.util.TreeMap<>();
+        for (Object o : properties) {
+            java.util.Map<String, Object> p = (java.util.Map<String, Object>) o;
+            described.put((String) p.get("name"), (String) p.get("description"));
+        }
+        assertThat(described)
+                .containsKeys(
+                        "baton.connect",
+                        "baton.lease-ttl",
+                        "baton.safety-margin",
+                        "baton.connect-timeout",
+                        "baton.namespace",
+                        "baton.client-name",
+                        "baton.locked.wait",
+                        "baton.locked.order",
+                        "baton.leader.election");
+        described.forEach(
+                (name, description) ->
+                        assertThat(description).as(name + " has a description").isNotBlank());
+    }
 }
