@@ -8,11 +8,13 @@ import java.time.Duration;
  * BatonConfig.Builder#leaseListener}.
  *
  * <p>Threads and order: events of one client are delivered one at a time, in the order they
- * happened, on the client's callback executor (never on an engine I/O thread, never on the thread
- * that caused them). A listener must return quickly and must not block on Baton: it delays every
- * later event of the client, though never a loss signal itself ({@link Lease#lost()} and {@link
- * Lease#state()} do not wait for listeners). An exception thrown by a listener is logged and
- * dropped.
+ * happened (for one lease: granted, then any in-doubt/confirmed, then lost or released), on a
+ * thread of the client's own worker pool: never on an engine I/O thread, never on the thread that
+ * caused them, never on the configured callback executor. A listener must return quickly and must
+ * not block on Baton: it delays every later event of the client (they queue without bound), though
+ * never a loss signal ({@link Lease#lost()} and {@link Lease#state()} do not wait for listeners).
+ * An exception thrown by a listener is logged and dropped. A listener receives the live lease: it
+ * may read it, and must not release it. Events after the client closed are dropped.
  *
  * <p>An event reports what this client decided and when: {@link #lost} comes when the client
  * declared the lease lost, which is before the engine can grant the name to anyone else.
@@ -48,6 +50,9 @@ public interface LeaseListener {
 
     /** A held lease went {@link LeaseState#IN_DOUBT}: a renewal went unanswered. */
     default void inDoubt(Lease lease) {}
+
+    /** A lease in doubt was confirmed in time and is {@link LeaseState#HELD} again. */
+    default void confirmed(Lease lease) {}
 
     /** A lease was lost; {@code loss} says why. */
     default void lost(Lease lease, LeaseLoss loss) {}

@@ -1,5 +1,6 @@
 package dev.baton.internal;
 
+import dev.baton.LeaseListener;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
@@ -46,9 +47,13 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
     private PendingAcquire pending; // guarded by this
     private boolean withdrawWhenAttached; // guarded by this
 
+    /** When the acquisition began, on the client's ticker: the wait reported with its event. */
+    private final long startedNanos;
+
     AcquireCall(LeaseManager leases, AcquireRequest request) {
         this.leases = leases;
         this.request = request;
+        this.startedNanos = leases.now();
     }
 
     /** Hands over the backend's handle; withdraws at once if the caller gave up meanwhile. */
@@ -73,6 +78,8 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
             } // else: the accepted grant, reported again
             return;
         }
+        // The grant event is queued as the lease is made, before anyone can see the lease (the
+        // caller, the deadline sweep, a release), so it precedes every later event of the lease.
         LeaseImpl lease =
                 leases.newLease(
                         request.name(),
@@ -80,13 +87,15 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
                         request.permits(),
                         fencingToken,
                         sentAtNanos,
-                        grant);
+                        grant,
+                        made -> leases.events().granted(made, leases.now() - startedNanos));
         super.complete(lease);
     }
 
     @Override
     public void denied() {
         if (settledBy.compareAndSet(null, BACKEND_ANSWERED)) {
+            refused(LeaseListener.Refusal.BUSY);
             super.completeExceptionally(new NotAcquiredException(request.name()));
         }
     }
@@ -94,6 +103,7 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
     @Override
     public void failed(Throwable error) {
         if (settledBy.compareAndSet(null, BACKEND_ANSWERED)) {
+            refused(LeaseListener.Refusal.FAILED);
             super.completeExceptionally(error);
         }
     }
@@ -107,6 +117,10 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
             return false;
         }
         withdraw();
+        refused(
+                reason instanceof LockImpl.TimedOut
+                        ? LeaseListener.Refusal.TIMEOUT
+                        : LeaseListener.Refusal.FAILED);
         return super.completeExceptionally(reason);
     }
 
@@ -116,6 +130,7 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
             return false;
         }
         withdraw();
+        refused(LeaseListener.Refusal.CANCELLED);
         return super.cancel(mayInterruptIfRunning);
     }
 
@@ -142,6 +157,12 @@ final class AcquireCall extends CompletableFuture<LeaseImpl> implements GrantSin
                     },
                     leases.blockingExecutor());
         }
+    }
+
+    /** Queues the refusal event; only the winner of {@code settledBy} calls it, once. */
+    private void refused(LeaseListener.Refusal refusal) {
+        leases.events()
+                .refused(request.name(), request.kind(), refusal, leases.now() - startedNanos);
     }
 
     private void withdraw() {

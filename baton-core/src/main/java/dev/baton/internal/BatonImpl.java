@@ -8,7 +8,6 @@ import dev.baton.FencedLease;
 import dev.baton.InvalidArgumentException;
 import dev.baton.KeyValueStore;
 import dev.baton.LeaseKind;
-import dev.baton.LeaseListener;
 import dev.baton.LeaseLock;
 import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
@@ -22,7 +21,6 @@ import dev.baton.WatchListener;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
-import dev.baton.spi.NotAcquiredException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -79,7 +77,7 @@ final class BatonImpl implements Baton, BackendContext {
                         deadlines,
                         callbacks,
                         workers,
-                        new LeaseEvents(config.leaseListener(), callbacks));
+                        new LeaseEvents(config.leaseListener(), workers));
     }
 
     /**
@@ -198,41 +196,12 @@ final class BatonImpl implements Baton, BackendContext {
      */
     AcquireCall acquire(AcquireRequest request) {
         AcquireCall call = new AcquireCall(leases, request);
-        long started = config.ticker().read();
-        LeaseEvents events = leases.events();
-        // Runs on whichever thread settles the call (maybe an engine's): it only queues the event.
-        call.whenComplete(
-                (lease, error) -> {
-                    long waited = config.ticker().read() - started;
-                    if (lease != null) {
-                        events.granted(lease, waited);
-                    } else {
-                        events.refused(request.name(), request.kind(), refusal(error), waited);
-                    }
-                });
         try {
             call.attach(backend.acquire(request, call));
         } catch (RuntimeException e) { // not even sent (closing): the caller sees a failed future
             call.failed(e);
         }
         return call;
-    }
-
-    private static LeaseListener.Refusal refusal(Throwable error) {
-        Throwable t = error;
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof NotAcquiredException) {
-            return LeaseListener.Refusal.BUSY;
-        }
-        if (t instanceof LockImpl.TimedOut) {
-            return LeaseListener.Refusal.TIMEOUT;
-        }
-        if (t instanceof java.util.concurrent.CancellationException) {
-            return LeaseListener.Refusal.CANCELLED;
-        }
-        return LeaseListener.Refusal.FAILED;
     }
 
     ScheduledExecutorService timer() {

@@ -15,12 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers one client's lease events to its {@link LeaseListener}. <b>Internal.</b>
  *
- * <p>Invariants: events are queued in the order the core made them (each call here happens after
- * the state change it reports, on the thread that made it) and run one at a time, in that order, as
- * a single task on the callback executor; so no listener call ever runs on an engine thread or on
- * the thread that caused it, and two calls never overlap. {@code queue} and {@code draining} are
- * guarded by {@code this}. With the default listener nothing is queued at all. If the executor
- * refuses the task (the client is closing), the caller's thread drains the queue.
+ * <p>Invariants: events are queued by the thread that made the change, while it holds whatever lock
+ * orders that change (a lease's own lock, for its transitions), so the queue is in the order of the
+ * changes; queueing never blocks and never runs a listener. The queue is drained one event at a
+ * time, in order, by a single task on the client's own worker pool (never the user's callback
+ * executor, so a slow listener cannot delay a {@link dev.baton.Lease#lost()} callback queued there;
+ * never an engine thread; never the thread that caused the event), and two listener calls never
+ * overlap. {@code queue} and {@code draining} are guarded by {@code this}. With the default
+ * listener nothing is queued at all. Once the workers are shut down (the client closed), events are
+ * dropped. The queue is unbounded: a listener slower than the client's lease traffic grows it.
  */
 final class LeaseEvents {
     private static final Logger log = LoggerFactory.getLogger(LeaseEvents.class);
@@ -63,6 +66,12 @@ final class LeaseEvents {
         }
     }
 
+    void confirmed(Lease lease) {
+        if (!off()) {
+            post(() -> listener.confirmed(lease));
+        }
+    }
+
     void lost(Lease lease, LeaseLoss loss) {
         if (!off()) {
             post(() -> listener.lost(lease, loss));
@@ -85,8 +94,14 @@ final class LeaseEvents {
         }
         try {
             executor.execute(this::drain);
-        } catch (RejectedExecutionException closing) {
-            drain();
+        } catch (RejectedExecutionException closed) {
+            // The client's workers are gone: it closed, and its events with it. Running the
+            // listener here instead could put it on an engine thread, or inside a lease's lock.
+            synchronized (this) {
+                log.debug("client closed: {} lease events dropped", queue.size());
+                queue.clear();
+                draining = false;
+            }
         }
     }
 

@@ -14,13 +14,15 @@ import java.util.concurrent.CompletionStage;
 /**
  * The one lease implementation, shared by all backends. <b>Internal.</b>
  *
- * <p>Invariants: {@code state} and {@code deadline} are guarded by {@code this}; a transition into
- * a final state happens exactly once, inside the lock, and its side effects (unregistering,
- * completing {@link #lost()} on the callback executor, removing the grant from the engine) run
- * after the lock is dropped, exactly once, through {@link LeaseManager}. The deadline only moves
- * forward, and once {@code now ≥ deadline} the lease is lost whoever looks first: a reader of
- * {@link #state()}, {@link #ensureValid()}, or the manager's periodic check. A confirmation that
- * arrives after the deadline cannot revive it.
+ * <p>Invariants: {@code state} and {@code deadline} are guarded by {@code this}; every transition
+ * queues its lease event while holding that lock (queueing never blocks and runs no listener), so
+ * the events of one lease are in the order of its transitions; a transition into a final state
+ * happens exactly once, inside the lock, and its side effects (unregistering, completing {@link
+ * #lost()} on the callback executor, removing the grant from the engine) run after the lock is
+ * dropped, exactly once, through {@link LeaseManager}. The deadline only moves forward, and once
+ * {@code now ≥ deadline} the lease is lost whoever looks first: a reader of {@link #state()},
+ * {@link #ensureValid()}, or the manager's periodic check. A confirmation that arrives after the
+ * deadline cannot revive it.
  */
 final class LeaseImpl implements FencedLease {
     private final LeaseManager manager;
@@ -158,6 +160,7 @@ final class LeaseImpl implements FencedLease {
                     return false;
                 }
                 state = LeaseState.RELEASED;
+                manager.events().released(this);
             }
         }
         if (fired != null) {
@@ -181,6 +184,7 @@ final class LeaseImpl implements FencedLease {
                 }
                 if (state == LeaseState.IN_DOUBT && manager.now() - deadline < 0) {
                     state = LeaseState.HELD;
+                    manager.events().confirmed(this);
                 }
             }
         }
@@ -192,18 +196,15 @@ final class LeaseImpl implements FencedLease {
     /** Connection trouble: HELD becomes IN_DOUBT until the next confirmation. */
     void suspect() {
         LeaseLoss fired;
-        boolean doubted = false;
         synchronized (this) {
             fired = expireIfDueLocked();
             if (fired == null && state == LeaseState.HELD) {
                 state = LeaseState.IN_DOUBT;
-                doubted = true;
+                manager.events().inDoubt(this);
             }
         }
         if (fired != null) {
             manager.onLost(this, fired);
-        } else if (doubted) {
-            manager.onInDoubt(this);
         }
     }
 
@@ -259,6 +260,7 @@ final class LeaseImpl implements FencedLease {
     private LeaseLoss loseLocked(LeaseLoss.Reason reason, String detail) {
         state = LeaseState.LOST;
         loss = new LeaseLoss(reason, detail, Instant.now());
+        manager.events().lost(this, loss);
         return loss;
     }
 

@@ -119,9 +119,16 @@ final class LeaseManager implements AutoCloseable {
      * or the TTL, since releasing could block the engine thread that reports the grant.
      */
     LeaseImpl newLease(
-            String name, LeaseKind kind, int permits, long token, long sentAtNanos, Object grant) {
+            String name,
+            LeaseKind kind,
+            int permits,
+            long token,
+            long sentAtNanos,
+            Object grant,
+            java.util.function.Consumer<LeaseImpl> made) {
         LeaseImpl lease =
                 new LeaseImpl(this, name, kind, permits, clientId, token, sentAtNanos, grant);
+        made.accept(lease); // before the lease is registered, so before any event of its own
         leases.put(grant, lease);
         if (closed) {
             lease.markLost(LeaseLoss.Reason.CLIENT_CLOSED, "client closed while granting");
@@ -259,15 +266,9 @@ final class LeaseManager implements AutoCloseable {
         return events;
     }
 
-    /** A held lease went in doubt; called once per such transition, outside its lock. */
-    void onInDoubt(LeaseImpl lease) {
-        events.inDoubt(lease);
-    }
-
     /** Side effects of a loss; called exactly once per lost lease, outside its lock. */
     void onLost(LeaseImpl lease, LeaseLoss loss) {
         leases.remove(lease.grant(), lease);
-        events.lost(lease, loss);
         log.info("lease on \"{}\" (token {}) lost: {}", lease.name(), lease.fencingToken(), loss);
         runOrInline(callbacks, () -> lease.completeLost(loss));
         if (!closed) {
@@ -282,7 +283,6 @@ final class LeaseManager implements AutoCloseable {
      */
     void onReleased(LeaseImpl lease) {
         leases.remove(lease.grant(), lease);
-        events.released(lease);
         releaseQuietly(lease);
     }
 

@@ -56,6 +56,11 @@ class LeaseEventsTest {
                 }
 
                 @Override
+                public void confirmed(Lease lease) {
+                    record("confirmed " + lease.name());
+                }
+
+                @Override
                 public void lost(Lease lease, LeaseLoss loss) {
                     record("lost " + lease.name() + " " + loss.reason());
                 }
@@ -75,13 +80,14 @@ class LeaseEventsTest {
     }
 
     private BatonImpl connect(LeaseListener listener) {
-        BatonConfig config =
-                BatonConfig.custom()
-                        .leaseTtl(Duration.ofMinutes(10))
-                        .ticker(ticker)
-                        .leaseListener(listener)
-                        .build();
-        return (BatonImpl) Baton.connect("mem:" + ENGINE, config);
+        return connect(BatonConfig.custom().leaseListener(listener));
+    }
+
+    private BatonImpl connect(BatonConfig.Builder config) {
+        return (BatonImpl)
+                Baton.connect(
+                        "mem:" + ENGINE,
+                        config.leaseTtl(Duration.ofMinutes(10)).ticker(ticker).build());
     }
 
     @AfterEach
@@ -111,6 +117,7 @@ class LeaseEventsTest {
                                                 "granted a",
                                                 "refused a MUTEX BUSY",
                                                 "inDoubt a",
+                                                "confirmed a",
                                                 "released a",
                                                 "granted b",
                                                 "lost b GRANT_GONE"));
@@ -158,18 +165,25 @@ class LeaseEventsTest {
     @Test
     void aSlowListenerDelaysNoLossSignal() throws InterruptedException {
         CountDownLatch unblock = new CountDownLatch(1);
+        // A serial callback executor, as an application may configure: the listener must not
+        // occupy it, or the loss callback queued there would wait behind the blocked listener.
+        java.util.concurrent.ExecutorService serial =
+                java.util.concurrent.Executors.newSingleThreadExecutor();
         baton =
                 connect(
-                        new LeaseListener() {
-                            @Override
-                            public void granted(Lease lease, Duration waited) {
-                                try {
-                                    unblock.await(30, TimeUnit.SECONDS);
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            }
-                        });
+                        BatonConfig.custom()
+                                .callbackExecutor(serial)
+                                .leaseListener(
+                                        new LeaseListener() {
+                                            @Override
+                                            public void granted(Lease lease, Duration waited) {
+                                                try {
+                                                    unblock.await(30, TimeUnit.SECONDS);
+                                                } catch (InterruptedException e) {
+                                                    Thread.currentThread().interrupt();
+                                                }
+                                            }
+                                        }));
         try {
             FencedLease lease = baton.mutex("slow").acquire(Duration.ofSeconds(5));
             CountDownLatch lostSeen = new CountDownLatch(1);
@@ -180,7 +194,60 @@ class LeaseEventsTest {
                     .isTrue();
         } finally {
             unblock.countDown();
+            serial.shutdown();
         }
+    }
+
+    @Test
+    void aLeasesEventsArriveInTheOrderOfItsTransitionsUnderContention() throws Exception {
+        java.util.Map<Lease, List<String>> perLease =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        baton =
+                connect(
+                        new LeaseListener() {
+                            @Override
+                            public void granted(Lease lease, Duration waited) {
+                                perLease.computeIfAbsent(lease, l -> new CopyOnWriteArrayList<>())
+                                        .add("granted");
+                            }
+
+                            @Override
+                            public void released(Lease lease) {
+                                perLease.computeIfAbsent(lease, l -> new CopyOnWriteArrayList<>())
+                                        .add("released");
+                            }
+                        });
+        int threads = 8;
+        int rounds = 1500;
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(
+                        pool.submit(
+                                () -> {
+                                    for (int i = 0; i < rounds; i++) {
+                                        baton.mutex("handoff")
+                                                .acquire(Duration.ofSeconds(30))
+                                                .release();
+                                    }
+                                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                perLease.values().stream().mapToInt(List::size).sum()
+                                        == 2 * threads * rounds);
+        assertThat(perLease).hasSize(threads * rounds);
+        perLease.values()
+                .forEach(events -> assertThat(events).containsExactly("granted", "released"));
     }
 
     @Test

@@ -35,6 +35,11 @@ record CompositeLeaseListener(List<LeaseListener> listeners) implements LeaseLis
     }
 
     @Override
+    public void confirmed(Lease lease) {
+        listeners.forEach(l -> l.confirmed(lease));
+    }
+
+    @Override
     public void lost(Lease lease, LeaseLoss loss) {
         listeners.forEach(l -> l.lost(lease, loss));
     }
