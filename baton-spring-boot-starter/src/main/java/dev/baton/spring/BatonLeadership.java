@@ -4,6 +4,7 @@ import dev.baton.Baton;
 import dev.baton.Candidacy;
 import dev.baton.FencedLease;
 import dev.baton.Names;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,10 +31,14 @@ import org.springframework.context.SmartLifecycle;
 public class BatonLeadership implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BatonLeadership.class);
 
+    /** How long {@link #stop()} waits for interrupted runs to return before leaving anyway. */
+    private static final long STOP_WAIT_MILLIS = 10_000;
+
     private final Baton baton;
     private final ApplicationEventPublisher events;
     private final Set<String> declared;
     private final Map<String, Campaign> campaigns = new ConcurrentHashMap<>();
+    private boolean stopped; // guarded by this, with the membership of campaigns
     private volatile boolean running;
 
     /**
@@ -46,10 +51,20 @@ public class BatonLeadership implements SmartLifecycle {
         this.declared = declared;
     }
 
-    /** Joins {@code election} if this instance is not yet a candidate. */
+    /**
+     * Joins {@code election} if this instance is not yet a candidate; does nothing once the
+     * application is stopping (a job firing then must not start a candidacy nobody closes).
+     */
     public void join(String election) {
         Names.validate(election);
-        campaigns.computeIfAbsent(election, this::campaign);
+        if (campaigns.containsKey(election)) {
+            return;
+        }
+        synchronized (this) {
+            if (!stopped) {
+                campaigns.computeIfAbsent(election, this::campaign);
+            }
+        }
     }
 
     private Campaign campaign(String election) {
@@ -64,7 +79,10 @@ public class BatonLeadership implements SmartLifecycle {
         return leadership(election).isPresent();
     }
 
-    /** The lease this instance leads {@code election} under, if it leads it now. */
+    /**
+     * The lease this instance leads {@code election} under, if it leads it now (never once the
+     * application is stopping).
+     */
     public Optional<FencedLease> leadership(String election) {
         Campaign c = campaigns.get(election);
         FencedLease lease = c != null ? c.lease : null;
@@ -82,13 +100,41 @@ public class BatonLeadership implements SmartLifecycle {
         declared.forEach(this::join);
     }
 
+    /**
+     * Leaves every election. Runs in progress are interrupted and waited for (at most 10 s) before
+     * leadership is given up, so that a successor, elected at once, never overlaps them; a run
+     * still going after that fails with {@link dev.baton.LeaseInvalidException} when it returns.
+     */
     @Override
     public void stop() {
         running = false;
-        for (Campaign c : campaigns.values()) {
+        List<Campaign> leaving;
+        synchronized (this) {
+            stopped = true;
+            leaving = List.copyOf(campaigns.values());
+            campaigns.clear(); // no new run starts: leadership() is empty from here
+        }
+        long deadline = System.nanoTime() + STOP_WAIT_MILLIS * 1_000_000;
+        for (Campaign c : leaving) {
+            FencedLease lease = c.lease;
+            if (lease != null) {
+                for (Section run : LossWatch.open(lease)) {
+                    run.interrupt();
+                    try {
+                        long left = (deadline - System.nanoTime()) / 1_000_000;
+                        if (!run.awaitClosed(Math.max(0, left))) {
+                            log.warn(
+                                    "a run under the leadership of \"{}\" did not return in time;"
+                                            + " leaving the election anyway",
+                                    c.election);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
             c.candidacy.close();
         }
-        campaigns.clear();
     }
 
     @Override
@@ -110,19 +156,33 @@ public class BatonLeadership implements SmartLifecycle {
         void lead(FencedLease leadership) {
             lease = leadership;
             log.info("leading \"{}\" (token {})", election, leadership.fencingToken());
+            boolean interrupted = false;
             try {
-                events.publishEvent(new LeadershipGranted(election, leadership));
+                publish(new LeadershipGranted(election, leadership));
                 new CountDownLatch(1).await(); // until interrupted
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
             } finally {
                 lease = null;
+                LossWatch.forget(leadership);
                 log.info(
                         "no longer leading \"{}\" (token {}): {}",
                         election,
                         leadership.fencingToken(),
                         leadership.state());
-                events.publishEvent(new LeadershipRevoked(election, leadership.fencingToken()));
+                publish(new LeadershipRevoked(election, leadership.fencingToken()));
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // after the listeners ran, for Baton
+                }
+            }
+        }
+
+        /** A listener that fails must not end the term, nor stop the revocation's delivery. */
+        private void publish(Object event) {
+            try {
+                events.publishEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("a listener of {} failed", event.getClass().getSimpleName(), e);
             }
         }
     }

@@ -41,7 +41,7 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
     public LeaderOnlyAdvisor(
             Supplier<BatonLeadership> leadership, String defaultElection, int order) {
         this.leadership = leadership;
-        this.defaultElection = Names.validate(defaultElection);
+        this.defaultElection = defaultElection; // checked when a method uses it
         setOrder(order);
     }
 
@@ -81,13 +81,25 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
     }
 
     private Declared check(Method method, LeaderOnly a) {
+        LockedMethod.requireAdvisable(method, "@LeaderOnly");
         LockedMethod.requireSkippable(method, "@LeaderOnly");
-        String election = a.value().isBlank() ? defaultElection : a.value();
+        boolean byDefault = a.value().isBlank();
+        String election = byDefault ? defaultElection : a.value();
         try {
             Names.validate(election);
         } catch (RuntimeException e) {
             throw new InvalidLockedMethodException(
-                    method, "the election \"" + election + "\" is invalid: " + e.getMessage(), e);
+                    method,
+                    "the election \""
+                            + election
+                            + "\" is invalid"
+                            + (byDefault
+                                    ? " (the default, from baton.leader.election or"
+                                            + " spring.application.name: set baton.leader.election)"
+                                    : "")
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         elections.add(election);
         return new Declared(election, a.interruptOnLoss());
@@ -103,11 +115,11 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
             return call.proceed();
         }
         BatonLeadership l = leadership.get();
-        l.join(d.election()); // at once if it already is a candidate
+        l.join(d.election()); // at once if it already is a candidate; nothing once stopped
         Optional<FencedLease> term = l.leadership(d.election());
         if (term.isEmpty()) {
             return LockedMethod.skipped(method);
         }
-        return Sections.run(d.election(), term.get(), d.interruptOnLoss(), false, call::proceed);
+        return Sections.run(term.get(), d.interruptOnLoss(), false, call::proceed);
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import dev.baton.Baton;
 import dev.baton.FencedLease;
+import dev.baton.LeaseKind;
 import dev.baton.Mutex;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -83,7 +84,7 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
                                             .getName()
                                             .endsWith("TransactionAttributeSourceAdvisor")
                                     && advisor instanceof Ordered tx
-                                    && tx.getOrder() < getOrder()) {
+                                    && tx.getOrder() <= getOrder()) {
                                 log.warn(
                                         "@Transactional (order {}) runs outside @Locked (order {}):"
                                                 + " locks are released before the commit, which"
@@ -135,7 +136,7 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
             return call.proceed();
         }
         String name = m.nameFor(call, beans);
-        if (Sections.find(name) != null) {
+        if (Sections.find(LeaseKind.MUTEX, name) != null) {
             return call.proceed(); // this thread holds it already: reentrant
         }
         Mutex mutex = baton.get().mutex(name);
@@ -152,6 +153,6 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
             }
             default -> throw new IllegalStateException("unknown " + m.onBusy());
         }
-        return Sections.run(name, lease, m.interruptOnLoss(), true, call::proceed);
+        return Sections.run(lease, m.interruptOnLoss(), true, call::proceed);
     }
 }

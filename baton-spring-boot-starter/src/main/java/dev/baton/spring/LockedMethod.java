@@ -3,8 +3,11 @@ package dev.baton.spring;
 import dev.baton.InvalidNameException;
 import dev.baton.Names;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.convert.DurationStyle;
@@ -55,6 +58,7 @@ final class LockedMethod {
 
     /** Checks the declaration; throws {@link InvalidLockedMethodException} naming what is wrong. */
     static LockedMethod of(Method method, Locked locked, Environment env, Duration defaultWait) {
+        requireAdvisable(method, "@Locked");
         String template = locked.name();
         if (template.isBlank()) {
             throw new InvalidLockedMethodException(method, "@Locked needs a name");
@@ -79,6 +83,15 @@ final class LockedMethod {
             }
         }
         Duration wait = defaultWait;
+        if (!locked.waitFor().isBlank() && locked.onBusy() != OnBusy.WAIT) {
+            throw new InvalidLockedMethodException(
+                    method,
+                    "waitFor \""
+                            + locked.waitFor()
+                            + "\" has no effect with onBusy = "
+                            + locked.onBusy()
+                            + ", which never waits: drop one of them");
+        }
         if (!locked.waitFor().isBlank()) {
             String text = locked.waitFor();
             try {
@@ -105,6 +118,49 @@ final class LockedMethod {
                 wait,
                 locked.onBusy(),
                 locked.interruptOnLoss());
+    }
+
+    /**
+     * A method the advice can wrap: a proxy cannot override a final, private or static method (it
+     * would run unlocked, silently), and a method that returns a future or a stream has not done
+     * its work when it returns (the lock would be released first).
+     */
+    static void requireAdvisable(Method method, String what) {
+        int mod = method.getModifiers();
+        if (Modifier.isFinal(mod) || Modifier.isPrivate(mod) || Modifier.isStatic(mod)) {
+            throw new InvalidLockedMethodException(
+                    method,
+                    what
+                            + " needs a method a proxy can override: it is "
+                            + Modifier.toString(
+                                    mod & (Modifier.FINAL | Modifier.PRIVATE | Modifier.STATIC))
+                            + ", so it would run without the lock");
+        }
+        Class<?> type = method.getReturnType();
+        if (Future.class.isAssignableFrom(type)
+                || CompletionStage.class.isAssignableFrom(type)
+                || implementsNamed(type, "org.reactivestreams.Publisher")) {
+            throw new InvalidLockedMethodException(
+                    method,
+                    what
+                            + " cannot hold a lock for asynchronous work: it returns "
+                            + type.getName()
+                            + ", and the lock would be released before the work is done");
+        }
+    }
+
+    private static boolean implementsNamed(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return true;
+            }
+            for (Class<?> i : c.getInterfaces()) {
+                if (implementsNamed(i, name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A method that may return without running must return a reference type or void. */

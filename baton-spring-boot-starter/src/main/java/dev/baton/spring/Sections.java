@@ -2,10 +2,11 @@ package dev.baton.spring;
 
 import dev.baton.FencedLease;
 import dev.baton.LeaseInvalidException;
+import dev.baton.LeaseKind;
 import dev.baton.LeaseLostException;
+import dev.baton.LeaseState;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Iterator;
 
 /**
  * The sections running on each thread, innermost first, and the one way a method runs under a
@@ -21,9 +22,19 @@ final class Sections {
         return STACK.get().peek();
     }
 
+    /** The innermost section on this thread under a lease of {@code kind} on {@code name}. */
+    static Section find(LeaseKind kind, String name) {
+        for (Section s : STACK.get()) {
+            if (s.is(kind, name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The innermost section on this thread whose lease is on {@code name}, of any kind. */
     static Section find(String name) {
-        for (Iterator<Section> it = STACK.get().iterator(); it.hasNext(); ) {
-            Section s = it.next();
+        for (Section s : STACK.get()) {
             if (s.name().equals(name)) {
                 return s;
             }
@@ -39,20 +50,21 @@ final class Sections {
 
     /**
      * Runs {@code body} with {@code lease} bound to this thread; releases the lease afterwards if
-     * {@code release}. If the lease was lost meanwhile, the call fails with {@link
-     * LeaseLostException} (the method's own failure, if any, suppressed in it), since what the
-     * method did may have overlapped another holder.
+     * {@code release} (the section owns it). If the lease was lost meanwhile, or ended under the
+     * section by someone else (a leadership given up as the application stops), the call fails with
+     * that ({@link LeaseLostException}, or {@link LeaseInvalidException} naming the state; the
+     * method's own failure, if any, suppressed in it), since what the method did may have
+     * overlapped another holder. An {@link Error} from the method is rethrown as it is.
      */
-    static Object run(
-            String name, FencedLease lease, boolean interruptOnLoss, boolean release, Body body)
+    static Object run(FencedLease lease, boolean interruptOnLoss, boolean release, Body body)
             throws Throwable {
-        Section section = new Section(name, lease, interruptOnLoss);
+        Section section = new Section(lease.kind(), lease.name(), lease, interruptOnLoss);
         Deque<Section> stack = STACK.get();
         stack.push(section);
         Object result = null;
         Throwable failure = null;
         try {
-            section.watch();
+            LossWatch.enter(section);
             lease.ensureValid(); // lost before the method began: do not run it
             result = body.run();
         } catch (Throwable t) {
@@ -62,17 +74,22 @@ final class Sections {
             if (stack.isEmpty()) {
                 STACK.remove();
             }
+            LossWatch.exit(section);
             section.close();
         }
-        LeaseLostException lost = lostOrNull(lease);
+        LeaseInvalidException ended = endedUnder(lease, release);
         if (release) {
             lease.release(); // no effect once lost
+            LossWatch.forget(lease);
         }
-        if (lost != null && !(failure instanceof LeaseLostException)) {
+        if (failure instanceof Error || failure instanceof LeaseInvalidException) {
+            throw failure;
+        }
+        if (ended != null) {
             if (failure != null) {
-                lost.addSuppressed(failure);
+                ended.addSuppressed(failure);
             }
-            throw lost;
+            throw ended;
         }
         if (failure != null) {
             throw failure;
@@ -80,14 +97,19 @@ final class Sections {
         return result;
     }
 
-    private static LeaseLostException lostOrNull(FencedLease lease) {
+    /**
+     * Why the lease is no longer good after the section, or null: lost; or released, when the
+     * section did not own it. In doubt is not known to be lost: the method ran while the engine was
+     * unsure.
+     */
+    private static LeaseInvalidException endedUnder(FencedLease lease, boolean owned) {
         try {
             lease.ensureValid();
             return null;
         } catch (LeaseLostException e) {
             return e;
-        } catch (LeaseInvalidException inDoubt) {
-            return null; // not known to be lost: the method ran while the engine was unsure
+        } catch (LeaseInvalidException e) {
+            return !owned && e.state() == LeaseState.RELEASED ? e : null;
         }
     }
 }

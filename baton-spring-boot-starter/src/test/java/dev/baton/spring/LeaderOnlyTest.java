@@ -158,4 +158,71 @@ class LeaderOnlyTest {
         await().atMost(TTL.plusSeconds(2))
                 .until(() -> follower.getBean(BatonLeadership.class).isLeader("settlement"));
     }
+
+    @Test
+    void stoppingTheLeaderInterruptsARunBeforeGivingUpLeadership() throws Exception {
+        List<ConfigurableApplicationContext> both = List.of(instance(), instance());
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaderOf(both) != null);
+        ConfigurableApplicationContext leader = leaderOf(both);
+        ConfigurableApplicationContext follower = both.get(both.get(0) == leader ? 1 : 0);
+        Probe probe = leader.getBean(Probe.class);
+        probe.proceed = new CountDownLatch(1); // only an interrupt ends the run
+        Job job = leader.getBean(Job.class);
+        CompletableFuture<Long> run =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return job.settle();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException("interrupted", e);
+                            }
+                        });
+        assertThat(probe.entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        leader.close(); // returns once the run has ended, before a successor can be elected
+
+        assertThat(run).isCompletedExceptionally();
+        assertThatThrownBy(() -> run.get(1, TimeUnit.SECONDS))
+                .cause()
+                .hasMessageContaining("interrupted");
+        await().atMost(TTL.plusSeconds(2))
+                .until(() -> follower.getBean(BatonLeadership.class).isLeader("settlement"));
+    }
+
+    public static class DefaultElectionJob {
+        @LeaderOnly
+        public void run() {}
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class DefaultElectionApp {
+        @Bean
+        DefaultElectionJob job() {
+            return new DefaultElectionJob();
+        }
+    }
+
+    @Test
+    void anApplicationNameThatMakesNoElectionNameMattersOnlyWhereItIsUsed() {
+        String name = "spring.application.name=Order Service";
+        try (ConfigurableApplicationContext app =
+                Apps.start(App.class, "baton.connect=" + uri, name)) {
+            assertThat(app.getBean(BatonLeadership.class).elections())
+                    .containsExactly("settlement");
+        }
+        Throwable failure =
+                org.assertj.core.api.Assertions.catchThrowable(
+                        () -> Apps.start(DefaultElectionApp.class, "baton.connect=" + uri, name));
+        Throwable declared = failure;
+        while (declared != null && !(declared instanceof InvalidLockedMethodException)) {
+            declared = declared.getCause();
+        }
+        assertThat(declared)
+                .as("startup fails on the method that uses the default")
+                .isInstanceOf(InvalidLockedMethodException.class)
+                .hasMessageContaining("DefaultElectionJob.run")
+                .hasMessageContaining("leader/Order Service")
+                .hasMessageContaining("baton.leader.election");
+    }
 }

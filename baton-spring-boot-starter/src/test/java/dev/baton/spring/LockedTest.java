@@ -2,6 +2,7 @@ package dev.baton.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.baton.Baton;
 import dev.baton.FencedLease;
@@ -14,6 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -122,24 +126,32 @@ class LockedTest {
     @Test
     void oneCallerAtATimePerNameAndEachWithItsOwnToken() throws Exception {
         probe.proceed = new CountDownLatch(1);
-        CompletableFuture<Long> first =
-                CompletableFuture.supplyAsync(() -> call(() -> orders.settle(order("7"))));
-        assertThat(probe.entered.await(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Long> second =
-                CompletableFuture.supplyAsync(() -> call(() -> orders.settle(order("7"))));
-        // Another name is not blocked by this one.
-        assertThat(orders.settleIfFree(order("8"))).isPresent();
-        assertThat(orders.settleIfFree(order("7"))).as("busy: skipped").isEmpty();
-        assertThatThrownBy(() -> orders.settleOrFail(order("7")))
-                .isInstanceOf(LockTimeoutException.class)
-                .hasMessageContaining("orders/7");
-        probe.proceed.countDown();
-        long a = first.get(10, TimeUnit.SECONDS);
-        long b = second.get(10, TimeUnit.SECONDS);
-        assertThat(probe.maxInside.get()).isEqualTo(1);
-        assertThat(b).isGreaterThan(a);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Long> first = callers.submit(() -> orders.settle(order("7")));
+            assertThat(probe.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Long> second = callers.submit(() -> orders.settle(order("7")));
+            // The second caller is queued in the engine behind the first, not merely late.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> baton.inspect("orders/7").map(s -> s.waiters()).orElse(0) == 1);
+            assertThat(probe.inside.get()).isEqualTo(1);
+            // Another name is not blocked by this one.
+            assertThat(orders.settleIfFree(order("8"))).isPresent();
+            assertThat(orders.settleIfFree(order("7"))).as("busy: skipped").isEmpty();
+            assertThatThrownBy(() -> orders.settleOrFail(order("7")))
+                    .isInstanceOf(LockTimeoutException.class)
+                    .hasMessageContaining("orders/7");
+            probe.proceed.countDown();
+            long a = first.get(10, TimeUnit.SECONDS);
+            long b = second.get(10, TimeUnit.SECONDS);
+            assertThat(probe.maxInside.get()).isEqualTo(1);
+            assertThat(b).isGreaterThan(a);
+        } finally {
+            callers.shutdownNow();
+        }
         assertThat(BatonLocks.current()).as("nothing is left bound to this thread").isEmpty();
         assertThat(baton.leases()).as("every lease released").isEmpty();
+        assertThat(LossWatch.watched()).as("no loss watch left behind").isZero();
     }
 
     @Test
@@ -238,6 +250,18 @@ class LockedTest {
         }
     }
 
+    public static class FinalMethod {
+        @Locked("x")
+        public final void run() {}
+    }
+
+    public static class AsyncMethod {
+        @Locked("x")
+        public java.util.concurrent.CompletableFuture<Void> run() {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+    }
+
     public static class BadWait {
         @Locked(name = "x", waitFor = "soon")
         public void run() {}
@@ -284,6 +308,12 @@ class LockedTest {
         assertThat(startupFailure(SkipReturningInt.class))
                 .hasMessageContaining("SkipReturningInt.count")
                 .hasMessageContaining("int");
+        assertThat(startupFailure(FinalMethod.class))
+                .hasMessageContaining("FinalMethod.run")
+                .hasMessageContaining("final");
+        assertThat(startupFailure(AsyncMethod.class))
+                .hasMessageContaining("AsyncMethod.run")
+                .hasMessageContaining("CompletableFuture");
         assertThat(startupFailure(BadWait.class))
                 .hasMessageContaining("BadWait.run")
                 .hasMessageContaining("soon");

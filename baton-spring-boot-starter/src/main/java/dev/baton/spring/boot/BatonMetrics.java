@@ -25,7 +25,7 @@ import org.springframework.context.event.EventListener;
  *
  * <ul>
  *   <li>{@code baton.lock.acquire} (timer): how long acquisitions took; tags {@code kind} and
- *       {@code outcome} (acquired, timeout, busy, cancelled, failed).
+ *       {@code outcome} (acquired, timeout, busy, cancelled, failed); elections are not counted.
  *   <li>{@code baton.lease.held} (gauge): leases this instance holds now.
  *   <li>{@code baton.lease.lost} (counter): leases lost; tag {@code reason}.
  *   <li>{@code baton.lease.in_doubt} (counter): leases that went in doubt.
@@ -102,7 +102,9 @@ class BatonMetrics implements LeaseListener, MeterBinder {
 
     private void acquire(LeaseKind kind, String outcome, Duration waited) {
         MeterRegistry meters = registry;
-        if (meters != null) {
+        // A candidate's wait for leadership is no lock acquisition: a follower waits for hours,
+        // and every shutdown would count as cancelled. baton.election.leader shows elections.
+        if (meters != null && kind != LeaseKind.LEADERSHIP) {
             Timer.builder("baton.lock.acquire")
                     .description("Time to acquire a lock, by outcome")
                     .tag("kind", kind.name().toLowerCase(Locale.ROOT))

@@ -60,6 +60,7 @@ class ActuatorTest {
                         "baton.lease-ttl=2s",
                         "management.endpoints.web.exposure.include=health,baton,metrics",
                         "management.endpoint.health.show-details=always",
+                        "management.health.baton.enabled=true",
                         "management.endpoint.health.probes.enabled=true");
         base =
                 "http://127.0.0.1:"

@@ -94,6 +94,21 @@ class BatonAutoConfigurationTest {
     }
 
     @Test
+    void theHealthIndicatorIsOffUnlessEnabled() {
+        try (ConfigurableApplicationContext app =
+                Apps.start(App.class, "baton.connect=" + Apps.memUri())) {
+            assertThat(app.containsBean("batonHealthIndicator")).isFalse();
+        }
+        try (ConfigurableApplicationContext app =
+                Apps.start(
+                        App.class,
+                        "baton.connect=" + Apps.memUri(),
+                        "management.health.baton.enabled=true")) {
+            assertThat(app.containsBean("batonHealthIndicator")).isTrue();
+        }
+    }
+
+    @Test
     void canBeTurnedOff() {
         try (ConfigurableApplicationContext app = Apps.start(App.class, "baton.enabled=false")) {
             assertThat(app.getBeansOfType(Baton.class)).isEmpty();
