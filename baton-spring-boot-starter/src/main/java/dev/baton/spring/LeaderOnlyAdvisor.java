@@ -3,34 +3,26 @@ package dev.baton.spring;
 import dev.baton.FencedLease;
 import dev.baton.Names;
 import java.lang.reflect.Method;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.aopalliance.aop.Advice;
-import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
-import org.springframework.aop.Pointcut;
-import org.springframework.aop.support.AbstractPointcutAdvisor;
-import org.springframework.aop.support.AopUtils;
-import org.springframework.aop.support.StaticMethodMatcherPointcut;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * The advice behind {@link LeaderOnly}. Each method is checked when its bean is proxied, and the
  * elections named are collected ({@link #elections()}) for {@link BatonLeadership} to join at
  * startup. Thread-safe (concurrent maps only).
  */
-public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
+public final class LeaderOnlyAdvisor
+        extends DeclaredMethodAdvisor<LeaderOnly, LeaderOnlyAdvisor.Declared> {
     private static final long serialVersionUID = 1L;
 
     /** A method's election and loss behaviour. */
-    private record Declared(String election, boolean interruptOnLoss) {}
+    record Declared(String election, boolean interruptOnLoss) {}
 
     private final transient Supplier<BatonLeadership> leadership;
     private final String defaultElection;
-    private final transient Map<Method, Declared> methods = new ConcurrentHashMap<>();
     private final transient Set<String> elections = ConcurrentHashMap.newKeySet();
 
     /**
@@ -40,6 +32,7 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
      */
     public LeaderOnlyAdvisor(
             Supplier<BatonLeadership> leadership, String defaultElection, int order) {
+        super(LeaderOnly.class);
         this.leadership = leadership;
         this.defaultElection = defaultElection; // checked when a method uses it
         setOrder(order);
@@ -51,36 +44,7 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
     }
 
     @Override
-    public Pointcut getPointcut() {
-        return pointcut;
-    }
-
-    @Override
-    public Advice getAdvice() {
-        return interceptor;
-    }
-
-    private final transient StaticMethodMatcherPointcut pointcut =
-            new StaticMethodMatcherPointcut() {
-                @Override
-                public boolean matches(Method method, Class<?> targetClass) {
-                    return declaration(AopUtils.getMostSpecificMethod(method, targetClass)) != null;
-                }
-            };
-
-    private Declared declaration(Method method) {
-        Declared known = methods.get(method);
-        if (known != null) {
-            return known;
-        }
-        LeaderOnly a = AnnotatedElementUtils.findMergedAnnotation(method, LeaderOnly.class);
-        if (a == null) {
-            return null;
-        }
-        return methods.computeIfAbsent(method, m -> check(m, a));
-    }
-
-    private Declared check(Method method, LeaderOnly a) {
+    Declared check(Method method, LeaderOnly a) {
         LockedMethod.requireAdvisable(method, "@LeaderOnly");
         LockedMethod.requireSkippable(method, "@LeaderOnly");
         boolean byDefault = a.value().isBlank();
@@ -105,15 +69,8 @@ public final class LeaderOnlyAdvisor extends AbstractPointcutAdvisor {
         return new Declared(election, a.interruptOnLoss());
     }
 
-    private final transient MethodInterceptor interceptor = this::invoke;
-
-    private Object invoke(MethodInvocation call) throws Throwable {
-        Class<?> target = call.getThis() != null ? AopUtils.getTargetClass(call.getThis()) : null;
-        Method method = AopUtils.getMostSpecificMethod(call.getMethod(), target);
-        Declared d = declaration(method);
-        if (d == null) {
-            return call.proceed();
-        }
+    @Override
+    Object advise(MethodInvocation call, Method method, Declared d) throws Throwable {
         BatonLeadership l = leadership.get();
         l.join(d.election()); // at once if it already is a candidate; nothing once stopped
         Optional<FencedLease> term = l.leadership(d.election());

@@ -6,26 +6,17 @@ import dev.baton.LeaseKind;
 import dev.baton.Mutex;
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.aopalliance.aop.Advice;
-import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.Advisor;
-import org.springframework.aop.Pointcut;
-import org.springframework.aop.support.AbstractPointcutAdvisor;
-import org.springframework.aop.support.AopUtils;
-import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.Environment;
 
 /**
@@ -37,7 +28,7 @@ import org.springframework.core.env.Environment;
  * the application at startup. Thread-safe: the checked methods are kept in a concurrent map, and a
  * call touches only its own thread's {@link Sections}.
  */
-public final class LockedAdvisor extends AbstractPointcutAdvisor
+public final class LockedAdvisor extends DeclaredMethodAdvisor<Locked, LockedMethod>
         implements BeanFactoryAware, SmartInitializingSingleton {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(LockedAdvisor.class);
@@ -45,7 +36,6 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
     private final transient Supplier<Baton> baton;
     private final transient Environment env;
     private final Duration defaultWait;
-    private final transient Map<Method, LockedMethod> methods = new ConcurrentHashMap<>();
     private transient BeanFactory beans;
 
     /**
@@ -57,6 +47,7 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
      *     Ordered.LOWEST_PRECEDENCE})
      */
     public LockedAdvisor(Supplier<Baton> baton, Environment env, Duration defaultWait, int order) {
+        super(Locked.class);
         this.baton = baton;
         this.env = env;
         this.defaultWait = defaultWait;
@@ -97,44 +88,12 @@ public final class LockedAdvisor extends AbstractPointcutAdvisor
     }
 
     @Override
-    public Pointcut getPointcut() {
-        return pointcut;
+    LockedMethod check(Method method, Locked declared) {
+        return LockedMethod.of(method, declared, env, defaultWait);
     }
 
     @Override
-    public Advice getAdvice() {
-        return interceptor;
-    }
-
-    private final transient StaticMethodMatcherPointcut pointcut =
-            new StaticMethodMatcherPointcut() {
-                @Override
-                public boolean matches(Method method, Class<?> targetClass) {
-                    return declaration(AopUtils.getMostSpecificMethod(method, targetClass)) != null;
-                }
-            };
-
-    /** The checked declaration of {@code method}, or null if it is not {@code @Locked}. */
-    private LockedMethod declaration(Method method) {
-        LockedMethod known = methods.get(method);
-        if (known != null) {
-            return known;
-        }
-        Locked locked = AnnotatedElementUtils.findMergedAnnotation(method, Locked.class);
-        if (locked == null) {
-            return null;
-        }
-        return methods.computeIfAbsent(method, m -> LockedMethod.of(m, locked, env, defaultWait));
-    }
-
-    private final transient MethodInterceptor interceptor = this::invoke;
-
-    private Object invoke(MethodInvocation call) throws Throwable {
-        Class<?> target = call.getThis() != null ? AopUtils.getTargetClass(call.getThis()) : null;
-        LockedMethod m = declaration(AopUtils.getMostSpecificMethod(call.getMethod(), target));
-        if (m == null) {
-            return call.proceed();
-        }
+    Object advise(MethodInvocation call, Method method, LockedMethod m) throws Throwable {
         String name = m.nameFor(call, beans);
         if (Sections.find(LeaseKind.MUTEX, name) != null) {
             return call.proceed(); // this thread holds it already: reentrant
