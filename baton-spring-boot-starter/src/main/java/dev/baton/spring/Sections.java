@@ -63,6 +63,7 @@ final class Sections {
         stack.push(section);
         Object result = null;
         Throwable failure = null;
+        LeaseInvalidException ended;
         try {
             LossWatch.enter(section);
             lease.ensureValid(); // lost before the method began: do not run it
@@ -75,9 +76,12 @@ final class Sections {
                 STACK.remove();
             }
             LossWatch.exit(section);
+            // Judged before the section reports closed: whoever waits for the close (a stopping
+            // BatonLeadership) gives the lease up only after it, so a run that returned in time is
+            // not blamed for the release it was waited for.
+            ended = endedUnder(lease, release);
             section.close();
         }
-        LeaseInvalidException ended = endedUnder(lease, release);
         if (release) {
             lease.release(); // no effect once lost
             LossWatch.forget(lease);
