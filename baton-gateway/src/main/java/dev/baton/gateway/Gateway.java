@@ -1,0 +1,161 @@
+package dev.baton.gateway;
+
+import dev.baton.Baton;
+import dev.baton.Names;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Baton over HTTP/JSON ({@code baton serve}): sessions that carry leases, locks with fencing
+ * tokens, versioned key/value with ETags, watches and lease-loss notices as server-sent events. The
+ * routes and their status codes are in docs/GATEWAY.md.
+ *
+ * <p>One gateway serves one Baton client, which holds every lease it grants in the engine; HTTP
+ * clients see them through sessions ({@link Sessions} says how a client that stops keeping alive is
+ * told before anyone else can be granted its names). On Javalin (Jetty 12): a maintained server
+ * with server-sent events and asynchronous responses, so a waiting acquire holds no thread.
+ *
+ * <p>{@link #close()} stops accepting requests, ends every session (releasing its leases, so the
+ * names are free at once rather than after a TTL) and closes the watch streams; it leaves the Baton
+ * client open for its owner to close.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Sessions sessions;
+    private final WatchHub watches;
+    private final Javalin app;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+        Baton baton = config.baton();
+        this.sessions = new Sessions(config.ticker());
+        this.watches = new WatchHub(baton, config.eventHistory());
+        SessionRoutes sessionRoutes = new SessionRoutes(sessions);
+        LockRoutes lockRoutes = new LockRoutes(baton, sessions, config.maxWait());
+        KvRoutes kvRoutes = new KvRoutes(baton.keyValue());
+        Optional<AccessRules> auth = config.auth();
+        this.app =
+                Javalin.create(
+                        c -> {
+                            c.startup.showJavalinBanner = false;
+                            c.startup.showOldJavalinVersionWarning = false;
+                            c.http.maxRequestSize = 1 << 20;
+                            c.jetty.host = config.bind();
+                            c.jetty.port = config.port();
+                            c.routes.before("/v1/*", ctx -> authenticate(ctx, auth));
+                            sessionRoutes.register(c.routes);
+                            lockRoutes.register(c.routes);
+                            kvRoutes.register(c.routes);
+                            c.routes.get("/v1/watch", this::watch);
+                            c.routes.exception(Exception.class, (e, ctx) -> Errors.respond(ctx, e));
+                            c.routes.error(
+                                    404,
+                                    ctx -> {
+                                        if (ctx.result() == null) {
+                                            Errors.respond(
+                                                    ctx,
+                                                    new ApiException(
+                                                            404,
+                                                            "no-route",
+                                                            "no route "
+                                                                    + ctx.method()
+                                                                    + " "
+                                                                    + ctx.path()));
+                                        }
+                                    });
+                        });
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @throws dev.baton.BatonException if the port cannot be bound
+     */
+    public static Gateway start(GatewayConfig config) {
+        Gateway g = new Gateway(config);
+        try {
+            g.app.start();
+        } catch (RuntimeException e) {
+            g.watches.close();
+            g.sessions.close();
+            throw new dev.baton.BatonException(
+                    "cannot listen on "
+                            + config.bind()
+                            + ":"
+                            + config.port()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        log.info(
+                "baton gateway on http://{}:{}{}",
+                config.bind(),
+                g.port(),
+                config.auth().isPresent() ? " (bearer tokens required)" : " (loopback, no tokens)");
+        return g;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://bind:port}. */
+    public String uri() {
+        return "http://" + config.bind() + ":" + port();
+    }
+
+    /** Checked before the stream opens, so a bad prefix or a 403 is a plain JSON error. */
+    private void watch(Context ctx) throws Exception {
+        String prefix =
+                Names.validatePrefix(Optional.ofNullable(ctx.queryParam("prefix")).orElse(""));
+        Routes.caller(ctx).require(Permission.WATCH, prefix);
+        String lastEventId = ctx.header("Last-Event-ID");
+        new SseHandler(
+                        client -> {
+                            SseSink sink = new SseSink(client);
+                            client.onClose(() -> watches.detach(sink));
+                            client.keepAlive();
+                            watches.attach(prefix, lastEventId, sink);
+                        })
+                .handle(ctx);
+    }
+
+    private static void authenticate(Context ctx, Optional<AccessRules> auth) {
+        if (auth.isEmpty()) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        String token =
+                header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                        ? header.substring(7).trim()
+                        : null;
+        if (token == null || token.isEmpty()) {
+            throw new ApiException(
+                    401,
+                    "unauthorized",
+                    "send Authorization: Bearer <token> (this gateway has access rules)");
+        }
+        AccessRules.Grantee g =
+                auth.get()
+                        .authenticate(token)
+                        .orElseThrow(
+                                () ->
+                                        new ApiException(
+                                                401, "unauthorized", "unknown bearer token"));
+        ctx.attribute(Routes.CALLER, new Caller(g));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        sessions.close();
+        watches.close();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.baton.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.FencedLease;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A client's session: a TTL, renewed by keep-alives, that carries the leases acquired in it (as
+ * Consul's and etcd's do). The gateway's own Baton client holds the leases in the engine and keeps
+ * them renewed; the session decides how long the gateway keeps them for the HTTP client.
+ *
+ * <p>Invariants: all fields but the event sinks are guarded by {@code this}. Once {@link #ended} is
+ * set it stays set, no lease is added afterwards, and the leases taken out at that moment are the
+ * ones {@link Sessions} tells the client are lost and then releases: the client hears {@code
+ * lease-lost} before the engine can grant the name to anyone else.
+ */
+final class Session {
+    final String id;
+    final Duration ttl;
+
+    /** The token id that created the session ("" without access rules). */
+    final String owner;
+
+    private long deadline; // ticker nanos
+    private boolean ended;
+    private final Map<String, Held> leases = new LinkedHashMap<>();
+    private final List<CompletableFuture<?>> pending = new ArrayList<>();
+    private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
+
+    /** A lease the session carries, by the id the HTTP client names it with. */
+    record Held(String id, FencedLease lease, Session session) {}
+
+    Session(String id, Duration ttl, String owner, long now) {
+        this.id = id;
+        this.ttl = ttl;
+        this.owner = owner;
+        this.deadline = now + ttl.toNanos();
+    }
+
+    synchronized boolean isEnded() {
+        return ended;
+    }
+
+    synchronized long deadline() {
+        return deadline;
+    }
+
+    /** Moves the deadline to {@code now + ttl}; false if the session has ended. */
+    synchronized boolean keepAlive(long now) {
+        if (ended) {
+            return false;
+        }
+        deadline = now + ttl.toNanos();
+        return true;
+    }
+
+    /**
+     * How long the client may act as the holder of its leases, measured from when it sent the
+     * request that receives this: the session's time left, and no more than any of its leases has
+     * left in the engine (the gateway's own conservative deadline).
+     */
+    synchronized Duration remaining(long now) {
+        long left = Math.max(0, deadline - now);
+        for (Held h : leases.values()) {
+            left = Math.min(left, h.lease().remaining().toNanos());
+        }
+        return Duration.ofNanos(left);
+    }
+
+    /** Adds {@code held}; false (and nothing added) if the session has ended. */
+    synchronized boolean add(Held held) {
+        if (ended) {
+            return false;
+        }
+        leases.put(held.id(), held);
+        return true;
+    }
+
+    synchronized Held remove(String leaseId) {
+        return leases.remove(leaseId);
+    }
+
+    synchronized List<Held> leases() {
+        return List.copyOf(leases.values());
+    }
+
+    /** Tracks a waiting acquire so that ending the session withdraws it; false if ended. */
+    synchronized boolean waiting(CompletableFuture<?> acquire) {
+        if (ended) {
+            return false;
+        }
+        pending.add(acquire);
+        return true;
+    }
+
+    synchronized void doneWaiting(CompletableFuture<?> acquire) {
+        pending.remove(acquire);
+    }
+
+    /**
+     * Ends the session once: returns the leases it carried and cancels its waiting acquires, or
+     * null if it had already ended.
+     */
+    List<Held> end() {
+        List<CompletableFuture<?>> withdrawn;
+        List<Held> carried;
+        synchronized (this) {
+            if (ended) {
+                return null;
+            }
+            ended = true;
+            carried = List.copyOf(leases.values());
+            leases.clear();
+            withdrawn = List.copyOf(pending);
+            pending.clear();
+        }
+        withdrawn.forEach(f -> f.cancel(false)); // outside the lock: completes callbacks
+        return carried;
+    }
+
+    void subscribe(EventSink sink) {
+        sinks.add(sink);
+    }
+
+    void unsubscribe(EventSink sink) {
+        sinks.remove(sink);
+    }
+
+    /** Sends to every open stream of this session; in the caller's thread, flushed on return. */
+    void publish(String event, ObjectNode data) {
+        String json = data.toString();
+        for (EventSink s : sinks) {
+            if (!s.send(event, null, json)) {
+                sinks.remove(s);
+            }
+        }
+    }
+
+    void closeStreams() {
+        sinks.forEach(EventSink::close);
+        sinks.clear();
+    }
+}

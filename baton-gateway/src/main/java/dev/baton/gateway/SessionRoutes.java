@@ -1,0 +1,64 @@
+package dev.baton.gateway;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
+import java.time.Duration;
+import java.util.Set;
+
+/** {@code /v1/sessions}: create, keep alive, end, and the session's event stream. */
+final class SessionRoutes {
+    private final Sessions sessions;
+
+    SessionRoutes(Sessions sessions) {
+        this.sessions = sessions;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/v1/sessions", this::create);
+        routes.post("/v1/sessions/{id}/keepalive", this::keepAlive);
+        routes.delete("/v1/sessions/{id}", this::delete);
+        routes.get("/v1/sessions/{id}/events", this::events);
+    }
+
+    /** Checked before the stream opens, so a bad id is a plain 404, not an empty stream. */
+    private void events(Context ctx) throws Exception {
+        Session s = sessions.find(ctx.pathParam("id"), Routes.caller(ctx));
+        new SseHandler(
+                        client -> {
+                            SseSink sink = new SseSink(client);
+                            client.onClose(() -> s.unsubscribe(sink));
+                            s.subscribe(sink);
+                            client.keepAlive();
+                            if (s.isEnded()) { // ended before the subscription: say so now
+                                sink.send(
+                                        "session-ended",
+                                        null,
+                                        "{\"session\":\"" + s.id + "\",\"reason\":\"ended\"}");
+                                sink.close();
+                            }
+                        })
+                .handle(ctx);
+    }
+
+    private void create(Context ctx) {
+        Body b = Body.parse(ctx.body(), Set.of("ttl"));
+        Duration ttl =
+                b.duration("ttl", GatewayConfig.MIN_TTL, GatewayConfig.MAX_TTL)
+                        .orElse(Duration.ofSeconds(10));
+        Session s = sessions.create(ttl, Routes.caller(ctx));
+        ctx.status(201);
+        Routes.json(ctx, Routes.session(s, ttl));
+    }
+
+    private void keepAlive(Context ctx) {
+        Session s = sessions.find(ctx.pathParam("id"), Routes.caller(ctx));
+        Routes.json(ctx, Routes.session(s, sessions.keepAlive(s)));
+    }
+
+    private void delete(Context ctx) {
+        Session s = sessions.find(ctx.pathParam("id"), Routes.caller(ctx));
+        sessions.close(s);
+        ctx.status(204);
+    }
+}
