@@ -5,6 +5,9 @@ import dev.baton.Names;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseHandler;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,14 @@ public final class Gateway implements AutoCloseable {
                             c.http.maxRequestSize = 1 << 20;
                             c.jetty.host = config.bind();
                             c.jetty.port = config.port();
+                            c.staticFiles.add(
+                                    s -> {
+                                        s.hostedPath = "/";
+                                        s.directory = "/dev/baton/gateway/dashboard";
+                                        s.location = Location.CLASSPATH;
+                                    });
                             c.routes.before("/v1/*", ctx -> authenticate(ctx, auth));
+                            c.routes.get("/v1/openapi.json", Gateway::openApi);
                             sessionRoutes.register(c.routes);
                             lockRoutes.register(c.routes);
                             kvRoutes.register(c.routes);
@@ -127,8 +137,20 @@ public final class Gateway implements AutoCloseable {
                 .handle(ctx);
     }
 
+    /** The OpenAPI 3.1 description of every route (public, like the dashboard's files). */
+    private static void openApi(Context ctx) throws IOException {
+        try (InputStream in = Gateway.class.getResourceAsStream("openapi.json")) {
+            ctx.contentType("application/json").result(in.readAllBytes());
+        }
+    }
+
+    /** The server, for tests that compare its routes with the OpenAPI document. */
+    Javalin app() {
+        return app;
+    }
+
     private static void authenticate(Context ctx, Optional<AccessRules> auth) {
-        if (auth.isEmpty()) {
+        if (auth.isEmpty() || ctx.path().equals("/v1/openapi.json")) {
             return;
         }
         String header = ctx.header("Authorization");
