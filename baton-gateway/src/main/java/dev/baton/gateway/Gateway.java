@@ -64,10 +64,13 @@ public final class Gateway implements AutoCloseable {
                             kvRoutes.register(c.routes);
                             c.routes.get("/v1/watch", this::watch);
                             c.routes.exception(Exception.class, (e, ctx) -> Errors.respond(ctx, e));
+                            // Javalin answers an unknown path with its own text; ours are JSON
+                            // already (a 404 from a route names what it did not find).
                             c.routes.error(
                                     404,
                                     ctx -> {
-                                        if (ctx.result() == null) {
+                                        String type = ctx.res().getContentType();
+                                        if (type == null || !type.startsWith("application/json")) {
                                             Errors.respond(
                                                     ctx,
                                                     new ApiException(
@@ -176,8 +179,11 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
+        // Streams first: Jetty's stop waits for open requests, and an open event stream is one.
+        // Ending the sessions also releases their leases while the engine is surely reachable.
         sessions.close();
         watches.close();
+        app.stop();
+        sessions.close(); // a session created while the server stopped
     }
 }

@@ -46,12 +46,16 @@ final class Sessions implements AutoCloseable {
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Session.Held> leases = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private volatile boolean closed;
 
     Sessions(Ticker ticker) {
         this.ticker = ticker;
     }
 
     Session create(Duration ttl, Caller caller) {
+        if (closed) {
+            throw new ApiException(503, "engine-unavailable", "the gateway is stopping");
+        }
         Session s = new Session(newId(), ttl, caller.id(), ticker.read());
         sessions.put(s.id, s);
         scheduleExpiry(s, ttl.toNanos());
@@ -191,6 +195,7 @@ final class Sessions implements AutoCloseable {
     /** Ends every session, releasing its leases (graceful shutdown). */
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         for (Session s : List.copyOf(sessions.values())) {
             end(s, "gateway stopped", false);

@@ -62,7 +62,14 @@ final class WatchHub implements AutoCloseable {
         if (history.size() > capacity) {
             history.removeFirst();
         }
-        watchers.removeIf(w -> !deliver(w, ev));
+        // A copy: a failed write closes the stream, and its close callback detaches it.
+        List<Watcher> gone = new ArrayList<>();
+        for (Watcher w : List.copyOf(watchers)) {
+            if (!deliver(w, ev)) {
+                gone.add(w);
+            }
+        }
+        watchers.removeAll(gone);
     }
 
     /**
