@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = BatonCli.Version.class,
         description = {
-            "Distributed leases with fencing tokens, on ZooKeeper.",
+            "Distributed leases with fencing tokens, on ZooKeeper or Redis; over HTTP for other languages.",
             "",
             "Start with `baton demo`: three server processes, one elected job, an auction and a "
                     + "kill -9, measured live.",
@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
             DemoNodeCommand.class,
             ExecCommand.class,
             ServerCommand.class,
+            ServeCommand.class,
             LocksCommand.class,
             WatchCommand.class,
             VerifyCommand.class,

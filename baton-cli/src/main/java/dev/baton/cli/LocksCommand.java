@@ -1,10 +1,10 @@
 package dev.baton.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.Baton;
 import dev.baton.LockSnapshot;
 import dev.baton.Names;
+import dev.baton.gateway.LockJson;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,22 +57,9 @@ final class LocksCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The gateway's form ({@code GET /v1/locks} answers the same objects). */
     static ObjectNode toJson(LockSnapshot s, Instant now) {
-        ObjectNode o = Json.object().put("name", s.name()).put("waiters", s.waiters());
-        ArrayNode holders = o.putArray("holders");
-        for (LockSnapshot.Holder h : s.holders()) {
-            ObjectNode j =
-                    holders.addObject()
-                            .put("clientId", h.clientId())
-                            .put("kind", h.kind().name())
-                            .put("permits", h.permits())
-                            .put("token", h.fencingToken())
-                            .put("heldForMs", h.heldFor(now).toMillis());
-            if (h.since() != null) {
-                j.put("since", h.since().toString());
-            }
-        }
-        return o;
+        return LockJson.of(s, now);
     }
 
     private static void printTable(PrintWriter out, List<LockSnapshot> locks, Instant now) {

@@ -132,20 +132,31 @@ public final class GatewayConfig {
          *     loopback and no access rules were given (an open lock service on the network)
          */
         public GatewayConfig build() {
-            InetAddress address;
-            try {
-                address = InetAddress.getByName(bind);
-            } catch (UnknownHostException e) {
-                throw InvalidArgumentException.mustBe("bind", "a resolvable address", bind);
-            }
-            if (auth == null && !address.isLoopbackAddress()) {
-                throw new InvalidArgumentException(
-                        "bind \""
-                                + bind
-                                + "\" is not loopback: without access rules (--auth FILE) the"
-                                + " gateway listens on loopback only");
-            }
+            checkBind(bind, auth != null);
             return new GatewayConfig(this);
+        }
+    }
+
+    /**
+     * The rule {@link Builder#build()} applies, for callers that check their input before they
+     * connect to an engine ({@code baton serve}): {@code bind} must resolve, and without access
+     * rules it must be a loopback address (an open lock service on the network is refused).
+     *
+     * @throws InvalidArgumentException naming the address and the rule
+     */
+    public static void checkBind(String bind, boolean withAccessRules) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw InvalidArgumentException.mustBe("bind", "a resolvable address", bind);
+        }
+        if (!withAccessRules && !address.isLoopbackAddress()) {
+            throw new InvalidArgumentException(
+                    "bind \""
+                            + bind
+                            + "\" is not loopback: without access rules (--auth FILE) the"
+                            + " gateway listens on loopback only");
         }
     }
 }
