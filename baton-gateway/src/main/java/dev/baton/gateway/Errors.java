@@ -25,6 +25,11 @@ final class Errors {
     private Errors() {}
 
     static void respond(Context ctx, Throwable failure) {
+        respond(ctx, failure, null);
+    }
+
+    /** With {@code locks} (null = {@link LockJson}'s form) to show the holders on a 409. */
+    static void respond(Context ctx, Throwable failure, LockView locks) {
         Throwable t = unwrap(failure);
         ObjectNode body = LockJson.MAPPER.createObjectNode();
         int status;
@@ -41,7 +46,14 @@ final class Errors {
         } else if (t instanceof LockTimeoutException e) {
             status = 409;
             code = "busy";
-            e.seen().ifPresent(s -> body.set("lock", LockJson.of(s, Instant.now())));
+            e.seen()
+                    .ifPresent(
+                            s ->
+                                    body.set(
+                                            "lock",
+                                            locks == null
+                                                    ? LockJson.of(s, Instant.now())
+                                                    : locks.of(s, Instant.now())));
         } else if (t instanceof CancellationException) {
             status = 404;
             code = "session-ended";

@@ -38,9 +38,10 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         Baton baton = config.baton();
         this.sessions = new Sessions(config.ticker());
-        this.watches = new WatchHub(baton, config.eventHistory());
+        LockView locks = new LockView(baton.clientId(), sessions);
+        this.watches = new WatchHub(baton, config.eventHistory(), locks::of);
         SessionRoutes sessionRoutes = new SessionRoutes(sessions);
-        LockRoutes lockRoutes = new LockRoutes(baton, sessions, config.maxWait());
+        LockRoutes lockRoutes = new LockRoutes(baton, sessions, config.maxWait(), locks);
         KvRoutes kvRoutes = new KvRoutes(baton.keyValue());
         Optional<AccessRules> auth = config.auth();
         this.app =
@@ -63,7 +64,8 @@ public final class Gateway implements AutoCloseable {
                             lockRoutes.register(c.routes);
                             kvRoutes.register(c.routes);
                             c.routes.get("/v1/watch", this::watch);
-                            c.routes.exception(Exception.class, (e, ctx) -> Errors.respond(ctx, e));
+                            c.routes.exception(
+                                    Exception.class, (e, ctx) -> Errors.respond(ctx, e, locks));
                             // Javalin answers an unknown path with its own text; ours are JSON
                             // already (a 404 from a route names what it did not find).
                             c.routes.error(

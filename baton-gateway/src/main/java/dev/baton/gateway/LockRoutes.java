@@ -26,11 +26,13 @@ final class LockRoutes {
     private final Baton baton;
     private final Sessions sessions;
     private final Duration maxWait;
+    private final LockView view;
 
-    LockRoutes(Baton baton, Sessions sessions, Duration maxWait) {
+    LockRoutes(Baton baton, Sessions sessions, Duration maxWait, LockView view) {
         this.baton = baton;
         this.sessions = sessions;
         this.maxWait = maxWait;
+        this.view = view;
     }
 
     void register(RoutesConfig routes) {
@@ -87,7 +89,7 @@ final class LockRoutes {
                                 (lease, failure) -> {
                                     session.doneWaiting(f);
                                     if (failure != null) {
-                                        Errors.respond(ctx, failure);
+                                        Errors.respond(ctx, failure, view);
                                         return null;
                                     }
                                     try {
@@ -139,7 +141,7 @@ final class LockRoutes {
         Instant now = Instant.now();
         ArrayNode out = LockJson.MAPPER.createArrayNode();
         for (LockSnapshot s : baton.locks(prefix)) {
-            out.add(LockJson.of(s, now));
+            out.add(view.of(s, now));
         }
         Routes.json(ctx, out);
     }

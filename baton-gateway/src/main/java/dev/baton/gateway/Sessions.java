@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -45,6 +46,8 @@ final class Sessions implements AutoCloseable {
                     });
     private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Session.Held> leases = new ConcurrentHashMap<>();
+    // the same leases by what the engine shows of them, to name a holder's session in listings
+    private final ConcurrentMap<Fence, Session.Held> byFence = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
@@ -91,8 +94,9 @@ final class Sessions implements AutoCloseable {
     Session.Held carry(Session s, FencedLease lease) {
         Session.Held held = new Session.Held(newId(), lease, s);
         leases.put(held.id(), held);
+        byFence.put(Fence.of(lease), held);
         if (!s.add(held)) {
-            leases.remove(held.id());
+            forget(held);
             lease.release();
             throw ApiException.notFound("session", s.id);
         }
@@ -109,12 +113,17 @@ final class Sessions implements AutoCloseable {
         return h;
     }
 
+    /** The session's lease that the engine shows as {@code name} held with {@code token}. */
+    Optional<Session.Held> holding(String name, long token) {
+        return Optional.ofNullable(byFence.get(new Fence(name, token)));
+    }
+
     /** Releases {@code h} if its session still carries it; false if it was already gone. */
     boolean release(Session.Held h) {
         if (h.session().remove(h.id()) == null) {
             return false;
         }
-        leases.remove(h.id());
+        forget(h);
         return h.lease().release();
     }
 
@@ -127,7 +136,7 @@ final class Sessions implements AutoCloseable {
         if (h.session().remove(h.id()) == null) {
             return; // released or reported already
         }
-        leases.remove(h.id());
+        forget(h);
         h.session().publish("lease-lost", lost(h, "engine: " + loss.reason()));
     }
 
@@ -159,7 +168,7 @@ final class Sessions implements AutoCloseable {
         }
         sessions.remove(s.id);
         for (Session.Held h : carried) {
-            leases.remove(h.id());
+            forget(h);
             try {
                 if (lost) {
                     s.publish("lease-lost", lost(h, "session " + why));
@@ -174,6 +183,17 @@ final class Sessions implements AutoCloseable {
         s.closeStreams();
         if (lost) {
             log.info("session {} expired; released {} lease(s)", s.id, carried.size());
+        }
+    }
+
+    private void forget(Session.Held h) {
+        leases.remove(h.id());
+        byFence.remove(Fence.of(h.lease()), h);
+    }
+
+    private record Fence(String name, long token) {
+        static Fence of(FencedLease lease) {
+            return new Fence(lease.name(), lease.fencingToken());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.Baton;
+import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import dev.baton.Subscription;
 import dev.baton.Versioned;
@@ -17,6 +18,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * Watch streams ({@code GET /v1/watch}) with resumption: one library subscription to the whole
@@ -48,7 +50,15 @@ final class WatchHub implements AutoCloseable {
 
     private record Watcher(String prefix, EventSink sink) {}
 
+    private final BiFunction<LockSnapshot, Instant, ObjectNode> lockJson;
+
     WatchHub(Baton baton, int capacity) {
+        this(baton, capacity, LockJson::of);
+    }
+
+    /** {@code lockJson} renders the state in lock events (the gateway's {@link LockView}). */
+    WatchHub(Baton baton, int capacity, BiFunction<LockSnapshot, Instant, ObjectNode> lockJson) {
+        this.lockJson = lockJson;
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         this.epoch = HexFormat.of().formatHex(b);
@@ -57,7 +67,7 @@ final class WatchHub implements AutoCloseable {
     }
 
     private synchronized void onEvent(WatchEvent e) {
-        Event ev = new Event(++last, type(e), e.name(), json(e).toString());
+        Event ev = new Event(++last, type(e), e.name(), json(e, lockJson).toString());
         history.addLast(ev);
         if (history.size() > capacity) {
             history.removeFirst();
@@ -135,6 +145,10 @@ final class WatchHub implements AutoCloseable {
 
     /** put: key, version, value (when UTF-8) and base64; delete: key; lock: name and lock. */
     static ObjectNode json(WatchEvent e) {
+        return json(e, LockJson::of);
+    }
+
+    static ObjectNode json(WatchEvent e, BiFunction<LockSnapshot, Instant, ObjectNode> lockJson) {
         ObjectNode o = LockJson.MAPPER.createObjectNode().put("type", type(e));
         switch (e.type()) {
             case PUT -> {
@@ -158,7 +172,7 @@ final class WatchHub implements AutoCloseable {
                 o.put("name", e.name());
                 e.lock()
                         .ifPresentOrElse(
-                                s -> o.set("lock", LockJson.of(s, Instant.now())),
+                                s -> o.set("lock", lockJson.apply(s, Instant.now())),
                                 () -> o.putNull("lock"));
             }
             case RESYNC -> {}

@@ -71,6 +71,15 @@ class GatewayAuthTest {
         Http billing = f.http.as(BILLING);
         String s = billing.session("10s");
         String lease = billing.acquire(s, "billing/run", "0s").json().get("lease").asText();
+        assertThat(
+                        f.http.as(OPS)
+                                .get("/v1/locks?prefix=billing")
+                                .json()
+                                .get(0)
+                                .at("/holders/0/owner")
+                                .asText())
+                .as("listings name the token id that holds, never the token")
+                .isEqualTo("billing");
 
         Http stranger = f.http.as(OPS);
         assertThat(stranger.post("/v1/sessions/" + s + "/keepalive", "").status())

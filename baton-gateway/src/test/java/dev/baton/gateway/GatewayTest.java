@@ -77,12 +77,17 @@ class GatewayTest {
         assertThat(busy.status()).as("%s", busy).isEqualTo(409);
         assertThat(busy.json().get("error").asText()).isEqualTo("busy");
         assertThat(busy.json().at("/lock/holders/0/token").asLong()).isEqualTo(token);
+        assertThat(busy.json().at("/lock/holders/0/session").asText())
+                .as("the holder is named by its session, not only the gateway's client")
+                .isEqualTo(a);
         assertThat(other.mutex("orders/42").tryAcquire()).as("held in the engine").isEmpty();
 
         Http.Response listed = http.get("/v1/locks?prefix=orders");
         assertThat(listed.status()).isEqualTo(200);
         assertThat(listed.json()).hasSize(1);
         assertThat(listed.json().get(0).at("/holders/0/token").asLong()).isEqualTo(token);
+        assertThat(listed.json().get(0).at("/holders/0/session").asText()).isEqualTo(a);
+        assertThat(listed.json().get(0).at("/holders/0/owner").asText()).isEmpty();
 
         Http.Response released = http.post("/v1/locks/release", "{\"lease\":\"" + lease + "\"}");
         assertThat(released.status()).as("%s", released).isEqualTo(200);
@@ -91,6 +96,14 @@ class GatewayTest {
 
         Http.Response next = http.acquire(b, "orders/42", "0s");
         assertThat(next.status()).isEqualTo(200);
+        assertThat(
+                        http.get("/v1/locks?prefix=orders")
+                                .json()
+                                .get(0)
+                                .at("/holders/0/session")
+                                .asText())
+                .as("the next holder's session, not a stale entry")
+                .isEqualTo(b);
         assertThat(next.json().get("token").asLong()).isGreaterThan(token);
     }
 
