@@ -4,11 +4,15 @@ import dev.baton.Baton;
 import dev.baton.Names;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +37,23 @@ public final class Gateway implements AutoCloseable {
     private final Sessions sessions;
     private final WatchHub watches;
     private final Javalin app;
+    // writes event streams (one drain task per busy stream) and releases expired sessions' leases
+    private final ExecutorService writers;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
         Baton baton = config.baton();
-        this.sessions = new Sessions(config.ticker());
+        this.writers =
+                Executors.newCachedThreadPool(
+                        r -> {
+                            Thread t = new Thread(r, "baton-gateway-writer");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.sessions = new Sessions(config.ticker(), writers);
         LockView locks = new LockView(baton.clientId(), sessions);
         this.watches = new WatchHub(baton, config.eventHistory(), locks::of);
-        SessionRoutes sessionRoutes = new SessionRoutes(sessions);
+        SessionRoutes sessionRoutes = new SessionRoutes(sessions, this::stream);
         LockRoutes lockRoutes = new LockRoutes(baton, sessions, config.maxWait(), locks);
         KvRoutes kvRoutes = new KvRoutes(baton.keyValue());
         Optional<AccessRules> auth = config.auth();
@@ -99,6 +112,7 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             g.watches.close();
             g.sessions.close();
+            g.writers.shutdown();
             throw new dev.baton.BatonException(
                     "cannot listen on "
                             + config.bind()
@@ -134,12 +148,20 @@ public final class Gateway implements AutoCloseable {
         String lastEventId = ctx.header("Last-Event-ID");
         new SseHandler(
                         client -> {
-                            SseSink sink = new SseSink(client);
+                            EventSink sink = stream(client);
                             client.onClose(() -> watches.detach(sink));
                             client.keepAlive();
                             watches.attach(prefix, lastEventId, sink);
                         })
                 .handle(ctx);
+    }
+
+    /**
+     * An event stream written off the caller's thread; its queue holds the whole history, so a
+     * resuming client's replay fits.
+     */
+    private EventSink stream(SseClient client) {
+        return new QueuedSink(new SseSink(client), writers, config.eventHistory() + 1024);
     }
 
     /** The OpenAPI 3.1 description of every route (public, like the dashboard's files). */
@@ -187,5 +209,13 @@ public final class Gateway implements AutoCloseable {
         watches.close();
         app.stop();
         sessions.close(); // a session created while the server stopped
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("event streams still writing after 5 s; left to their threads");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

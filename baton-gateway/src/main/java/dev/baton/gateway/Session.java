@@ -132,14 +132,21 @@ final class Session {
         sinks.remove(sink);
     }
 
-    /** Sends to every open stream of this session; in the caller's thread, flushed on return. */
-    void publish(String event, ObjectNode data) {
+    /**
+     * Sends to every open stream of this session; the future completes when each stream has the
+     * event on the wire or has closed (a stream never delays another, see {@link QueuedSink}).
+     */
+    CompletableFuture<Void> publish(String event, ObjectNode data) {
         String json = data.toString();
+        List<CompletableFuture<Boolean>> written = new ArrayList<>();
         for (EventSink s : sinks) {
-            if (!s.send(event, null, json)) {
+            if (s.send(event, null, json)) {
+                written.add(s.flushed());
+            } else {
                 sinks.remove(s);
             }
         }
+        return CompletableFuture.allOf(written.toArray(CompletableFuture[]::new));
     }
 
     void closeStreams() {

@@ -2,16 +2,21 @@ package dev.baton.gateway;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Function;
 
 /** {@code /v1/sessions}: create, keep alive, end, and the session's event stream. */
 final class SessionRoutes {
     private final Sessions sessions;
 
-    SessionRoutes(Sessions sessions) {
+    private final Function<SseClient, EventSink> streams;
+
+    SessionRoutes(Sessions sessions, Function<SseClient, EventSink> streams) {
         this.sessions = sessions;
+        this.streams = streams;
     }
 
     void register(RoutesConfig routes) {
@@ -26,7 +31,7 @@ final class SessionRoutes {
         Session s = sessions.find(ctx.pathParam("id"), Routes.caller(ctx));
         new SseHandler(
                         client -> {
-                            SseSink sink = new SseSink(client);
+                            EventSink sink = streams.apply(client);
                             client.onClose(() -> s.unsubscribe(sink));
                             s.subscribe(sink);
                             client.keepAlive();

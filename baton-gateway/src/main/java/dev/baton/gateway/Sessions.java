@@ -6,11 +6,14 @@ import dev.baton.LeaseLoss;
 import dev.baton.Ticker;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +26,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ordering (what the gateway promises a client that stops keeping alive): when a session's
  * deadline passes, the timer thread first ends the session (no keep-alive or acquire succeeds
- * after), then writes {@code lease-lost} for each lease to the session's event streams, flushed,
- * and only then releases the lease in the engine. Until that release the engine holds the name for
- * the gateway's client, so nobody else can be granted it before the client was told. A client that
- * is not listening learns the same from its own clock: every keep-alive and acquire answers with
- * the time left, which it counts from when it sent the request.
+ * after), then queues {@code lease-lost} for each lease on the session's event streams, and only
+ * once those are written and flushed (or the bound in {@link #end} passed) is the lease released in
+ * the engine, on the releaser. Until that release the engine holds the name for the gateway's
+ * client, so nobody else can be granted it before the client was told. A client that is not
+ * listening learns the same from its own clock: every keep-alive and acquire answers with the time
+ * left, which it counts from when it sent the request.
  *
  * <p>Threads: request threads create, find, keep alive and end sessions; the timer thread ({@code
- * baton-gateway-sessions}) ends expired ones; Baton's callback executor reports leases lost in the
+ * baton-gateway-sessions}) ends expired ones and never waits for a client or the engine; the
+ * releaser releases expired sessions' leases; Baton's callback executor reports leases lost in the
  * engine. Whoever removes a lease from its session reports and releases it, once.
  */
 final class Sessions implements AutoCloseable {
@@ -50,9 +55,18 @@ final class Sessions implements AutoCloseable {
     private final ConcurrentMap<Fence, Session.Held> byFence = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
+    private final Executor releaser;
 
-    Sessions(Ticker ticker) {
+    /** How long a release waits for its lease-lost notice to reach the wire. */
+    static final Duration NOTICE_BOUND = Duration.ofSeconds(2);
+
+    /**
+     * @param releaser runs the releases that follow {@code lease-lost} notices (never the timer
+     *     thread: a release is an engine call)
+     */
+    Sessions(Ticker ticker, Executor releaser) {
         this.ticker = ticker;
+        this.releaser = releaser;
     }
 
     Session create(Duration ttl, Caller caller) {
@@ -159,7 +173,10 @@ final class Sessions implements AutoCloseable {
 
     /**
      * Ends {@code s} once. If {@code lost}, the client is told of each lease before it is released
-     * (see the class comment); otherwise the leases are simply released.
+     * (see the class comment): the release waits until every stream of the session has the notices
+     * on the wire, or closed, or {@link #NOTICE_BOUND} passed (a client that does not read cannot
+     * be told; its own clock, from {@code remainingMs}, has run out by then anyway). Otherwise the
+     * leases are released at once, in this thread.
      */
     private void end(Session s, String why, boolean lost) {
         List<Session.Held> carried = s.end();
@@ -167,22 +184,34 @@ final class Sessions implements AutoCloseable {
             return;
         }
         sessions.remove(s.id);
+        List<CompletableFuture<Void>> told = new ArrayList<>();
         for (Session.Held h : carried) {
             forget(h);
-            try {
-                if (lost) {
-                    s.publish("lease-lost", lost(h, "session " + why));
-                }
-            } finally {
-                h.lease().release();
+            if (lost) {
+                told.add(s.publish("lease-lost", lost(h, "session " + why)));
             }
         }
         s.publish(
                 "session-ended",
                 LockJson.MAPPER.createObjectNode().put("session", s.id).put("reason", why));
         s.closeStreams();
-        if (lost) {
-            log.info("session {} expired; released {} lease(s)", s.id, carried.size());
+        if (!lost) {
+            releaseAll(carried);
+            return;
+        }
+        CompletableFuture.allOf(told.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, NOTICE_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((ok, e) -> releaseAll(carried), releaser);
+        log.info("session {} expired; releasing {} lease(s)", s.id, carried.size());
+    }
+
+    private static void releaseAll(List<Session.Held> carried) {
+        for (Session.Held h : carried) {
+            try {
+                h.lease().release();
+            } catch (RuntimeException e) { // the engine will free it when the grant expires
+                log.warn("could not release {}: {}", h.lease().name(), e.toString());
+            }
         }
     }
 

@@ -32,9 +32,11 @@ import java.util.function.BiFunction;
  * history, the stream starts with a {@code resync} event (re-read the state, then follow), as it
  * does when the engine itself reports one (after a reconnect it cannot replay).
  *
- * <p>Threads: events arrive on the library's delivery thread, in order, and are written to the
- * streams there, under this object's lock, so every stream sees them in one order. A stream whose
- * connection is gone is dropped at its next write.
+ * <p>Threads: events arrive on the library's delivery thread, in order, and are handed to the
+ * streams there, under this object's lock, so every stream sees them in one order. Streams are
+ * {@link QueuedSink}s: handing over never waits for a network write, so a slow client delays nobody
+ * else (and is dropped when it falls a whole history behind). A stream whose connection is gone is
+ * dropped at its next event.
  */
 final class WatchHub implements AutoCloseable {
     private final String epoch;
