@@ -15,6 +15,7 @@ public final class Systems {
     public static final List<String> NAMES =
             List.of(
                     "baton",
+                    "baton-gateway",
                     "redisson-rlock",
                     "redisson-fairlock",
                     "redisson-fencedlock",
@@ -33,6 +34,7 @@ public final class Systems {
     public static List<LockSystem> redis(String uri) {
         return List.of(
                 new BatonSystem(uri, "redis"),
+                new GatewaySystem(uri, "redis"),
                 RedissonSystem.rlock(uri),
                 RedissonSystem.fairLock(uri),
                 RedissonSystem.fencedLock(uri),

@@ -1,6 +1,7 @@
 package dev.baton.bench.zookeeper;
 
 import dev.baton.bench.EngineCounter;
+import dev.baton.bench.GatewaySystem;
 import dev.baton.bench.LockSystem;
 import dev.baton.zookeeper.EmbeddedZooKeeper;
 import java.io.BufferedReader;
@@ -231,6 +232,7 @@ public final class ZooKeeperBench implements AutoCloseable {
         String cs = connectString();
         return List.of(
                 new BatonZooKeeperSystem(cs),
+                new GatewaySystem("zookeeper://" + cs, "zookeeper"),
                 new CuratorMutexSystem(cs),
                 new CuratorSemaphoreMutexSystem(cs),
                 new SpringZooKeeperSystem(cs),

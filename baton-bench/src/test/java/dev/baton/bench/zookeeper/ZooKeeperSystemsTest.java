@@ -59,7 +59,12 @@ class ZooKeeperSystemsTest {
 
     Stream<String> names() {
         return Stream.of(
-                "baton", "curator-mutex", "curator-semaphore-mutex", "si-zookeeper", "zk-floor");
+                "baton",
+                "baton-gateway",
+                "curator-mutex",
+                "curator-semaphore-mutex",
+                "si-zookeeper",
+                "zk-floor");
     }
 
     private LockSystem system(String name) {
@@ -67,7 +72,7 @@ class ZooKeeperSystemsTest {
     }
 
     @Test
-    void offersTheFiveSystemsOnZooKeeper() {
+    void offersTheSixSystemsOnZooKeeper() {
         assertThat(systems)
                 .extracting(LockSystem::name)
                 .containsExactlyElementsOf(names().toList());
