@@ -316,7 +316,6 @@ class Run:
             try:
                 with self.gw.request("GET", path, timeout=None, accept="text/event-stream") as r:
                     reconnected = self.stream_open.is_set()
-                    self.stream_open.set()
                     if reconnected and not self.still_held():
                         self.lose("the lease is gone (seen after the event stream reconnected)")
                     for event, data in read_events(r):
@@ -338,7 +337,9 @@ class Run:
     def on_event(self, event, data):
         """True when the stream is done with."""
         self.log(f"event {event} {json.dumps(data) if data is not None else ''}")
-        if event == "lease-lost":
+        if event == "hello":
+            self.stream_open.set()  # subscribed: every notice from now on reaches us
+        elif event == "lease-lost":
             with self.lock:
                 ours = self.lease is None or (data or {}).get("lease") == self.lease
             if ours:

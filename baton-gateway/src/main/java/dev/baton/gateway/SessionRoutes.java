@@ -35,6 +35,9 @@ final class SessionRoutes {
                             client.onClose(() -> s.unsubscribe(sink));
                             s.subscribe(sink);
                             client.keepAlive();
+                            // Subscribed: from here on the client hears every notice, and it
+                            // may wait for this event before it acquires.
+                            sink.send("hello", null, "{\"session\":\"" + s.id + "\"}");
                             if (s.isEnded()) { // ended before the subscription: say so now
                                 sink.send(
                                         "session-ended",
