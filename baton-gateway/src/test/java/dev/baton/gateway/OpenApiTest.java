@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.mem.MemEngine;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -16,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +73,48 @@ class OpenApiTest {
         assertThat(parsed.getMessages()).isEmpty();
         assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
         assertThat(parsed.getOpenAPI().getInfo().getDescription()).contains("docs/GATEWAY.md");
+        // swagger-parser drops such names when it resolves, so the schema check could not see them
+        assertThat(requiredWithoutProperty(r.json(), "$")).isEmpty();
+        JsonNode broken =
+                Http.JSON
+                        .createObjectNode()
+                        .set(
+                                "s",
+                                Http.JSON
+                                        .createObjectNode()
+                                        .<ObjectNode>set(
+                                                "required",
+                                                Http.JSON.createArrayNode().add("ghost"))
+                                        .set("properties", Http.JSON.createObjectNode()));
+        assertThat(requiredWithoutProperty(broken, "$")).containsExactly("$.s requires ghost");
+    }
+
+    /** Each schema object's required names that its properties do not define. */
+    private static List<String> requiredWithoutProperty(JsonNode node, String at) {
+        List<String> out = new ArrayList<>();
+        if (node.isObject()) {
+            JsonNode required = node.get("required");
+            JsonNode props = node.get("properties");
+            if (required != null && required.isArray() && props != null && props.isObject()) {
+                required.forEach(
+                        n -> {
+                            if (!props.has(n.asText())) {
+                                out.add(at + " requires " + n.asText());
+                            }
+                        });
+            }
+            node.fields()
+                    .forEachRemaining(
+                            e ->
+                                    out.addAll(
+                                            requiredWithoutProperty(
+                                                    e.getValue(), at + "." + e.getKey())));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                out.addAll(requiredWithoutProperty(node.get(i), at + "[" + i + "]"));
+            }
+        }
+        return out;
     }
 
     @Test
