@@ -79,6 +79,16 @@ public final class Gateway implements AutoCloseable {
                             c.routes.get("/v1/watch", this::watch);
                             c.routes.exception(
                                     Exception.class, (e, ctx) -> Errors.respond(ctx, e, locks));
+                            // Jetty refuses a body over the limit before any route runs.
+                            c.routes.error(
+                                    413,
+                                    ctx ->
+                                            Errors.respond(
+                                                    ctx,
+                                                    new ApiException(
+                                                            413,
+                                                            "too-large",
+                                                            "the body is over 1 MiB")));
                             // Javalin answers an unknown path with its own text; ours are JSON
                             // already (a 404 from a route names what it did not find).
                             c.routes.error(

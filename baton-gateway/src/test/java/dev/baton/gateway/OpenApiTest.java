@@ -359,15 +359,20 @@ class OpenApiTest {
         c.expect(404, "GET", "/v1/sessions/nope/events", null, "Accept", "text/event-stream");
         String closed = f.http.session("60s");
         try (EventStream s = c.stream(200, "/v1/sessions/" + closed + "/events", null)) {
+            EventStream.Event hello = s.next(10);
+            assertThat(hello.event()).isEqualTo("hello");
+            api.checkEvent(route, hello);
             c.expect(204, "DELETE", "/v1/sessions/" + closed, null);
             EventStream.Event e = s.next("session-ended", 10);
             assertThat(e.id()).isNull();
             assertThat(e.data()).contains("\"closed\"");
             api.checkEvent(route, e);
         }
-        String quiet = f.http.session("1s");
-        f.http.acquire(quiet, "expiring", "0s");
+        // Subscribed (hello) before the lease is taken, so its loss must be told on this stream.
+        String quiet = f.http.session("3s");
         try (EventStream s = c.stream(200, "/v1/sessions/" + quiet + "/events", null)) {
+            assertThat(s.next(10).event()).isEqualTo("hello");
+            assertThat(f.http.acquire(quiet, "expiring", "0s").status()).isEqualTo(200);
             EventStream.Event lost = s.next(15);
             assertThat(lost.event()).isEqualTo("lease-lost");
             assertThat(lost.id()).isNull();
