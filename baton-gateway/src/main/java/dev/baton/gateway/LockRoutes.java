@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LockRoutes {
     private static final Set<String> ACQUIRE_FIELDS =
-            Set.of("name", "session", "wait", "kind", "permits", "size");
+            Set.of("name", "session", "wait", "kind", "permits", "size", "request");
 
     private final Baton baton;
     private final Sessions sessions;
@@ -38,6 +38,7 @@ final class LockRoutes {
     void register(RoutesConfig routes) {
         routes.post("/v1/locks/acquire", this::acquire);
         routes.post("/v1/locks/release", this::release);
+        routes.post("/v1/locks/withdraw", this::withdraw);
         routes.get("/v1/locks", this::list);
     }
 
@@ -55,11 +56,17 @@ final class LockRoutes {
                     "\"permits\" and \"size\" are for \"kind\": \"semaphore\" only");
         }
         Session session = sessions.find(b.requiredString("session"), caller);
+        String request = b.string("request").orElse(null);
+        if (kind.equals("leadership") && wait.isZero()) {
+            throw ApiException.badRequest(
+                    "invalid-body", "\"kind\": \"leadership\" needs a \"wait\" above zero");
+        }
         CompletableFuture<FencedLease> f =
                 switch (kind) {
                     case "mutex" -> baton.mutex(name).acquireAsync(wait);
                     case "read" -> baton.readWriteLock(name).readLock().acquireAsync(wait);
                     case "write" -> baton.readWriteLock(name).writeLock().acquireAsync(wait);
+                    case "leadership" -> Leadership.acquire(baton, name, wait);
                     case "semaphore" -> {
                         int size =
                                 b.positiveInt("size")
@@ -78,10 +85,19 @@ final class LockRoutes {
                                     "invalid-body",
                                     "\"kind\" \""
                                             + kind
-                                            + "\" must be mutex, read, write or semaphore");
+                                            + "\" must be mutex, read, write, semaphore or"
+                                            + " leadership");
                 };
-        if (!session.waiting(f)) {
-            f.cancel(false); // the session ended first; a grant that won the race is released below
+        boolean withdrawn;
+        try {
+            withdrawn = request != null && !session.request(request, f);
+        } catch (RuntimeException e) {
+            f.cancel(false);
+            throw e;
+        }
+        if (withdrawn || !session.waiting(f)) {
+            // withdrawn or the session ended first; a grant that won the race is released below
+            f.cancel(false);
         }
         ctx.future(
                 () ->
@@ -89,11 +105,23 @@ final class LockRoutes {
                                 (lease, failure) -> {
                                     session.doneWaiting(f);
                                     if (failure != null) {
+                                        if (request != null) {
+                                            session.requestFailed(request, f);
+                                        }
                                         Errors.respond(ctx, failure, view);
                                         return null;
                                     }
                                     try {
-                                        granted(ctx, sessions.carry(session, lease));
+                                        Session.Held held = sessions.carry(session, lease);
+                                        if (request != null
+                                                && !session.requestGranted(request, held)) {
+                                            sessions.release(held); // withdrawn as it was granted
+                                            throw new ApiException(
+                                                    404,
+                                                    "withdrawn",
+                                                    "request \"" + request + "\" was withdrawn");
+                                        }
+                                        granted(ctx, held);
                                     } catch (RuntimeException e) {
                                         Errors.respond(ctx, e);
                                     }
@@ -131,6 +159,30 @@ final class LockRoutes {
                         .put("lease", held.id())
                         .put("name", held.lease().name())
                         .put("released", true));
+    }
+
+    /**
+     * Withdraws the session's acquire named {@code request}: a waiting one is cancelled (the
+     * library removes its entry from the engine), a granted one is released, and one not seen yet
+     * is refused when it arrives. Idempotent: {@code "withdrawn"} says whether anything was there.
+     */
+    private void withdraw(Context ctx) {
+        Body b = Body.parse(ctx.body(), Set.of("session", "request"));
+        Session session = sessions.find(b.requiredString("session"), Routes.caller(ctx));
+        String request = b.requiredString("request");
+        Object found = session.withdraw(request);
+        if (found instanceof CompletableFuture<?> f) {
+            f.cancel(false);
+        } else if (found instanceof Session.Held held) {
+            sessions.release(held);
+        }
+        Routes.json(
+                ctx,
+                LockJson.MAPPER
+                        .createObjectNode()
+                        .put("session", session.id)
+                        .put("request", request)
+                        .put("withdrawn", found != null));
     }
 
     private void list(Context ctx) {

@@ -27,19 +27,35 @@ final class Session {
     /** The token id that created the session ("" without access rules). */
     final String owner;
 
+    /**
+     * The name the client gave itself ({@code "client"} at creation; null if none): listings name
+     * a holder of this session by it, as a library client's holder is named by its client id.
+     */
+    final String client;
+
     private long deadline; // ticker nanos
     private boolean ended;
     private final Map<String, Held> leases = new LinkedHashMap<>();
     private final List<CompletableFuture<?>> pending = new ArrayList<>();
     private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
 
+    /**
+     * Acquires the client named ({@code "request"}), so that it can withdraw one: the waiting
+     * future, then the lease it was granted, or {@link #WITHDRAWN} when the withdrawal came first
+     * (requests travel on separate connections, so it may even arrive before the acquire).
+     */
+    private final Map<String, Object> requests = new LinkedHashMap<>();
+
+    private static final Object WITHDRAWN = new Object();
+
     /** A lease the session carries, by the id the HTTP client names it with. */
     record Held(String id, FencedLease lease, Session session) {}
 
-    Session(String id, Duration ttl, String owner, long now) {
+    Session(String id, Duration ttl, String owner, String client, long now) {
         this.id = id;
         this.ttl = ttl;
         this.owner = owner;
+        this.client = client;
         this.deadline = now + ttl.toNanos();
     }
 
@@ -83,7 +99,11 @@ final class Session {
     }
 
     synchronized Held remove(String leaseId) {
-        return leases.remove(leaseId);
+        Held h = leases.remove(leaseId);
+        if (h != null) {
+            requests.values().removeIf(v -> v == h);
+        }
+        return h;
     }
 
     synchronized List<Held> leases() {
@@ -104,6 +124,65 @@ final class Session {
     }
 
     /**
+     * Registers a named acquire; false if that name was withdrawn already (the tombstone is then
+     * consumed and the caller cancels the acquire).
+     *
+     * @throws ApiException 400 if the name is in use in this session
+     */
+    synchronized boolean request(String request, CompletableFuture<?> acquire) {
+        Object v = requests.get(request);
+        if (v == WITHDRAWN) {
+            requests.remove(request);
+            return false;
+        }
+        if (v != null) {
+            throw ApiException.badRequest(
+                    "invalid-body", "\"request\" \"" + request + "\" is in use in this session");
+        }
+        requests.put(request, acquire);
+        return true;
+    }
+
+    /** The named acquire ended without a grant (also consumes its withdrawal's tombstone). */
+    synchronized void requestFailed(String request, CompletableFuture<?> acquire) {
+        if (!requests.remove(request, acquire)) {
+            requests.remove(request, WITHDRAWN);
+        }
+    }
+
+    /** The named acquire was granted {@code held}; false if it was withdrawn meanwhile. */
+    synchronized boolean requestGranted(String request, Held held) {
+        if (requests.get(request) == WITHDRAWN) {
+            requests.remove(request);
+            return false;
+        }
+        requests.put(request, held);
+        return true;
+    }
+
+    /**
+     * Withdraws the named acquire: returns its future (to cancel) or its lease (to release), or
+     * null if it is unknown, in which case a tombstone refuses it should it arrive later.
+     */
+    synchronized Object withdraw(String request) {
+        Object v = requests.get(request);
+        if (v == WITHDRAWN) {
+            return null;
+        }
+        if (v instanceof Held) {
+            requests.remove(request);
+            return v;
+        }
+        requests.put(request, WITHDRAWN); // a grant racing with this is released on arrival
+        return v;
+    }
+
+    /** The ids of the leases the session carries now. */
+    synchronized List<String> leaseIds() {
+        return List.copyOf(leases.keySet());
+    }
+
+    /**
      * Ends the session once: returns the leases it carried and cancels its waiting acquires, or
      * null if it had already ended.
      */
@@ -119,6 +198,7 @@ final class Session {
             leases.clear();
             withdrawn = List.copyOf(pending);
             pending.clear();
+            requests.clear();
         }
         withdrawn.forEach(f -> f.cancel(false)); // outside the lock: completes callbacks
         return carried;

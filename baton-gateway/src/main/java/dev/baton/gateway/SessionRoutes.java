@@ -1,5 +1,7 @@
 package dev.baton.gateway;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -50,18 +52,38 @@ final class SessionRoutes {
     }
 
     private void create(Context ctx) {
-        Body b = Body.parse(ctx.body(), Set.of("ttl"));
+        Body b = Body.parse(ctx.body(), Set.of("ttl", "client"));
         Duration ttl =
                 b.duration("ttl", GatewayConfig.MIN_TTL, GatewayConfig.MAX_TTL)
                         .orElse(Duration.ofSeconds(10));
-        Session s = sessions.create(ttl, Routes.caller(ctx));
+        String client = b.string("client").map(SessionRoutes::clientName).orElse(null);
+        Session s = sessions.create(ttl, Routes.caller(ctx), client);
         ctx.status(201);
         Routes.json(ctx, Routes.session(s, ttl));
     }
 
+    /**
+     * The answer lists the leases the session still carries, read after the renewal: a lease the
+     * client holds that is not listed is gone (released, or lost in the engine).
+     */
     private void keepAlive(Context ctx) {
         Session s = sessions.find(ctx.pathParam("id"), Routes.caller(ctx));
-        Routes.json(ctx, Routes.session(s, sessions.keepAlive(s)));
+        ObjectNode answer = Routes.session(s, sessions.keepAlive(s));
+        ArrayNode leases = answer.putArray("leases");
+        s.leaseIds().forEach(leases::add);
+        Routes.json(ctx, answer);
+    }
+
+    /** A client's name for itself (a Baton client id): 1 to 200 characters, no control ones. */
+    private static String clientName(String name) {
+        if (name.isEmpty()
+                || name.length() > 200
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest(
+                    "invalid-body",
+                    "\"client\" must be 1 to 200 characters, none of them a control character");
+        }
+        return name;
     }
 
     private void delete(Context ctx) {

@@ -70,10 +70,15 @@ final class Sessions implements AutoCloseable {
     }
 
     Session create(Duration ttl, Caller caller) {
+        return create(ttl, caller, null);
+    }
+
+    /** {@code client}: the name listings give the session's holders (null: none). */
+    Session create(Duration ttl, Caller caller, String client) {
         if (closed) {
             throw new ApiException(503, "engine-unavailable", "the gateway is stopping");
         }
-        Session s = new Session(newId(), ttl, caller.id(), ticker.read());
+        Session s = new Session(newId(), ttl, caller.id(), client, ticker.read());
         sessions.put(s.id, s);
         scheduleExpiry(s, ttl.toNanos());
         return s;
