@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * {@code /v1/locks}: acquire into a session (a long poll up to {@code "wait"}), release, list.
@@ -27,12 +28,23 @@ final class LockRoutes {
     private final Sessions sessions;
     private final Duration maxWait;
     private final LockView view;
+    private final Consumer<String> carried;
 
-    LockRoutes(Baton baton, Sessions sessions, Duration maxWait, LockView view) {
+    /**
+     * @param carried told the name of each grant a session took in (the watch hub's {@link
+     *     WatchHub#carried})
+     */
+    LockRoutes(
+            Baton baton,
+            Sessions sessions,
+            Duration maxWait,
+            LockView view,
+            Consumer<String> carried) {
         this.baton = baton;
         this.sessions = sessions;
         this.maxWait = maxWait;
         this.view = view;
+        this.carried = carried;
     }
 
     void register(RoutesConfig routes) {
@@ -122,6 +134,7 @@ final class LockRoutes {
                                                     "request \"" + request + "\" was withdrawn");
                                         }
                                         granted(ctx, held);
+                                        carried.accept(held.lease().name());
                                     } catch (RuntimeException e) {
                                         Errors.respond(ctx, e);
                                     }

@@ -42,6 +42,7 @@ final class WatchHub implements AutoCloseable {
     private final String epoch;
     private final int capacity;
     private final Subscription subscription;
+    private final Baton baton;
 
     // guarded by this
     private final ArrayDeque<Event> history = new ArrayDeque<>();
@@ -61,6 +62,7 @@ final class WatchHub implements AutoCloseable {
     /** {@code lockJson} renders the state in lock events (the gateway's {@link LockView}). */
     WatchHub(Baton baton, int capacity, BiFunction<LockSnapshot, Instant, ObjectNode> lockJson) {
         this.lockJson = lockJson;
+        this.baton = baton;
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         this.epoch = HexFormat.of().formatHex(b);
@@ -108,6 +110,21 @@ final class WatchHub implements AutoCloseable {
             return; // gone already
         }
         watchers.add(w);
+    }
+
+    /**
+     * A session took in a grant of {@code name}: the engine's lock event for it went out before,
+     * with the holder not yet named by its session (see {@link LockView}), so streams watching the
+     * name get one more lock event with the state as it is now, holder named. Read outside the
+     * lock (an engine call); costs nothing when nobody watches the name.
+     */
+    void carried(String name) {
+        synchronized (this) {
+            if (watchers.stream().noneMatch(w -> Names.isUnder(name, w.prefix()))) {
+                return;
+            }
+        }
+        onEvent(WatchEvent.lock(name, baton.inspect(name).orElse(null)));
     }
 
     synchronized void detach(EventSink sink) {

@@ -115,9 +115,12 @@ final class Acquisition {
         String code = GatewayClient.code(r);
         if (status == 200) {
             JsonNode g = gateway.json(r);
-            // The gateway promises remainingMs from when we sent: never let the core count longer.
+            // The core counts from `from` + ttl. Two bounds hold, so the later one does: the gateway
+            // promises remainingMs from when we sent (for a long poll, a count from long ago), and
+            // the session lives until its last answered keep-alive's base + ttl (the lease, fresh
+            // in the engine, longer).
             long promised = sentAt + Duration.ofMillis(g.path("remainingMs").asLong()).toNanos();
-            long from = Math.min(sentAt, promised - ttl.toNanos());
+            long from = Math.max(promised - ttl.toNanos(), session.base());
             done.run();
             sink.granted(
                     g.path("token").asLong(),

@@ -36,6 +36,12 @@ final class GatewaySession {
 
     private volatile String id;
     private volatile long lastSent;
+
+    /**
+     * The send time of the newest answered keep-alive, moved back by what its {@code remainingMs}
+     * fell short of the TTL: the session lives at least until {@code base + ttl} (ticker nanos).
+     */
+    private volatile long base;
     private boolean creating; // guarded by this
     private boolean closed; // guarded by this
     private final ScheduledFuture<?> idleTick;
@@ -49,9 +55,11 @@ final class GatewaySession {
         this.ctx = ctx;
         this.ttl = ttl;
         this.timeout = ctx.config().connectTimeout();
+        long sentAt = ctx.ticker().read();
         HttpResponse<byte[]> r = gateway.send(createRequest());
         this.id = created(r);
-        this.lastSent = ctx.ticker().read();
+        this.lastSent = sentAt;
+        this.base = sentAt;
         long tick = ttl.toNanos() / 3;
         this.idleTick =
                 ctx.scheduler().scheduleAtFixedRate(this::idle, tick, tick, TimeUnit.NANOSECONDS);
@@ -119,8 +127,21 @@ final class GatewaySession {
                             JsonNode a = gateway.json(r);
                             Set<String> leases = new HashSet<>();
                             a.path("leases").forEach(l -> leases.add(l.asText()));
-                            return new Answer(s, sentAt, a.path("remainingMs").asLong(), leases);
+                            long remaining = a.path("remainingMs").asLong();
+                            confirmed(sentAt + Duration.ofMillis(remaining).toNanos() - ttl.toNanos());
+                            return new Answer(s, sentAt, remaining, leases);
                         });
+    }
+
+    /** The session is known to live until {@code base() + ttl}. */
+    long base() {
+        return base;
+    }
+
+    private synchronized void confirmed(long from) {
+        if (from - base > 0) {
+            base = from;
+        }
     }
 
     /**
@@ -145,6 +166,7 @@ final class GatewaySession {
             }
             creating = true;
         }
+        long sentAt = ctx.ticker().read();
         gateway.sendAsync(createRequest())
                 .whenComplete(
                         (r, failure) -> {
@@ -164,7 +186,8 @@ final class GatewaySession {
                                 orphan = closed && fresh != null;
                                 if (!closed && fresh != null) {
                                     id = fresh;
-                                    lastSent = ctx.ticker().read();
+                                    lastSent = sentAt;
+                                    base = sentAt;
                                 }
                             }
                             if (orphan) {
