@@ -54,7 +54,8 @@ public final class Gateway implements AutoCloseable {
         LockView locks = new LockView(baton.clientId(), sessions);
         this.watches = new WatchHub(baton, config.eventHistory(), locks::of);
         SessionRoutes sessionRoutes = new SessionRoutes(sessions, this::stream);
-        LockRoutes lockRoutes = new LockRoutes(baton, sessions, config.maxWait(), locks, watches::carried);
+        LockRoutes lockRoutes =
+                new LockRoutes(baton, sessions, config.maxWait(), locks, watches::carried);
         KvRoutes kvRoutes = new KvRoutes(baton.keyValue());
         Optional<AccessRules> auth = config.auth();
         this.app =

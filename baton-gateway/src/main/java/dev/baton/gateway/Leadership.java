@@ -16,12 +16,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * An acquire of kind {@code leadership}: a leadership lease of the library's election, which the
  * public API offers only as {@link dev.baton.Election#join}, a candidacy whose task runs while it
- * leads. One candidacy per request: its task hands the lease to the request's future and then
- * holds it (blocked) until the lease is released or lost; the candidacy is closed as soon as it
- * leads once, fails or is withdrawn, so it never queues again by itself.
+ * leads. One candidacy per request: its task hands the lease to the request's future and then holds
+ * it (blocked) until the lease is released or lost; the candidacy is closed as soon as it leads
+ * once, fails or is withdrawn, so it never queues again by itself.
  *
- * <p>Costs a thread per waiting or leading candidate (the library's candidate thread); the
- * engine's queue is the same FIFO queue of kind LEADERSHIP as for a library candidate.
+ * <p>Costs a thread per waiting or leading candidate (the library's candidate thread); the engine's
+ * queue is the same FIFO queue of kind LEADERSHIP as for a library candidate.
  */
 final class Leadership {
     private Leadership() {}
@@ -54,7 +54,9 @@ final class Leadership {
                                         new ApiException(
                                                 409,
                                                 "busy",
-                                                "\"" + name + "\" has another leader after "
+                                                "\""
+                                                        + name
+                                                        + "\" has another leader after "
                                                         + DurationText.format(wait))));
         f.whenComplete(
                 (lease, failure) -> {

@@ -9,9 +9,9 @@ import java.time.Instant;
  * Lock snapshots as the gateway shows them. The engine sees one holder for every HTTP client, the
  * gateway's own Baton client, which tells an operator nothing; so a holder that is a lease of one
  * of this gateway's sessions also names the {@code session} and its {@code owner} (the token id
- * that created it, "" without access rules), and its {@code client} if the session was created
- * with one (a Java client of the gateway gives its Baton client id, so that it can name holders as
- * the library does). Otherwise {@link LockJson}'s form, unchanged.
+ * that created it, "" without access rules), and its {@code client} if the session was created with
+ * one (a Java client of the gateway gives its Baton client id, so that it can name holders as the
+ * library does). Otherwise {@link LockJson}'s form, unchanged.
  *
  * <p>A holder shown at the very moment of its grant may lack the two fields: the engine reports the
  * grant before the session has taken the lease in.

@@ -28,8 +28,8 @@ final class Session {
     final String owner;
 
     /**
-     * The name the client gave itself ({@code "client"} at creation; null if none): listings name
-     * a holder of this session by it, as a library client's holder is named by its client id.
+     * The name the client gave itself ({@code "client"} at creation; null if none): listings name a
+     * holder of this session by it, as a library client's holder is named by its client id.
      */
     final String client;
 

@@ -115,8 +115,8 @@ final class WatchHub implements AutoCloseable {
     /**
      * A session took in a grant of {@code name}: the engine's lock event for it went out before,
      * with the holder not yet named by its session (see {@link LockView}), so streams watching the
-     * name get one more lock event with the state as it is now, holder named. Read outside the
-     * lock (an engine call); costs nothing when nobody watches the name.
+     * name get one more lock event with the state as it is now, holder named. Read outside the lock
+     * (an engine call); costs nothing when nobody watches the name.
      */
     void carried(String name) {
         synchronized (this) {

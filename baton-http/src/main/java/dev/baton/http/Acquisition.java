@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One acquisition as a long poll: {@code POST /v1/locks/acquire} with a request id of its own,
- * sent asynchronously, its answer reported to the core's sink on the HttpClient's executor (the
- * sink only wakes the core). A try-once request asks for {@code "wait":"0s"}; any other asks for
- * the gateway's longest wait ({@link #WAIT}) and, if that passes ({@code 409 busy}), asks again
- * under a new request id: the core alone decides when the caller gives up.
+ * One acquisition as a long poll: {@code POST /v1/locks/acquire} with a request id of its own, sent
+ * asynchronously, its answer reported to the core's sink on the HttpClient's executor (the sink
+ * only wakes the core). A try-once request asks for {@code "wait":"0s"}; any other asks for the
+ * gateway's longest wait ({@link #WAIT}) and, if that passes ({@code 409 busy}), asks again under a
+ * new request id: the core alone decides when the caller gives up.
  *
  * <p>Withdrawal ({@link #withdraw}) sends {@code POST /v1/locks/withdraw} for the current request
  * id and waits for its answer (bounded), so the entry is gone from the engine when it returns; a
@@ -115,7 +115,8 @@ final class Acquisition {
         String code = GatewayClient.code(r);
         if (status == 200) {
             JsonNode g = gateway.json(r);
-            // The core counts from `from` + ttl. Two bounds hold, so the later one does: the gateway
+            // The core counts from `from` + ttl. Two bounds hold, so the later one does: the
+            // gateway
             // promises remainingMs from when we sent (for a long poll, a count from long ago), and
             // the session lives until its last answered keep-alive's base + ttl (the lease, fresh
             // in the engine, longer).
@@ -125,7 +126,8 @@ final class Acquisition {
             sink.granted(
                     g.path("token").asLong(),
                     from,
-                    new HttpGrant(g.path("lease").asText(), s, request.name(), g.path("token").asLong()));
+                    new HttpGrant(
+                            g.path("lease").asText(), s, request.name(), g.path("token").asLong()));
             return;
         }
         if (status == 409 && code.equals("busy")) {
@@ -200,8 +202,8 @@ final class Acquisition {
     }
 
     /**
-     * The caller gave up: withdraws the current request in the gateway and waits for the answer
-     * (on the caller's or a worker's thread; never called on the HttpClient's).
+     * The caller gave up: withdraws the current request in the gateway and waits for the answer (on
+     * the caller's or a worker's thread; never called on the HttpClient's).
      */
     void withdraw() {
         String id;

@@ -141,11 +141,8 @@ final class GatewayClient {
 
     /** The JSON body of a success; a gateway that sends anything else is broken. */
     JsonNode json(HttpResponse<byte[]> r) {
-        return body(r)
-                .orElseThrow(
-                        () ->
-                                new BatonException(
-                                        "gateway " + shown + " sent no JSON: " + text(r)));
+        return body(r).orElseThrow(
+                        () -> new BatonException("gateway " + shown + " sent no JSON: " + text(r)));
     }
 
     /** The {@code "error"} code of a failure, "" if none. */

@@ -15,16 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's one gateway session: created with TTL = the client's lease TTL and its client id
- * (so listings name its holders by it), kept alive by the core's renewals and, while the client
- * holds nothing (the core then does not renew), by an idle tick every TTL/3 on the core's
- * scheduler.
+ * The client's one gateway session: created with TTL = the client's lease TTL and its client id (so
+ * listings name its holders by it), kept alive by the core's renewals and, while the client holds
+ * nothing (the core then does not renew), by an idle tick every TTL/3 on the core's scheduler.
  *
- * <p>Invariants: {@link #id} is the live session, or null between the gateway saying it ended and
- * a new one being created; it changes only under {@code this}, and the core hears {@code
- * sessionLost} before a new id is published, so no lease of the new session is declared lost by
- * the old one's end. Requests on a session that ended fail; nothing is retried on a new session
- * behind the caller's back.
+ * <p>Invariants: {@link #id} is the live session, or null between the gateway saying it ended and a
+ * new one being created; it changes only under {@code this}, and the core hears {@code sessionLost}
+ * before a new id is published, so no lease of the new session is declared lost by the old one's
+ * end. Requests on a session that ended fail; nothing is retried on a new session behind the
+ * caller's back.
  */
 final class GatewaySession {
     private static final Logger log = LoggerFactory.getLogger(GatewaySession.class);
@@ -42,6 +41,7 @@ final class GatewaySession {
      * fell short of the TTL: the session lives at least until {@code base + ttl} (ticker nanos).
      */
     private volatile long base;
+
     private boolean creating; // guarded by this
     private boolean closed; // guarded by this
     private final ScheduledFuture<?> idleTick;
@@ -128,7 +128,10 @@ final class GatewaySession {
                             Set<String> leases = new HashSet<>();
                             a.path("leases").forEach(l -> leases.add(l.asText()));
                             long remaining = a.path("remainingMs").asLong();
-                            confirmed(sentAt + Duration.ofMillis(remaining).toNanos() - ttl.toNanos());
+                            confirmed(
+                                    sentAt
+                                            + Duration.ofMillis(remaining).toNanos()
+                                            - ttl.toNanos());
                             return new Answer(s, sentAt, remaining, leases);
                         });
     }

@@ -10,16 +10,16 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One watch as {@code GET /v1/watch?prefix=P}, an event stream read line by line as it arrives
- * (no thread held). When the stream ends or fails it reconnects after {@link #RETRY} with {@code
+ * One watch as {@code GET /v1/watch?prefix=P}, an event stream read line by line as it arrives (no
+ * thread held). When the stream ends or fails it reconnects after {@link #RETRY} with {@code
  * Last-Event-ID}, so the gateway replays what was missed; if it cannot ({@code resync}), the sink
  * gets RESYNC and the consumer re-reads the state. Events reach the core's sink in stream order on
  * the HttpClient's executor; the sink only enqueues.

@@ -37,9 +37,9 @@ import java.util.function.Consumer;
  * If-None-Match}; a watch is an event stream ({@link GatewayWatch}); close deletes the session,
  * which releases its leases and withdraws its waits.
  *
- * <p>Deadlines stay conservative: the gateway counts a session's deadline from when it received
- * the last keep-alive and answers with {@code remainingMs}, the time the client may count from when
- * it <em>sent</em> the request (the smaller of the session's time left and the gateway's own
+ * <p>Deadlines stay conservative: the gateway counts a session's deadline from when it received the
+ * last keep-alive and answers with {@code remainingMs}, the time the client may count from when it
+ * <em>sent</em> the request (the smaller of the session's time left and the gateway's own
  * conservative deadline for each lease). The core counts {@code sentAt + ttl − margin}. A grant is
  * reported with {@code sentAt} moved back so that the core's deadline never passes {@code sentAt +
  * remainingMs − margin}; a keep-alive promising less than {@code ttl − margin} confirms nothing
@@ -210,7 +210,9 @@ final class HttpBackend implements Backend<HttpGrant> {
     @Override
     public List<String> keys(String prefix) {
         List<String> out = new ArrayList<>();
-        ok(gateway.send(getRequest("/v1/kv?prefix=" + prefix))).path("keys").forEach(k -> out.add(k.asText()));
+        ok(gateway.send(getRequest("/v1/kv?prefix=" + prefix)))
+                .path("keys")
+                .forEach(k -> out.add(k.asText()));
         return out;
     }
 

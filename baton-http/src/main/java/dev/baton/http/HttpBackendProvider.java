@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves {@code http://host[:port][/base]} and {@code https://…}: Baton through a Baton gateway
- * ({@code baton serve}, docs/GATEWAY.md), whose routes live under {@code /base/v1}. <b>Internal:</b>
- * public only for {@link java.util.ServiceLoader}.
+ * ({@code baton serve}, docs/GATEWAY.md), whose routes live under {@code /base/v1}.
+ * <b>Internal:</b> public only for {@link java.util.ServiceLoader}.
  *
  * <p>The bearer token, for a gateway with access rules, is taken from the first of: the URI's
  * user-info ({@code http://TOKEN@host:port}), the query parameter {@code ?token=TOKEN}, the
@@ -60,8 +60,7 @@ public final class HttpBackendProvider implements BackendProvider {
         if (token != null && token.isBlank()) {
             token = null;
         }
-        ConnectionUri.HostPort hp =
-                uri.hostPort(entry, uri.scheme().equals("https") ? 443 : 80);
+        ConnectionUri.HostPort hp = uri.hostPort(entry, uri.scheme().equals("https") ? 443 : 80);
         if (hp.host().isEmpty()) {
             throw new InvalidUriException(redacted(uri), "the host is empty");
         }

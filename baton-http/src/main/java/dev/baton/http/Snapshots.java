@@ -21,9 +21,7 @@ final class Snapshots {
         List<LockSnapshot.Holder> holders = new ArrayList<>();
         for (JsonNode h : lock.path("holders")) {
             String client =
-                    h.hasNonNull("client")
-                            ? h.get("client").asText()
-                            : h.path("clientId").asText();
+                    h.hasNonNull("client") ? h.get("client").asText() : h.path("clientId").asText();
             holders.add(
                     new LockSnapshot.Holder(
                             client,

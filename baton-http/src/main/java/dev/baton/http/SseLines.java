@@ -3,9 +3,9 @@ package dev.baton.http;
 import java.util.function.Consumer;
 
 /**
- * A server-sent-events parser fed one line at a time: {@code event:}, {@code id:} and {@code
- * data:} fields (data lines joined by newlines), comments ({@code :…}) ignored, a blank line
- * dispatching the event. Not thread-safe: one stream feeds it, in order.
+ * A server-sent-events parser fed one line at a time: {@code event:}, {@code id:} and {@code data:}
+ * fields (data lines joined by newlines), comments ({@code :…}) ignored, a blank line dispatching
+ * the event. Not thread-safe: one stream feeds it, in order.
  */
 final class SseLines {
     /** One event as the stream sent it. */

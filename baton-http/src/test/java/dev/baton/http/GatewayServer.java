@@ -18,8 +18,7 @@ final class GatewayServer implements AutoCloseable {
     final String engine = "http-" + UUID.randomUUID();
     final Baton baton =
             Baton.connect(
-                    "mem:" + engine,
-                    BatonConfig.custom().leaseTtl(Duration.ofSeconds(30)).build());
+                    "mem:" + engine, BatonConfig.custom().leaseTtl(Duration.ofSeconds(30)).build());
     final Gateway gateway;
 
     GatewayServer() {

@@ -19,7 +19,8 @@ class HttpArchitectureTest {
                 .resideInAPackage("dev.baton.http..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.baton.internal..", "dev.baton.mem..", "dev.baton.gateway..")
+                .resideInAnyPackage(
+                        "dev.baton.internal..", "dev.baton.mem..", "dev.baton.gateway..")
                 .because("a backend reports to the core through the SPI only")
                 .check(
                         new ClassFileImporter()
