@@ -73,6 +73,9 @@ final class LockRoutes {
             throw ApiException.badRequest(
                     "invalid-body", "\"kind\": \"leadership\" needs a \"wait\" above zero");
         }
+        if (request != null && !session.claim(request)) {
+            throw new ApiException(404, "withdrawn", "request \"" + request + "\" was withdrawn");
+        }
         CompletableFuture<FencedLease> f =
                 switch (kind) {
                     case "mutex" -> baton.mutex(name).acquireAsync(wait);

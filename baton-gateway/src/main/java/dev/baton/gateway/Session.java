@@ -47,6 +47,7 @@ final class Session {
     private final Map<String, Object> requests = new LinkedHashMap<>();
 
     private static final Object WITHDRAWN = new Object();
+    private static final Object CLAIMED = new Object(); // named, its acquire not started yet
 
     /** A lease the session carries, by the id the HTTP client names it with. */
     record Held(String id, FencedLease lease, Session session) {}
@@ -124,12 +125,12 @@ final class Session {
     }
 
     /**
-     * Registers a named acquire; false if that name was withdrawn already (the tombstone is then
-     * consumed and the caller cancels the acquire).
+     * Reserves a request name before its acquire starts; false if that name was withdrawn already
+     * (the tombstone is consumed: the caller answers 404 withdrawn without acquiring).
      *
      * @throws ApiException 400 if the name is in use in this session
      */
-    synchronized boolean request(String request, CompletableFuture<?> acquire) {
+    synchronized boolean claim(String request) {
         Object v = requests.get(request);
         if (v == WITHDRAWN) {
             requests.remove(request);
@@ -138,6 +139,18 @@ final class Session {
         if (v != null) {
             throw ApiException.badRequest(
                     "invalid-body", "\"request\" \"" + request + "\" is in use in this session");
+        }
+        requests.put(request, CLAIMED);
+        return true;
+    }
+
+    /**
+     * Registers the started acquire of a claimed name; false if it was withdrawn since (the
+     * tombstone stays for the acquire's completion to consume; the caller cancels the acquire).
+     */
+    synchronized boolean request(String request, CompletableFuture<?> acquire) {
+        if (requests.get(request) == WITHDRAWN) {
+            return false;
         }
         requests.put(request, acquire);
         return true;

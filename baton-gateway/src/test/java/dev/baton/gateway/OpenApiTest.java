@@ -49,6 +49,7 @@ class OpenApiTest {
                     "GET /v1/watch 500",
                     "POST /v1/locks/acquire 500",
                     "POST /v1/locks/release 500",
+                    "POST /v1/locks/withdraw 500",
                     "POST /v1/sessions 500",
                     "POST /v1/sessions/{id}/keepalive 500",
                     "PUT /v1/kv/{key} 500",
@@ -120,7 +121,7 @@ class OpenApiTest {
     @Test
     void theDocumentListsExactlyTheServersRoutes() {
         Set<String> served = RouteTable.served(f.gateway.app());
-        assertThat(served).contains("GET /v1/kv/{key}", "GET /v1/watch").hasSize(13);
+        assertThat(served).contains("GET /v1/kv/{key}", "GET /v1/watch").hasSize(14);
         assertThat(RouteTable.differences(RouteTable.documented(served()), served)).isEmpty();
     }
 
@@ -237,6 +238,7 @@ class OpenApiTest {
         open.expect(413, "POST", "/v1/sessions", huge);
         open.expect(413, "POST", "/v1/locks/acquire", huge);
         open.expect(413, "POST", "/v1/locks/release", huge);
+        open.expect(413, "POST", "/v1/locks/withdraw", huge);
         open.expect(413, "PUT", "/v1/kv/big", huge);
         api.check("GET", "/v1/nothing-here", null, f.http.get("/v1/nothing-here"));
         engineUnavailable(open);
@@ -324,6 +326,10 @@ class OpenApiTest {
         c.expect(200, "POST", "/v1/locks/release", "{\"lease\":\"" + lease + "\"}");
         c.expect(404, "POST", "/v1/locks/release", "{\"lease\":\"" + lease + "\"}");
         c.expect(400, "POST", "/v1/locks/release", "{}");
+        String withdraw = "{\"session\":\"" + s1 + "\",\"request\":\"r1\"}";
+        c.expect(200, "POST", "/v1/locks/withdraw", withdraw);
+        c.expect(400, "POST", "/v1/locks/withdraw", "{\"session\":\"" + s1 + "\"}");
+        c.expect(404, "POST", "/v1/locks/withdraw", withdraw.replace(s1, "nope"));
         assertThat(c.expect(200, "GET", "/v1/locks", null).json()).hasSizeGreaterThanOrEqualTo(2);
         c.expect(200, "GET", "/v1/locks?prefix=pool", null);
         c.expect(400, "GET", "/v1/locks?prefix=a//b", null);
