@@ -15,9 +15,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
@@ -42,12 +44,13 @@ final class WatchHub implements AutoCloseable {
     private final String epoch;
     private final int capacity;
     private final Subscription subscription;
-    private final Baton baton;
 
     // guarded by this
     private final ArrayDeque<Event> history = new ArrayDeque<>();
     private long last; // the number of the newest event
     private final List<Watcher> watchers = new ArrayList<>();
+    // the engine's newest state of each held lock name, in this hub's order (for carried())
+    private final Map<String, LockSnapshot> held = new HashMap<>();
 
     private record Event(long n, String type, String name, String json) {}
 
@@ -62,7 +65,6 @@ final class WatchHub implements AutoCloseable {
     /** {@code lockJson} renders the state in lock events (the gateway's {@link LockView}). */
     WatchHub(Baton baton, int capacity, BiFunction<LockSnapshot, Instant, ObjectNode> lockJson) {
         this.lockJson = lockJson;
-        this.baton = baton;
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         this.epoch = HexFormat.of().formatHex(b);
@@ -71,6 +73,11 @@ final class WatchHub implements AutoCloseable {
     }
 
     private synchronized void onEvent(WatchEvent e) {
+        if (e.type() == WatchEvent.Type.LOCK) {
+            e.lock()
+                    .filter(s -> !s.holders().isEmpty())
+                    .ifPresentOrElse(s -> held.put(e.name(), s), () -> held.remove(e.name()));
+        }
         Event ev = new Event(++last, type(e), e.name(), json(e, lockJson).toString());
         history.addLast(ev);
         if (history.size() > capacity) {
@@ -113,18 +120,17 @@ final class WatchHub implements AutoCloseable {
     }
 
     /**
-     * A session took in a grant of {@code name}: the engine's lock event for it went out before,
-     * with the holder not yet named by its session (see {@link LockView}), so streams watching the
-     * name get one more lock event with the state as it is now, holder named. Read outside the lock
-     * (an engine call); costs nothing when nobody watches the name.
+     * A session took in a grant of {@code name}: the engine's lock event for it may have gone out
+     * before, with the holder not yet named by its session (see {@link LockView}), so streams
+     * watching the name get the newest state the engine reported once more, holder named now. No
+     * engine call, and no state older than what the streams already saw: if the grant's own event
+     * has not arrived yet, it will name the session when it does.
      */
-    void carried(String name) {
-        synchronized (this) {
-            if (watchers.stream().noneMatch(w -> Names.isUnder(name, w.prefix()))) {
-                return;
-            }
+    synchronized void carried(String name) {
+        LockSnapshot state = held.get(name);
+        if (state != null && watchers.stream().anyMatch(w -> Names.isUnder(name, w.prefix()))) {
+            onEvent(WatchEvent.lock(name, state));
         }
-        onEvent(WatchEvent.lock(name, baton.inspect(name).orElse(null)));
     }
 
     synchronized void detach(EventSink sink) {
