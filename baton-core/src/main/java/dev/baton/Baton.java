@@ -71,6 +71,12 @@ public interface Baton extends AutoCloseable {
 
     Election election(String name);
 
+    /**
+     * The monitor {@code name}: a fair exclusive lock with condition variables (wait and signal
+     * across processes). Unrelated to a mutex of the same name.
+     */
+    Monitor monitor(String name);
+
     KeyValueStore keyValue();
 
     /**

@@ -6,5 +6,7 @@ public enum LeaseKind {
     SEMAPHORE,
     READ,
     WRITE,
-    LEADERSHIP
+    LEADERSHIP,
+    /** The monitor of {@link Baton#monitor}: exclusive, FIFO, re-entered after each wait. */
+    MONITOR
 }

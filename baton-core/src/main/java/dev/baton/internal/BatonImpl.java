@@ -11,6 +11,7 @@ import dev.baton.LeaseKind;
 import dev.baton.LeaseLock;
 import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
+import dev.baton.Monitor;
 import dev.baton.Mutex;
 import dev.baton.Names;
 import dev.baton.ReadWriteLock;
@@ -204,6 +205,11 @@ final class BatonImpl implements Baton, BackendContext {
         return call;
     }
 
+    /** An acquisition whose backend request the caller sends itself (a monitor wait). */
+    AcquireCall newCall(AcquireRequest request) {
+        return new AcquireCall(leases, request);
+    }
+
     ScheduledExecutorService timer() {
         return timer;
     }
@@ -283,6 +289,12 @@ final class BatonImpl implements Baton, BackendContext {
     public Election election(String name) {
         ensureOpen();
         return new ElectionImpl(this, Names.validate(name));
+    }
+
+    @Override
+    public Monitor monitor(String name) {
+        ensureOpen();
+        return new MonitorImpl(this, Names.validate(name));
     }
 
     @Override

@@ -172,6 +172,51 @@ final class LeaseImpl implements FencedLease {
         return true;
     }
 
+    /**
+     * A monitor wait starts: the backend's {@code await} is about to remove this grant from the
+     * engine itself, so the lease leaves HELD for RELEASED without a release (and leaves the
+     * manager, so no renewal or sweep touches it meanwhile). The released event is queued by {@link
+     * #handedOver} once the engine has done it, or the lease is declared lost by {@link
+     * #handOverFailed}.
+     *
+     * @return the state the lease was in: the hand-over began only if it was HELD
+     */
+    LeaseState beginHandOver() {
+        LeaseLoss fired;
+        LeaseState was;
+        synchronized (this) {
+            fired = expireIfDueLocked();
+            was = state;
+            if (was == LeaseState.HELD) {
+                state = LeaseState.RELEASED;
+            }
+        }
+        if (fired != null) {
+            manager.onLost(this, fired);
+        }
+        if (was == LeaseState.HELD) {
+            manager.forget(this);
+        }
+        return was;
+    }
+
+    /** The engine took the grant back as part of a monitor wait: the lease is released. */
+    void handedOver() {
+        manager.events().released(this);
+    }
+
+    /**
+     * The engine refused the hand-over (the grant was not the holder there) or could not be told:
+     * the lease is lost. Its grant is released quietly, in case the engine still has it.
+     */
+    void handOverFailed(LeaseLoss.Reason reason, String detail) {
+        LeaseLoss fired;
+        synchronized (this) {
+            fired = loseLocked(reason, detail);
+        }
+        manager.onLost(this, fired);
+    }
+
     /** A request sent at {@code sentAtNanos} confirmed the grant: move the deadline forward. */
     void confirm(long sentAtNanos) {
         LeaseLoss fired;

@@ -278,6 +278,11 @@ final class LeaseManager implements AutoCloseable {
         }
     }
 
+    /** A lease handed over to a monitor wait: the backend removes its grant; stop tracking it. */
+    void forget(LeaseImpl lease) {
+        leases.remove(lease.grant(), lease);
+    }
+
     /**
      * Side effects of a release; called exactly once per released lease, on the caller's thread.
      */

@@ -6,6 +6,7 @@ import dev.baton.LeaseLoss;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
+import dev.baton.mem.MemQueues.CondWaiter;
 import dev.baton.mem.MemQueues.Entry;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
@@ -13,6 +14,7 @@ import dev.baton.spi.BackendContext;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
 import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.PendingAwait;
 import dev.baton.spi.Renewal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +86,12 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
 
     /** Our queued entries not yet granted, so that close can fail their sinks. */
     private final Set<Entry> waiting = ConcurrentHashMap.newKeySet();
+
+    /** Our monitor waits not yet granted, so that close can fail their sinks. */
+    private final Set<AwaitSink> awaiting = ConcurrentHashMap.newKeySet();
+
+    /** Condition waiters whose withdrawal could not be sent; retried like {@link #unsent}. */
+    private final Set<CondWaiter> unsentWithdrawals = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closed;
 
@@ -269,6 +277,92 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
         }
     }
 
+    // ---- monitors ----
+
+    @Override
+    public PendingAwait await(
+            Entry holder, String condition, AcquireRequest reentry, GrantSink<Entry> sink) {
+        if (closed) {
+            throw new ClientClosedException(ctx.clientId());
+        }
+        AwaitSink tracked = new AwaitSink(sink);
+        awaiting.add(tracked);
+        long sentAt = now();
+        CondWaiter w;
+        try {
+            w = call(s -> engine.await(s, sentAt, holder, condition, reentry, tracked));
+        } catch (RuntimeException e) {
+            awaiting.remove(tracked);
+            throw e;
+        }
+        // A close that ran before awaiting.add could not see this wait; one after it does.
+        if (closed) {
+            tracked.failed(new ClientClosedException(ctx.clientId()));
+        }
+        return new PendingAwait() {
+            @Override
+            public boolean timeUp() {
+                return call(s -> engine.timeUp(s, now(), w));
+            }
+
+            @Override
+            public void withdraw() {
+                awaiting.remove(tracked);
+                withdrawWaiter(w);
+            }
+        };
+    }
+
+    private void withdrawWaiter(CondWaiter w) {
+        if (closed) {
+            return; // close removes every waiter of the session
+        }
+        try {
+            engine.withdraw(session, now(), w);
+            unsentWithdrawals.remove(w);
+        } catch (SessionExpiredException ex) {
+            unsentWithdrawals.remove(w); // gone with its session
+        } catch (BackendUnavailableException ex) {
+            unsentWithdrawals.add(w);
+            ctx.sessionSuspended();
+        }
+    }
+
+    @Override
+    public int signal(Entry holder, String monitor, String condition, boolean all) {
+        if (closed) {
+            throw new ClientClosedException(ctx.clientId());
+        }
+        return call(s -> engine.signal(s, now(), holder, monitor, condition, all));
+    }
+
+    /** The core's sink of one wait, tracked until its grant (or failure) is reported. */
+    private final class AwaitSink implements GrantSink<Entry> {
+        private final GrantSink<Entry> inner;
+
+        AwaitSink(GrantSink<Entry> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void granted(long fencingToken, long sentAtNanos, Entry grant) {
+            awaiting.remove(this);
+            inner.granted(fencingToken, sentAtNanos, grant);
+        }
+
+        @Override
+        public void denied() {
+            awaiting.remove(this);
+            inner.denied();
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            awaiting.remove(this);
+            inner.failed(error);
+        }
+    }
+
     @Override
     public CompletionStage<List<Renewal>> renew(List<Entry> grants) {
         try {
@@ -303,6 +397,9 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
                 for (Entry e : List.copyOf(unsent)) {
                     remove(e);
                 }
+                for (CondWaiter w : List.copyOf(unsentWithdrawals)) {
+                    withdrawWaiter(w);
+                }
                 ctx.sessionConfirmed(sentAt);
             }
         } catch (ClientClosedException ex) {
@@ -329,12 +426,20 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
     }
 
     @Override
-    public void waitersDropped(List<Entry> entries, String why) {
+    public void waitersDropped(List<Entry> entries, List<CondWaiter> conditionWaiters, String why) {
         for (Entry e : entries) {
             waiting.remove(e);
             e.sink.failed(
                     new BackendUnavailableException(
                             "waiting for \"" + e.name + "\" ended: " + why));
+        }
+        for (CondWaiter w : conditionWaiters) {
+            w.sink.failed(
+                    new BackendUnavailableException(
+                            "waiting on a condition of monitor \""
+                                    + w.reentry.name()
+                                    + "\" ended: "
+                                    + why));
         }
     }
 
@@ -410,6 +515,10 @@ final class MemBackend implements Backend<Entry>, MemSession.Client {
         for (Entry e : List.copyOf(waiting)) {
             e.sink.failed(new ClientClosedException(ctx.clientId()));
         }
+        for (AwaitSink a : List.copyOf(awaiting)) {
+            a.failed(new ClientClosedException(ctx.clientId()));
+        }
+        unsentWithdrawals.clear();
         events.shutdownNow();
     }
 

@@ -8,6 +8,7 @@ import dev.baton.LockSnapshot;
 import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
+import dev.baton.mem.MemQueues.CondWaiter;
 import dev.baton.mem.MemQueues.Entry;
 import dev.baton.mem.MemSession.Client;
 import dev.baton.mem.MemSession.State;
@@ -391,7 +392,7 @@ public final class MemEngine {
         List<Entry> dropped = new ArrayList<>();
         synchronized (lock) {
             if (s.state != State.CLOSED) {
-                end(s, State.CLOSED, dropped, out);
+                end(s, State.CLOSED, dropped, new ArrayList<>(), out);
             }
         }
         out.run();
@@ -450,15 +451,16 @@ public final class MemEngine {
         // declared its leases lost by their own deadlines already, which the contract suite checks.
         Outbox out = new Outbox();
         List<Entry> dropped = new ArrayList<>();
+        List<CondWaiter> droppedWaiters = new ArrayList<>();
         synchronized (lock) {
             if (s.state != State.EXPIRING) {
                 return; // closed or destroyed meanwhile: entries are gone already
             }
-            end(s, State.EXPIRED, dropped, out);
+            end(s, State.EXPIRED, dropped, droppedWaiters, out);
         }
         out.run();
-        if (!dropped.isEmpty()) {
-            s.client.waitersDropped(dropped, "the session expired: " + detail);
+        if (!dropped.isEmpty() || !droppedWaiters.isEmpty()) {
+            s.client.waitersDropped(dropped, droppedWaiters, "the session expired: " + detail);
         }
     }
 
@@ -467,7 +469,12 @@ public final class MemEngine {
      * entries (its waiters collected in {@code dropped}), and the next waiters are granted. A
      * closed session's watches end; an expired one's wait for the client's new session.
      */
-    private void end(MemSession s, State state, List<Entry> dropped, Outbox out) {
+    private void end(
+            MemSession s,
+            State state,
+            List<Entry> dropped,
+            List<CondWaiter> droppedWaiters,
+            Outbox out) {
         s.state = state;
         s.deferred.clear();
         if (sessions.get(s.clientId) == s) {
@@ -476,7 +483,7 @@ public final class MemEngine {
         if (state == State.CLOSED) {
             watches.removeAllOf(s);
         }
-        queues.removeAllOf(s, dropped, e -> deliver(e, out));
+        queues.removeAllOf(s, dropped, droppedWaiters, e -> deliver(e, out));
     }
 
     private void destroy() {
@@ -540,6 +547,60 @@ public final class MemEngine {
      */
     boolean remove(MemSession s, long sentAt, Entry e) {
         return request(s, sentAt, out -> queues.remove(e, g -> deliver(g, out)));
+    }
+
+    /**
+     * Monitor wait ({@link MemQueues#await}): gives up {@code holder} and joins the condition's
+     * wait queue in one critical section.
+     */
+    CondWaiter await(
+            MemSession s,
+            long sentAt,
+            Entry holder,
+            String condition,
+            AcquireRequest reentry,
+            GrantSink<Entry> sink) {
+        return request(
+                s,
+                sentAt,
+                out -> queues.await(s, holder, condition, reentry, sink, e -> deliver(e, out)));
+    }
+
+    /** Monitor signal ({@link MemQueues#signal}). */
+    int signal(
+            MemSession s,
+            long sentAt,
+            Entry holder,
+            String monitor,
+            String condition,
+            boolean all) {
+        return request(
+                s,
+                sentAt,
+                out -> queues.signal(s, holder, monitor, condition, all, e -> deliver(e, out)));
+    }
+
+    /** A waiter's time is up ({@link MemQueues#timeUp}). */
+    boolean timeUp(MemSession s, long sentAt, CondWaiter w) {
+        return request(s, sentAt, out -> queues.timeUp(w, e -> deliver(e, out)));
+    }
+
+    /** A waiter gave up: it leaves whichever queue it is in. */
+    void withdraw(MemSession s, long sentAt, CondWaiter w) {
+        request(
+                s,
+                sentAt,
+                out -> {
+                    queues.withdraw(w, e -> deliver(e, out));
+                    return null;
+                });
+    }
+
+    /** The waiters of a monitor condition in the default namespace, for residue checks. */
+    public List<String> conditionWaiters(String monitor, String condition) {
+        synchronized (lock) {
+            return queues.describeCondition(BatonConfig.DEFAULT_NAMESPACE, monitor, condition);
+        }
     }
 
     /**

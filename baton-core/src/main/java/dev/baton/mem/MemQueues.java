@@ -9,6 +9,7 @@ import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.GrantRules;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.NotAcquiredException;
+import dev.baton.spi.NotHolderException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +65,48 @@ final class MemQueues {
     private final Map<QueueKey, List<Entry>> queues = new HashMap<>();
 
     private record QueueKey(String namespace, LeaseKind family, String name) {}
+
+    /** Guarded by the engine lock; a wait queue is removed when its last waiter goes. */
+    private final Map<CondKey, List<CondWaiter>> conditions = new HashMap<>();
+
+    private record CondKey(String namespace, String monitor, String condition) {}
+
+    /**
+     * A waiter of a monitor condition: in its condition's wait queue until a signal or its time-up
+     * moves it to the monitor's entry queue as a new {@link Entry} (with a new token). Mutable
+     * fields are guarded by the engine lock.
+     */
+    static final class CondWaiter {
+        final MemSession session;
+        final CondKey key;
+        final AcquireRequest reentry;
+        final GrantSink<Entry> sink;
+
+        /** The entry a signal or the time-up made; null while in the wait queue. */
+        Entry moved;
+
+        CondWaiter(MemSession session, CondKey key, AcquireRequest reentry, GrantSink<Entry> sink) {
+            this.session = session;
+            this.key = key;
+            this.reentry = reentry;
+            this.sink = sink;
+        }
+
+        String describe() {
+            return session.clientId + " waiting";
+        }
+
+        @Override
+        public String toString() {
+            return "CondWaiter{\""
+                    + key.monitor()
+                    + "\"/"
+                    + key.condition()
+                    + " "
+                    + describe()
+                    + "}";
+        }
+    }
 
     /** One queue entry: a waiter or a grant. Mutable fields are guarded by the engine lock. */
     static final class Entry implements GrantRules.Queued {
@@ -195,14 +238,166 @@ final class MemQueues {
         return removed;
     }
 
+    // ---- monitor conditions ----
+
+    /**
+     * Monitor wait: removes {@code holder} (granting the next entrant) and appends a waiter to the
+     * condition's wait queue, in one step under the engine lock, so no signal can come between.
+     * Caller holds the engine lock.
+     *
+     * @param holder the grant given up; {@code null} only for the two-step control
+     * @throws NotHolderException if {@code holder} is not {@code s}'s current grant of the monitor
+     *     (nothing changes)
+     */
+    CondWaiter await(
+            MemSession s,
+            Entry holder,
+            String condition,
+            AcquireRequest reentry,
+            GrantSink<Entry> sink,
+            Consumer<Entry> granted) {
+        if (holder != null) {
+            checkHolder(s, holder, reentry.name());
+            remove(holder, granted);
+        }
+        CondKey key = new CondKey(s.namespace, reentry.name(), condition);
+        CondWaiter w = new CondWaiter(s, key, reentry, sink);
+        conditions.computeIfAbsent(key, k -> new ArrayList<>()).add(w);
+        return w;
+    }
+
+    /**
+     * Moves the longest-waiting live waiter of the condition (every live one, if {@code all}) to
+     * the tail of the monitor's entry queue. A waiter of a dying session is skipped: it is as good
+     * as gone. Caller holds the engine lock.
+     *
+     * @throws NotHolderException if {@code holder} is not {@code s}'s current grant of {@code
+     *     monitor} (nothing changes)
+     */
+    int signal(
+            MemSession s,
+            Entry holder,
+            String monitor,
+            String condition,
+            boolean all,
+            Consumer<Entry> granted) {
+        checkHolder(s, holder, monitor);
+        CondKey key = new CondKey(s.namespace, monitor, condition);
+        List<CondWaiter> q = conditions.get(key);
+        int woken = 0;
+        if (q != null) {
+            for (Iterator<CondWaiter> it = q.iterator(); it.hasNext(); ) {
+                CondWaiter w = it.next();
+                if (w.session.state != MemSession.State.ACTIVE) {
+                    continue;
+                }
+                it.remove();
+                moveToEntryQueue(w, granted);
+                woken++;
+                if (!all) {
+                    break;
+                }
+            }
+            if (q.isEmpty()) {
+                conditions.remove(key);
+            }
+        }
+        return woken;
+    }
+
+    /**
+     * The waiter's time is up: moves it to the entry queue if it is still in the wait queue. Caller
+     * holds the engine lock.
+     *
+     * @return whether this call moved it ({@code false}: a signal did, or it is gone)
+     */
+    boolean timeUp(CondWaiter w, Consumer<Entry> granted) {
+        if (!removeWaiter(w)) {
+            return false;
+        }
+        moveToEntryQueue(w, granted);
+        return true;
+    }
+
+    /**
+     * Removes the waiter from whichever queue it is in (a caller that gave up). Caller holds the
+     * engine lock.
+     */
+    void withdraw(CondWaiter w, Consumer<Entry> granted) {
+        if (!removeWaiter(w) && w.moved != null) {
+            remove(w.moved, granted);
+        }
+    }
+
+    /** The waiters of a condition, for residue checks. Caller holds the engine lock. */
+    List<String> describeCondition(String namespace, String monitor, String condition) {
+        List<String> out = new ArrayList<>();
+        for (CondWaiter w :
+                conditions.getOrDefault(new CondKey(namespace, monitor, condition), List.of())) {
+            out.add(w.describe());
+        }
+        return out;
+    }
+
+    private boolean removeWaiter(CondWaiter w) {
+        List<CondWaiter> q = conditions.get(w.key);
+        boolean removed = q != null && q.remove(w);
+        if (removed && q.isEmpty()) {
+            conditions.remove(w.key);
+        }
+        return removed;
+    }
+
+    /** A new entry at the tail, with the next token; the engine hands over its grant. */
+    private void moveToEntryQueue(CondWaiter w, Consumer<Entry> granted) {
+        Entry e = append(w.session, w.reentry, w.sink, granted);
+        w.moved = e;
+        if (e.granted) {
+            granted.accept(e); // nobody is waiting on this call's answer: deliver like any grant
+        }
+    }
+
+    private void checkHolder(MemSession s, Entry holder, String monitor) {
+        if (holder.session != s
+                || !holder.granted
+                || holder.kind != LeaseKind.MONITOR
+                || !holder.name.equals(monitor)
+                || !contains(holder)) {
+            throw new NotHolderException(
+                    "entry "
+                            + holder.describe()
+                            + " is not the holder of monitor \""
+                            + monitor
+                            + "\"");
+        }
+    }
+
     /**
      * Removes every entry of {@code s}, granting the next waiters of each queue it leaves. Caller
      * holds the engine lock.
      *
      * @param dropped takes the removed entries that were waiting
+     * @param droppedWaiters takes the removed waiters of monitor conditions
      * @param granted takes every entry granted by this call
      */
-    void removeAllOf(MemSession s, List<Entry> dropped, Consumer<Entry> granted) {
+    void removeAllOf(
+            MemSession s,
+            List<Entry> dropped,
+            List<CondWaiter> droppedWaiters,
+            Consumer<Entry> granted) {
+        for (Iterator<List<CondWaiter>> it = conditions.values().iterator(); it.hasNext(); ) {
+            List<CondWaiter> q = it.next();
+            for (Iterator<CondWaiter> wi = q.iterator(); wi.hasNext(); ) {
+                CondWaiter w = wi.next();
+                if (w.session == s) {
+                    wi.remove();
+                    droppedWaiters.add(w);
+                }
+            }
+            if (q.isEmpty()) {
+                it.remove();
+            }
+        }
         for (Iterator<Map.Entry<QueueKey, List<Entry>>> it = queues.entrySet().iterator();
                 it.hasNext(); ) {
             Map.Entry<QueueKey, List<Entry>> qe = it.next();
@@ -283,7 +478,11 @@ final class MemQueues {
         List<Entry> all = new ArrayList<>();
         for (LeaseKind family :
                 new LeaseKind[] {
-                    LeaseKind.MUTEX, LeaseKind.SEMAPHORE, LeaseKind.WRITE, LeaseKind.LEADERSHIP
+                    LeaseKind.MUTEX,
+                    LeaseKind.SEMAPHORE,
+                    LeaseKind.WRITE,
+                    LeaseKind.LEADERSHIP,
+                    LeaseKind.MONITOR
                 }) {
             List<Entry> q = queues.get(new QueueKey(namespace, family, lockName));
             if (q != null) {
@@ -311,6 +510,7 @@ final class MemQueues {
     /** Drops every queue (the engine was reset). Caller holds the engine lock. */
     void clear() {
         queues.clear();
+        conditions.clear();
     }
 
     /**

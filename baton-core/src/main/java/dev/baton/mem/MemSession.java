@@ -31,7 +31,8 @@ final class MemSession {
         void sessionExpired(String detail);
 
         /** Waiting entries removed by the engine (session expiry); their futures must fail. */
-        void waitersDropped(List<Entry> entries, String why);
+        void waitersDropped(
+                List<Entry> entries, List<MemQueues.CondWaiter> conditionWaiters, String why);
     }
 
     /** Where a session is in its life; it only moves down this list (or from ACTIVE to CLOSED). */

@@ -64,6 +64,47 @@ public interface Backend<G> extends AutoCloseable {
      */
     CompletionStage<List<Renewal>> renew(List<G> grants);
 
+    /**
+     * Monitor wait, step one: atomically removes {@code holder} — the current grant of the monitor
+     * {@code reentry.name()} (kind {@link dev.baton.LeaseKind#MONITOR}) — handing the monitor to
+     * the next in its entry queue, and appends a waiter to the condition {@code condition}'s wait
+     * queue; no signal can fall between the two. Returns once the engine has done both (on the
+     * caller's thread, never an engine thread; bounded by the request timeout).
+     *
+     * <p>A signal ({@link #signal}) or {@link PendingAwait#timeUp} later moves the waiter to the
+     * tail of the monitor's entry queue, as a new entry with a new, higher token; its grant is
+     * reported to {@code sink} exactly as for {@link #acquire}. A waiter whose session ends leaves
+     * the wait queue with it; its sink is then failed.
+     *
+     * @param holder the grant given up, or {@code null} to join the wait queue without giving up
+     *     anything: only the two-step control ({@code dev.baton.internal.TwoStepControl}) does
+     *     that, to show the lost wake-up that atomicity prevents
+     * @param condition a validated condition name (one segment)
+     * @param reentry the request the waiter re-enters with (MONITOR, 1 of 1, not try-once)
+     * @throws NotHolderException if {@code holder} is not the monitor's current holder in the
+     *     engine (nothing changed)
+     * @throws dev.baton.BackendUnavailableException if the engine could not be reached (whether the
+     *     step happened is unknown; a waiter left behind goes with the session)
+     */
+    default PendingAwait await(
+            G holder, String condition, AcquireRequest reentry, GrantSink<G> sink) {
+        throw new dev.baton.BatonException(this + " has no monitors");
+    }
+
+    /**
+     * Moves the longest-waiting live waiter of {@code condition} (all of them, if {@code all}) of
+     * the monitor held by {@code holder} to the tail of the monitor's entry queue, in one atomic
+     * step that also checks in the engine that {@code holder} is the monitor's current holder. On
+     * the caller's thread.
+     *
+     * @return how many waiters were moved
+     * @throws NotHolderException if {@code holder} is not the monitor's current holder (nothing
+     *     changed)
+     */
+    default int signal(G holder, String monitor, String condition, boolean all) {
+        throw new dev.baton.BatonException(this + " has no monitors");
+    }
+
     /** The engine's view of a lock name, across primitive kinds; empty if it has no state. */
     Optional<LockSnapshot> inspect(String name);
 

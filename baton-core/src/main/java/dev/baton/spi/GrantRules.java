@@ -99,13 +99,16 @@ public final class GrantRules {
         return -1;
     }
 
-    /** Whether the entry excludes every other holder: MUTEX, LEADERSHIP, WRITE, or unknown. */
+    /**
+     * Whether the entry excludes every other holder: MUTEX, LEADERSHIP, WRITE, MONITOR, or unknown.
+     */
     public static boolean exclusive(Queued entry) {
         LeaseKind kind = entry.kind();
         return kind == null
                 || kind == LeaseKind.MUTEX
                 || kind == LeaseKind.LEADERSHIP
-                || kind == LeaseKind.WRITE;
+                || kind == LeaseKind.WRITE
+                || kind == LeaseKind.MONITOR;
     }
 
     private static long permitsOf(Queued entry) {

@@ -232,6 +232,7 @@ class MemBackendTest {
         public void sessionExpired(String detail) {}
 
         @Override
-        public void waitersDropped(List<MemQueues.Entry> entries, String why) {}
+        public void waitersDropped(
+                List<MemQueues.Entry> entries, List<MemQueues.CondWaiter> waiters, String why) {}
     }
 }

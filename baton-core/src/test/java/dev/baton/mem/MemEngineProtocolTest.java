@@ -55,7 +55,8 @@ class MemEngineProtocolTest {
         }
 
         @Override
-        public void waitersDropped(List<Entry> entries, String why) {
+        public void waitersDropped(
+                List<Entry> entries, List<MemQueues.CondWaiter> waiters, String why) {
             log.add(id + " dropped " + entries.size());
         }
     }

@@ -35,6 +35,13 @@ public interface BackendFixture extends AutoCloseable {
     List<String> engineEntries(LeaseKind kind, String name);
 
     /**
+     * Raw waiters of the wait queue of {@code condition} of monitor {@code monitor}, oldest first,
+     * one string per waiter, for residue and order checks. Empty when the engine has none. (The
+     * monitor's entry queue is {@link #engineEntries} of {@link LeaseKind#MONITOR}.)
+     */
+    List<String> conditionEntries(String monitor, String condition);
+
+    /**
      * The configuration of the suite's clients. Lease TTL 5 s, safety margin 1.5 s: the loss signal
      * leads the engine's expiry by more than 1 s, which the loss-signal tests rely on.
      */

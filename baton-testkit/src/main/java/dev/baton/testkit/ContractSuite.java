@@ -60,6 +60,14 @@ public abstract class ContractSuite {
     }
 
     @Nested
+    class Monitor extends MonitorContract {
+        @Override
+        BackendFixture fixture() {
+            return ContractSuite.this.fixture();
+        }
+    }
+
+    @Nested
     class LossSignal extends LossSignalContract {
         @Override
         BackendFixture fixture() {

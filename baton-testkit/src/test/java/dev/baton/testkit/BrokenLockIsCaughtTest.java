@@ -113,6 +113,11 @@ class BrokenLockIsCaughtTest {
         }
 
         @Override
+        public dev.baton.Monitor monitor(String name) {
+            return real.monitor(name);
+        }
+
+        @Override
         public KeyValueStore keyValue() {
             return real.keyValue();
         }

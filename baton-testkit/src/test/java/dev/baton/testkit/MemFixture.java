@@ -40,6 +40,11 @@ class MemFixture implements BackendFixture {
     }
 
     @Override
+    public List<String> conditionEntries(String monitor, String condition) {
+        return MemEngine.named(engine).conditionWaiters(monitor, condition);
+    }
+
+    @Override
     public void close() {
         MemEngine.reset(engine);
     }

@@ -1,0 +1,103 @@
+package dev.baton;
+
+import java.time.Duration;
+
+/**
+ * A condition variable of a {@link Monitor}: a FIFO queue of holders that gave the monitor up until
+ * another holder signals that the condition they wait for may now hold.
+ *
+ * <p><b>Mesa semantics.</b> A signal does not hand the monitor to the woken waiter, and it says
+ * only that the condition <em>may</em> hold: the signaller keeps the monitor, and the waiter enters
+ * again after it. Another holder may run first and make the condition false again, so a woken
+ * waiter must re-check its condition in a loop:
+ *
+ * <pre>{@code
+ * while (!conditionHolds(lease.fencingToken())) {
+ *     lease = condition.await(lease, timeout).lease();
+ * }
+ * }</pre>
+ *
+ * <p><b>Where a woken waiter goes.</b> A signal (or the end of a waiter's timeout) moves the waiter
+ * to the <em>tail</em> of the monitor's FIFO entry queue, behind everyone who was already waiting
+ * to enter. So a waiter, once woken, waits for at most the holders that queued before it — a finite
+ * number, each bounded by its lease — and no stream of later arrivals or of other signalled waiters
+ * can overtake it: waiting to re-enter is bounded, for waiters and for new entrants alike. (A
+ * waiter that kept its old place would let two holders that signal each other starve every
+ * entrant.)
+ *
+ * <p><b>Signals are not remembered.</b> A signal with no waiter does nothing, as in {@code
+ * java.util.concurrent}: state lives in the protected resource, not in the condition. Because
+ * {@link #await} gives up the monitor and joins the wait queue in one atomic step in the engine, no
+ * signal can fall between the two: a holder that saw the condition false and awaits is woken by the
+ * next signal of any later holder.
+ *
+ * <p><b>Failures.</b> A waiter whose client dies or whose session expires leaves the wait queue
+ * within the backend's usual bound (the lease TTL, or ZooKeeper's session timeout); until then the
+ * engine cannot tell it from a slow live waiter. A signal goes to the longest-waiting waiter the
+ * engine still counts as live. A waiter that dies after it was signalled takes that signal with it,
+ * as a thread killed after {@code Condition.signal} would; a program that can lose waiters and
+ * cannot afford to wait for the next signal uses {@link #signalAll} or a finite await timeout.
+ * Timeouts, interrupts and cancellation leave nothing in the engine.
+ *
+ * <p>Instances are cheap and thread-safe.
+ */
+public interface MonitorCondition {
+    /** The longest condition name. */
+    int MAX_NAME_LENGTH = 64;
+
+    /** The condition's name, unique within its monitor. */
+    String name();
+
+    /** The monitor this condition belongs to. */
+    Monitor monitor();
+
+    /**
+     * Atomically gives up the monitor held by {@code lease} and joins this condition's wait queue;
+     * once signalled, or once {@code timeout} has passed, enters the monitor again (waiting in its
+     * FIFO entry queue, without a time limit, as {@code Condition.await} does) and returns the new
+     * lease, with a new, higher fencing token. The old lease is {@link LeaseState#RELEASED} by the
+     * call; using it afterwards fails.
+     *
+     * @param lease the caller's current lease of this monitor
+     * @param timeout how long to wait for a signal; {@link Duration#ZERO} gives the monitor up and
+     *     queues again at once (a fair yield)
+     * @return the new lease, and whether it was a signal (not the timeout) that woke the waiter
+     * @throws MonitorLeaseException if {@code lease} is not this monitor's, or is released, in
+     *     doubt or lost (also when the engine finds it gone): nothing changes in the engine
+     * @throws LockInterruptedException if interrupted while waiting: the old lease is released and
+     *     the caller holds nothing (nothing of the wait is left in the engine)
+     * @throws InvalidArgumentException if {@code timeout} is null or negative
+     * @throws BackendUnavailableException if the engine cannot be reached
+     */
+    Wakeup await(FencedLease lease, Duration timeout);
+
+    /** {@link #await(FencedLease, Duration)} with no timeout: waits for a signal. */
+    Wakeup await(FencedLease lease);
+
+    /**
+     * Wakes the longest-waiting waiter of this condition, if there is one: it moves to the tail of
+     * the monitor's entry queue. Only the current holder may signal, which the engine checks
+     * against {@code lease}; the caller keeps the monitor.
+     *
+     * @return whether a waiter was woken (a signal with no waiter is not remembered)
+     * @throws MonitorLeaseException if {@code lease} is not this monitor's or not held (also when
+     *     the engine finds it gone): nothing changes
+     */
+    boolean signal(FencedLease lease);
+
+    /**
+     * Wakes every waiter of this condition, in FIFO order.
+     *
+     * @return how many waiters were woken
+     * @throws MonitorLeaseException as {@link #signal}
+     */
+    int signalAll(FencedLease lease);
+
+    /**
+     * What {@link #await} returns.
+     *
+     * @param lease the new lease of the monitor: held, with a token above the given one's
+     * @param signalled {@code true} if a signal woke the waiter, {@code false} if its timeout did
+     */
+    record Wakeup(FencedLease lease, boolean signalled) {}
+}

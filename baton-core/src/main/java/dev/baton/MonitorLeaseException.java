@@ -1,0 +1,38 @@
+package dev.baton;
+
+/**
+ * A lease passed to {@link MonitorCondition#await} or {@link MonitorCondition#signal} cannot be
+ * used there: it belongs to another monitor or primitive, or it is released, in doubt or lost. The
+ * call changed nothing. {@link #name()} is the monitor's name; the message names the lease too.
+ */
+public class MonitorLeaseException extends LeaseInvalidException {
+    private static final long serialVersionUID = 1L;
+    private final String lease;
+
+    public MonitorLeaseException(String monitor, Lease lease, LeaseState state, String problem) {
+        super(
+                monitor,
+                state,
+                "monitor \"" + monitor + "\" refuses " + describe(lease) + ": " + problem);
+        this.lease = describe(lease);
+    }
+
+    /** The refused lease, described (kind, name, token, holder). */
+    public String lease() {
+        return lease;
+    }
+
+    private static String describe(Lease l) {
+        if (l == null) {
+            return "a null lease";
+        }
+        return "the "
+                + l.kind()
+                + " lease on \""
+                + l.name()
+                + "\""
+                + (l instanceof FencedLease f ? " with token " + f.fencingToken() : "")
+                + " of "
+                + l.holder();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.baton.spi;
+
+import dev.baton.BatonException;
+
+/**
+ * The engine does not hold the grant given to {@link Backend#await} or {@link Backend#signal} as
+ * the current holder of its monitor (released, expired, or never this monitor's). Nothing was
+ * changed. <b>Internal:</b> the core turns it into {@link dev.baton.MonitorLeaseException}.
+ */
+public class NotHolderException extends BatonException {
+    private static final long serialVersionUID = 1L;
+
+    public NotHolderException(String message) {
+        super(message);
+    }
+}
