@@ -35,11 +35,12 @@ import org.springframework.context.event.EventListener;
  * </ul>
  *
  * <p>Cardinality is bounded by design: a lock name is never a tag (10,000 names make the same
- * handful of series: 4 kinds × 5 outcomes, 4 loss reasons), and elections are the few the
+ * handful of series: 5 kinds × 5 outcomes, 4 loss reasons), and elections are the few the
  * application declares.
  *
- * <p>Threads: Baton calls the listener methods one at a time on its callback executor; the registry
- * is set once when Micrometer binds this, and events before that are not counted.
+ * <p>Threads: Baton calls the listener methods one at a time on a thread of the client's worker
+ * pool (never an engine thread, never the callback executor; see {@link LeaseListener}); the
+ * registry is set once when Micrometer binds this, and events before that are not counted.
  */
 class BatonMetrics implements LeaseListener, MeterBinder {
     private final ObjectProvider<Baton> baton;

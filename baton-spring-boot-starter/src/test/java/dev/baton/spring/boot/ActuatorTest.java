@@ -149,6 +149,54 @@ class ActuatorTest {
     }
 
     @Test
+    void renewalsDoubtLossAndRefusalsAreCountedWithTheirTags() {
+        Baton baton = app.getBean(Baton.class);
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        FencedLease held = baton.mutex("meters/x").acquire(Duration.ofSeconds(5));
+        assertThat(baton.mutex("meters/x").tryAcquire()).isEmpty(); // a second entry: busy
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> {
+                            assertThat(timerCount(meters, "baton.lock.acquire", "acquired"))
+                                    .isPositive();
+                            assertThat(timerCount(meters, "baton.lock.acquire", "busy"))
+                                    .isEqualTo(1);
+                            assertThat(meters.find("baton.lease.renewal").timer())
+                                    .isNotNull()
+                                    .satisfies(t -> assertThat(t.count()).isPositive());
+                        });
+
+        MemEngine.named(uri.substring("mem:".length())).partition(baton.clientId());
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(
+                            () -> {
+                                assertThat(meters.find("baton.lease.in_doubt").counter())
+                                        .isNotNull()
+                                        .satisfies(c -> assertThat(c.count()).isPositive());
+                                assertThat(
+                                                meters.find("baton.lease.lost")
+                                                        .tag("reason", "deadline_passed")
+                                                        .counter())
+                                        .isNotNull()
+                                        .satisfies(
+                                                c ->
+                                                        assertThat(c.count())
+                                                                .isGreaterThanOrEqualTo(1.0));
+                            });
+            assertThat(held.isHeld()).isFalse();
+        } finally {
+            MemEngine.named(uri.substring("mem:".length())).heal(baton.clientId());
+        }
+    }
+
+    private static long timerCount(MeterRegistry meters, String name, String outcome) {
+        return meters.find(name).tags("kind", "mutex", "outcome", outcome).timers().stream()
+                .mapToLong(t -> t.count())
+                .sum();
+    }
+
+    @Test
     void tenThousandLockNamesMakeAHandfulOfMeters() {
         Baton baton = app.getBean(Baton.class);
         for (int i = 0; i < 10_000; i++) {
