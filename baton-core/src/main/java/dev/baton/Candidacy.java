@@ -15,7 +15,17 @@ public interface Candidacy extends AutoCloseable {
     int terms();
 
     /**
-     * Withdraws: interrupts the task if leading, releases leadership, stops queueing. Idempotent.
+     * The last exception (or error) the leader task threw, if any: a failed task is also logged at
+     * ERROR and reported to the listener given to {@link Election#join(LeaderTask,
+     * java.util.function.Consumer)}, and the candidate queues again. An interruption on loss or
+     * close is no failure.
+     */
+    Optional<Throwable> lastFailure();
+
+    /**
+     * Withdraws: interrupts the task if leading, releases leadership, stops queueing; returns once
+     * the task has returned (bounded: at most 5 s for a task that ignores its interrupt), without
+     * any further pause. Idempotent.
      */
     @Override
     void close();

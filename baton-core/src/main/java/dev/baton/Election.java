@@ -1,6 +1,7 @@
 package dev.baton;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Leader election on a name: candidates queue in arrival order; the head leads until its task
@@ -16,6 +17,15 @@ public interface Election {
      * @return a handle that withdraws the candidate when closed
      */
     Candidacy join(LeaderTask task);
+
+    /**
+     * Joins the election; each exception (or error) {@code task} throws is logged at ERROR and
+     * handed to {@code onFailure} on Baton's callback executor, after which the candidate queues
+     * again. An interruption on loss or close is no failure.
+     *
+     * @return a handle that withdraws the candidate when closed
+     */
+    Candidacy join(LeaderTask task, Consumer<? super Throwable> onFailure);
 
     /** The current leader's client id, as the engine sees it now. */
     Optional<String> leader();

@@ -8,6 +8,7 @@ import dev.baton.LeaderTask;
 import dev.baton.LockInterruptedException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,18 +25,31 @@ final class CandidacyImpl implements Candidacy {
     /** A term shorter than this is followed by a pause before queueing again. */
     private static final long MIN_TERM_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * The pause after a short term (or a failed queueing). Not final only so that a test can
+     * lengthen it, to show that close never waits for it.
+     */
+    static volatile long pauseNanos = TimeUnit.SECONDS.toNanos(1);
+
     private final BatonImpl baton;
     private final LockImpl lock;
     private final LeaderTask task;
+    private final Consumer<? super Throwable> onFailure;
     private final Thread thread;
     private FencedLease current;
     private boolean closed;
     private int terms;
+    private Throwable lastFailure;
 
-    CandidacyImpl(BatonImpl baton, LockImpl lock, LeaderTask task) {
+    CandidacyImpl(
+            BatonImpl baton,
+            LockImpl lock,
+            LeaderTask task,
+            Consumer<? super Throwable> onFailure) {
         this.baton = baton;
         this.lock = lock;
         this.task = task;
+        this.onFailure = onFailure;
         this.thread = new Thread(this::run, "baton-candidate-" + lock.name());
         this.thread.setDaemon(true);
     }
@@ -77,8 +91,9 @@ final class CandidacyImpl implements Candidacy {
             } catch (InterruptedException e) {
                 log.debug("election \"{}\": task interrupted", lock.name());
             } catch (Exception | Error e) {
-                // An Error must not end candidacy silently: log it and keep the thread alive.
+                // An Error must not end candidacy silently: log it, report it, keep the thread.
                 log.error("election \"{}\": leader task failed; queueing again", lock.name(), e);
+                reportFailure(e);
             } finally {
                 synchronized (this) {
                     current = null;
@@ -92,12 +107,39 @@ final class CandidacyImpl implements Candidacy {
         }
     }
 
-    private static void pause() {
-        try {
-            TimeUnit.SECONDS.sleep(1);
-        } catch (InterruptedException e) {
-            Thread.interrupted();
+    /**
+     * Waits a second before queueing again, unless closed meanwhile: close wakes the wait, so it
+     * never waits out the pause (a close right after a short term used to block for a second).
+     */
+    private synchronized void pause() {
+        long end = System.nanoTime() + pauseNanos;
+        long left;
+        while (!closed && (left = end - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.interrupted(); // close sets closed first, then interrupts
+            }
         }
+    }
+
+    /**
+     * The task's failure: kept for {@link #lastFailure}, handed to the listener off this thread.
+     */
+    private void reportFailure(Throwable failure) {
+        synchronized (this) {
+            lastFailure = failure;
+        }
+        try {
+            baton.callbackExecutor().execute(() -> onFailure.accept(failure));
+        } catch (RuntimeException rejected) {
+            log.debug("election \"{}\": failure listener not run: {}", lock.name(), rejected);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Throwable> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     private synchronized void interruptIfLeading(FencedLease lease) {
@@ -132,6 +174,7 @@ final class CandidacyImpl implements Candidacy {
                 return;
             }
             closed = true;
+            notifyAll(); // ends a pause at once
         }
         thread.interrupt();
         if (Thread.currentThread() != thread) {

@@ -6,6 +6,7 @@ import dev.baton.InvalidArgumentException;
 import dev.baton.LeaderTask;
 import dev.baton.LeaseKind;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Election as a FIFO lock of kind LEADERSHIP; each candidate runs on its own thread. */
 final class ElectionImpl implements Election {
@@ -26,12 +27,21 @@ final class ElectionImpl implements Election {
 
     @Override
     public Candidacy join(LeaderTask task) {
+        return join(task, failure -> {});
+    }
+
+    @Override
+    public Candidacy join(LeaderTask task, Consumer<? super Throwable> onFailure) {
+        if (onFailure == null) {
+            throw InvalidArgumentException.mustBe(
+                    "failure listener for \"" + name + "\"", "non-null", null);
+        }
         if (task == null) {
             throw InvalidArgumentException.mustBe(
                     "leader task for \"" + name + "\"", "non-null", null);
         }
         baton.ensureOpen();
-        CandidacyImpl c = new CandidacyImpl(baton, lock, task);
+        CandidacyImpl c = new CandidacyImpl(baton, lock, task, onFailure);
         baton.track(c);
         c.start();
         return c;
