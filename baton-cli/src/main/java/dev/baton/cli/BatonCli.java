@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
             LocksCommand.class,
             WatchCommand.class,
             VerifyCommand.class,
+            BenchHint.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nEnvironment:%n",
@@ -214,6 +215,24 @@ public final class BatonCli implements Runnable {
     Baton connect(String uri, Duration connectTimeout, Duration ttl, String clientName) {
         rejectRedlock(uri);
         return Baton.connect(uri, config(connectTimeout, ttl, clientName));
+    }
+
+    /**
+     * The mem engine lives inside one JVM: a command that looks at (or coordinates with) other
+     * processes would only see its own new, empty engine.
+     */
+    static void rejectInProcessEngine(String uri, String command) {
+        String u = uri.strip();
+        if (u.equals("mem") || u.startsWith("mem:") || u.startsWith("mem?")) {
+            throw CliException.usage(
+                    "--connect "
+                            + uri
+                            + ": mem is an engine inside one JVM, so `baton "
+                            + command
+                            + "` would see only its own empty engine; connect to the engine your"
+                            + " programs share (zookeeper://, redis://, http://, or a `baton"
+                            + " server`)");
+        }
     }
 
     /** Redlock serves only exec's mutex: it has no tokens, queues, key/value or watches. */

@@ -43,6 +43,7 @@ final class LocksCommand implements Callable<Integer> {
     public Integer call() {
         String uri = root.resolveConnect(engine.connect, null);
         Names.validatePrefix(prefix);
+        BatonCli.rejectInProcessEngine(uri, "locks");
         try (Baton baton = root.connect(uri, engine.connectTimeout, null, null)) {
             List<LockSnapshot> locks = baton.locks(prefix);
             Instant now = Instant.now();

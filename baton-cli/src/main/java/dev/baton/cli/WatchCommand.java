@@ -53,6 +53,7 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String uri = root.resolveConnect(engine.connect, null);
         Names.validatePrefix(prefix);
+        BatonCli.rejectInProcessEngine(uri, "watch");
         Baton baton = root.connect(uri, engine.connectTimeout, null, null);
         PrintWriter out = root.out();
         CountDownLatch stopped = new CountDownLatch(1);

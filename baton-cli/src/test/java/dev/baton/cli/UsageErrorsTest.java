@@ -58,6 +58,34 @@ class UsageErrorsTest {
     }
 
     @Test
+    void locksAndWatchRefuseAnInProcessEngine() {
+        assertOneLine(
+                inProcess(Map.of(), "locks", "--connect", "mem"),
+                64,
+                "--connect mem",
+                "inside one JVM",
+                "baton locks");
+        assertOneLine(
+                inProcess(Map.of(), "watch", "--connect", "mem:x", "orders"),
+                64,
+                "--connect mem:x",
+                "inside one JVM",
+                "baton watch");
+    }
+
+    @Test
+    void aHostAndPortWithoutSchemeGetsAHint() {
+        Run r = inProcess(Map.of(), "locks", "--connect", "127.0.0.1:2181");
+        assertOneLine(r, 64, "\"127.0.0.1:2181\"", "zookeeper://127.0.0.1:2181");
+    }
+
+    @Test
+    void benchOnTheCliJarSaysWhereItLives() {
+        Run r = inProcess(Map.of(), "bench", "--quick");
+        assertOneLine(r, 64, "bin/baton bench", "baton-bench.jar");
+    }
+
+    @Test
     void unknownSchemeIs64WithTheUriMessage() {
         Run r = inProcess(Map.of(), "exec", "--connect", "foo://x", "--lock", "a", "--", "true");
         assertOneLine(r, 64, "\"foo://x\"", "unknown scheme \"foo\"", "zookeeper");

@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
 public record ConnectionUri(
         String raw, String scheme, List<String> hosts, String path, Map<String, String> params) {
 
+    /** host:port[,host:port…] without a scheme. */
+    private static final Pattern HOST_PORT =
+            Pattern.compile("[A-Za-z0-9.-]+:[0-9]+(,[A-Za-z0-9.-]+:[0-9]+)*(/.*)?");
+
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
 
     public ConnectionUri {
@@ -41,8 +45,16 @@ public record ConnectionUri(
         int schemeEnd = !bare ? colon : query >= 0 ? query : s.length();
         String scheme = s.substring(0, schemeEnd);
         if (!SCHEME.matcher(scheme).matches()) {
+            // "127.0.0.1:2181" reads as scheme "127.0.0.1": say what was probably meant.
+            String hint =
+                    HOST_PORT.matcher(s).matches()
+                            ? "; to name a server, add the engine's scheme: zookeeper://"
+                                    + s
+                                    + " or redis://"
+                                    + s
+                            : "";
             throw new InvalidUriException(
-                    raw, "scheme \"" + scheme + "\" must match [a-z][a-z0-9+.-]*");
+                    raw, "scheme \"" + scheme + "\" must match [a-z][a-z0-9+.-]*" + hint);
         }
         String rest = bare ? s.substring(schemeEnd) : s.substring(colon + 1);
         Map<String, String> params = new LinkedHashMap<>();
