@@ -91,6 +91,14 @@ public interface Baton extends AutoCloseable {
      */
     List<FencedLease> leases();
 
+    /**
+     * Whether the engine answered this client's last request or keep-alive. A client that cannot
+     * reach its engine keeps trying; its leases go in doubt, then lost by their own deadlines, and
+     * its watches get {@link WatchEvent.Type#DISCONNECTED}, then {@link
+     * WatchEvent.Type#RECONNECTED} and a RESYNC when the engine answers again.
+     */
+    ConnectionState connectionState();
+
     /** The engine's current view of a lock name, of any primitive kind, if it has state. */
     Optional<LockSnapshot> inspect(String name);
 

@@ -6,7 +6,8 @@ import java.util.Optional;
  * A change seen by a {@link Baton#watch watch}.
  *
  * @param type what happened
- * @param name the key or lock name ({@code ""} for {@link Type#RESYNC})
+ * @param name the key or lock name ({@code ""} for {@link Type#RESYNC}, {@link Type#DISCONNECTED}
+ *     and {@link Type#RECONNECTED})
  * @param value for {@link Type#PUT}: the new value and version
  * @param lock for {@link Type#LOCK}: the lock's state after the change, when known
  */
@@ -24,7 +25,19 @@ public record WatchEvent(
          * The subscription's queue overflowed and events were dropped: re-read the state you care
          * about. Events after this one are delivered normally.
          */
-        RESYNC
+        RESYNC,
+        /**
+         * The client cannot reach the engine (a request or keep-alive failed): from now on events
+         * may be missed and what was read may be stale. Not a loss of the subscription: it resumes
+         * by itself, with {@link #RECONNECTED}. {@link Baton#connectionState()} tells the state at
+         * any time.
+         */
+        DISCONNECTED,
+        /**
+         * The engine answers again after {@link #DISCONNECTED}. A {@link #RESYNC} follows at once:
+         * events may have been missed meanwhile, so re-read the state you care about.
+         */
+        RECONNECTED
     }
 
     public static WatchEvent put(Versioned v) {
@@ -41,5 +54,13 @@ public record WatchEvent(
 
     public static WatchEvent resync() {
         return new WatchEvent(Type.RESYNC, "", Optional.empty(), Optional.empty());
+    }
+
+    public static WatchEvent disconnected() {
+        return new WatchEvent(Type.DISCONNECTED, "", Optional.empty(), Optional.empty());
+    }
+
+    public static WatchEvent reconnected() {
+        return new WatchEvent(Type.RECONNECTED, "", Optional.empty(), Optional.empty());
     }
 }

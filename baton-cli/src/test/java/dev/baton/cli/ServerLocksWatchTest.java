@@ -82,6 +82,59 @@ class ServerLocksWatchTest {
         }
     }
 
+    /**
+     * A watch must not go silent when its engine dies: it prints the loss as it notices it, exits
+     * 69 once the engine has been gone for --give-up-after, and, if the engine returns before that,
+     * prints the return and a RESYNC.
+     */
+    @Test
+    void watchPrintsTheLossAndTheReturnOfItsEngineAndGivesUpWith69() throws Exception {
+        Path data = dir.resolve("zk-data");
+        Cli.Running server =
+                Cli.start(dir, Map.of(), "server", "--port", "0", "--data", data.toString());
+        await().atMost(RUN).until(() -> server.out().contains("\n"));
+        String uri = server.out().lines().findFirst().orElseThrow();
+        String port = uri.substring(uri.lastIndexOf(':') + 1);
+        Cli.Running watch =
+                Cli.start(dir, Map.of(), "watch", "--connect", uri, "--give-up-after", "20s", "p");
+        Cli.Running again = null;
+        try {
+            await().atMost(RUN).until(() -> watch.err().contains("watching \"p\""));
+            server.kill();
+            server.await(RUN);
+            await("the loss printed within 10 s")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> watch.out().contains("DISCONNECTED"));
+
+            again = Cli.start(dir, Map.of(), "server", "--port", port, "--data", data.toString());
+            await("the return printed, then a RESYNC")
+                    .atMost(RUN)
+                    .until(
+                            () -> {
+                                String out = watch.out();
+                                int back = out.lastIndexOf("RECONNECTED");
+                                return back >= 0 && out.indexOf("RESYNC", back) >= 0;
+                            });
+            assertThat(watch.process.isAlive()).isTrue();
+
+            again.kill();
+            again.await(RUN);
+            Cli.Result gaveUp = watch.await(RUN);
+            assertThat(gaveUp.code()).as("stderr: %s", gaveUp.err()).isEqualTo(69);
+            assertThat(gaveUp.errLines())
+                    .last()
+                    .asString()
+                    .contains("unreachable for 20s", "--give-up-after");
+        } finally {
+            if (watch.process.isAlive()) {
+                watch.kill();
+            }
+            if (again != null && again.process.isAlive()) {
+                again.kill();
+            }
+        }
+    }
+
     @Test
     void serverRejectsABadPort() {
         Cli.Result r = Cli.run(dir, RUN, "server", "--port", "70000");

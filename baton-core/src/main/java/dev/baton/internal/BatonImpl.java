@@ -3,6 +3,7 @@ package dev.baton.internal;
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.ClientClosedException;
+import dev.baton.ConnectionState;
 import dev.baton.Election;
 import dev.baton.FencedLease;
 import dev.baton.InvalidArgumentException;
@@ -18,6 +19,7 @@ import dev.baton.ReadWriteLock;
 import dev.baton.Semaphore;
 import dev.baton.Subscription;
 import dev.baton.Ticker;
+import dev.baton.WatchEvent;
 import dev.baton.WatchListener;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
@@ -55,6 +57,8 @@ final class BatonImpl implements Baton, BackendContext {
     private final LeaseManager leases;
     private final KeyValueStore keyValue = new KeyValueStoreImpl(this);
     private final Set<SubscriptionImpl> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Object connectionLock = new Object();
+    private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
     private final Set<CandidacyImpl> candidacies = ConcurrentHashMap.newKeySet();
     private volatile Backend<Object> backend;
     private volatile boolean closed;
@@ -173,11 +177,41 @@ final class BatonImpl implements Baton, BackendContext {
     @Override
     public void sessionSuspended() {
         leases.sessionSuspended();
+        connection(ConnectionState.DISCONNECTED);
     }
 
     @Override
     public void sessionConfirmed(long sentAtNanos) {
         leases.sessionConfirmed(sentAtNanos);
+        connection(ConnectionState.CONNECTED);
+    }
+
+    /**
+     * A change of what the client knows of its engine, told to every subscription. Under {@code
+     * connectionLock} so that two racing reports (a failed request on one thread, a keep-alive
+     * answered on another) reach every subscription in the order the state took; offering only
+     * enqueues, so engine threads may call this.
+     */
+    private void connection(ConnectionState next) {
+        synchronized (connectionLock) {
+            if (connectionState == next) {
+                return;
+            }
+            connectionState = next;
+            for (SubscriptionImpl s : subscriptions) {
+                if (next == ConnectionState.DISCONNECTED) {
+                    s.accept(WatchEvent.disconnected());
+                } else {
+                    s.accept(WatchEvent.reconnected());
+                    s.accept(WatchEvent.resync());
+                }
+            }
+        }
+    }
+
+    @Override
+    public ConnectionState connectionState() {
+        return connectionState;
     }
 
     @Override

@@ -200,7 +200,7 @@ final class WatchHub implements AutoCloseable {
                                 s -> o.set("lock", lockJson.apply(s, Instant.now())),
                                 () -> o.putNull("lock"));
             }
-            case RESYNC -> {}
+            case RESYNC, DISCONNECTED, RECONNECTED -> {}
         }
         return o;
     }

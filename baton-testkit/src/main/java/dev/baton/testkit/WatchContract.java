@@ -198,4 +198,44 @@ abstract class WatchContract extends ContractBase {
         assertThat(events.stream().filter(e -> e.type() == WatchEvent.Type.PUT).count())
                 .isLessThan(22);
     }
+
+    /**
+     * A watcher that cannot tell "no changes" from "no engine" would act on stale state: a cut-off
+     * watcher is told DISCONNECTED within the backend's keep-alive bound (well inside the TTL), and
+     * RECONNECTED then RESYNC once the engine answers again; events resume after that.
+     */
+    @Test
+    void aCutOffWatcherIsToldOfTheLostConnectionAndOfItsReturn() {
+        String prefix = name("conn");
+        Baton watcher = partitionableClient();
+        Baton writer = client();
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        watcher.watch(prefix, events::add);
+        writer.keyValue().put(prefix + "/before", "1");
+        waitUntil().until(() -> events.stream().anyMatch(e -> e.type() == WatchEvent.Type.PUT));
+        assertThat(watcher.connectionState()).isEqualTo(dev.baton.ConnectionState.CONNECTED);
+
+        cutOff(watcher);
+        waitUntil("DISCONNECTED")
+                .until(
+                        () ->
+                                events.stream()
+                                        .anyMatch(e -> e.type() == WatchEvent.Type.DISCONNECTED));
+        assertThat(watcher.connectionState()).isEqualTo(dev.baton.ConnectionState.DISCONNECTED);
+
+        reconnect(watcher);
+        waitUntil("RECONNECTED, then RESYNC")
+                .until(
+                        () -> {
+                            List<WatchEvent.Type> types =
+                                    events.stream().map(WatchEvent::type).toList();
+                            int back = types.lastIndexOf(WatchEvent.Type.RECONNECTED);
+                            return back >= 0
+                                    && types.subList(back, types.size())
+                                            .contains(WatchEvent.Type.RESYNC);
+                        });
+        assertThat(watcher.connectionState()).isEqualTo(dev.baton.ConnectionState.CONNECTED);
+        writer.keyValue().put(prefix + "/after", "2");
+        waitUntil().until(() -> events.stream().anyMatch(e -> e.name().equals(prefix + "/after")));
+    }
 }

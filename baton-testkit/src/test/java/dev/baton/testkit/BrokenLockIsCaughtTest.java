@@ -113,6 +113,11 @@ class BrokenLockIsCaughtTest {
         }
 
         @Override
+        public dev.baton.ConnectionState connectionState() {
+            return real.connectionState();
+        }
+
+        @Override
         public dev.baton.Monitor monitor(String name) {
             return real.monitor(name);
         }
