@@ -1,11 +1,14 @@
 package dev.baton.cli;
 
 import dev.baton.Baton;
+import dev.baton.BatonException;
+import dev.baton.ConnectionState;
 import dev.baton.FencedLease;
 import dev.baton.Lease;
 import dev.baton.LeaseInvalidException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
+import dev.baton.LockInterruptedException;
 import dev.baton.LockSnapshot;
 import dev.baton.LockTimeoutException;
 import dev.baton.Names;
@@ -16,7 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -105,6 +111,16 @@ final class ExecCommand implements Callable<Integer> {
             description =
                     "After a lease loss, time between SIGTERM and SIGKILL (default: ${DEFAULT-VALUE}).")
     Duration grace;
+
+    @Option(
+            names = "--give-up-after",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            defaultValue = "30s",
+            description =
+                    "While waiting for the lock, exit 69 once the engine has been unreachable this"
+                            + " long without a break (default: ${DEFAULT-VALUE}).")
+    Duration giveUpAfter;
 
     @Parameters(
             arity = "1..*",
@@ -198,7 +214,7 @@ final class ExecCommand implements Callable<Integer> {
             return new Locker() {
                 @Override
                 public Lease acquire(Duration w) {
-                    return w == null ? baton.mutex(lock).acquire() : baton.mutex(lock).acquire(w);
+                    return waitWatchingTheEngine(baton, w);
                 }
 
                 @Override
@@ -220,6 +236,57 @@ final class ExecCommand implements Callable<Integer> {
                 redlock.close();
             }
         };
+    }
+
+    /**
+     * Waits for the lock as {@code acquire} would, but gives up with 69 once the engine has been
+     * unreachable for {@code --give-up-after} without a break: a waiter that cannot tell "busy"
+     * from "no engine" would otherwise wait for ever. The wait checks the client's own view of its
+     * connection once a second (no request to the engine); cancelling the future withdraws the
+     * request, so nothing is left queued.
+     */
+    private Lease waitWatchingTheEngine(Baton baton, Duration w) {
+        if (w != null && w.isZero()) {
+            return baton.mutex(lock).acquire(w);
+        }
+        CompletableFuture<FencedLease> f =
+                w == null
+                        ? baton.mutex(lock).acquireAsync(Duration.ofDays(365_000))
+                        : baton.mutex(lock).acquireAsync(w);
+        long downSince = 0;
+        boolean down = false;
+        try {
+            while (true) {
+                try {
+                    return f.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException stillWaiting) {
+                    if (baton.connectionState() != ConnectionState.DISCONNECTED) {
+                        down = false;
+                    } else if (!down) {
+                        down = true;
+                        downSince = System.nanoTime();
+                    } else if (System.nanoTime() - downSince >= giveUpAfter.toNanos()) {
+                        f.cancel(false);
+                        throw new CliException(
+                                ExitCodes.UNAVAILABLE,
+                                "the engine has been unreachable for "
+                                        + Durations.format(giveUpAfter)
+                                        + " while waiting for \""
+                                        + lock
+                                        + "\" (--give-up-after); giving up");
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new LockInterruptedException(lock);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new BatonException("acquire of \"" + lock + "\" failed: " + e.getCause());
+        }
     }
 
     private Lease acquire(Locker locker) {

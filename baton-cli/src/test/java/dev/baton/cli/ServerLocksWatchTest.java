@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.FencedLease;
+import dev.baton.LockSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -131,6 +132,53 @@ class ServerLocksWatchTest {
             }
             if (again != null && again.process.isAlive()) {
                 again.kill();
+            }
+        }
+    }
+
+    /** exec waiting for a busy lock gives up with 69 when the engine goes away meanwhile. */
+    @Test
+    void execWaitingForALockGivesUpWith69WhenTheEngineDies() throws Exception {
+        Cli.Running server = Cli.start(dir, Map.of(), "server", "--port", "0");
+        await().atMost(RUN).until(() -> server.out().contains("\n"));
+        String uri = server.out().lines().findFirst().orElseThrow();
+        Cli.Running exec = null;
+        try (Baton holder = Baton.connect(uri)) {
+            holder.mutex("jobs/busy").acquire(Duration.ofSeconds(10));
+            exec =
+                    Cli.start(
+                            dir,
+                            Map.of(),
+                            "exec",
+                            "--connect",
+                            uri,
+                            "--give-up-after",
+                            "3s",
+                            "--lock",
+                            "jobs/busy",
+                            "--",
+                            "true");
+            Cli.Running waiting = exec;
+            await("exec queued behind the holder")
+                    .atMost(RUN)
+                    .until(
+                            () ->
+                                    holder.inspect("jobs/busy").map(LockSnapshot::waiters).orElse(0)
+                                            == 1);
+            server.kill();
+            server.await(RUN);
+            Cli.Result gaveUp = waiting.await(RUN);
+            assertThat(gaveUp.code()).as("stderr: %s", gaveUp.err()).isEqualTo(69);
+            assertThat(gaveUp.errLines())
+                    .singleElement()
+                    .asString()
+                    .contains("unreachable for 3s", "jobs/busy");
+        } finally {
+            if (exec != null && exec.process.isAlive()) {
+                exec.kill();
+            }
+            if (server.process.isAlive()) {
+                server.kill();
             }
         }
     }
