@@ -12,10 +12,16 @@ final class Keys {
 
     /** The families that hold lock state: READ lives with WRITE. */
     static final LeaseKind[] FAMILIES = {
-        LeaseKind.MUTEX, LeaseKind.SEMAPHORE, LeaseKind.WRITE, LeaseKind.LEADERSHIP
+        LeaseKind.MUTEX,
+        LeaseKind.SEMAPHORE,
+        LeaseKind.WRITE,
+        LeaseKind.LEADERSHIP,
+        LeaseKind.MONITOR
     };
 
     private static final String[] LOCK_SUFFIXES = {"E", "Q", "W", "H"};
+
+    private static final String[] CONDITION_SUFFIXES = {"E", "Q", "W"};
 
     private Keys() {}
 
@@ -34,6 +40,36 @@ final class Keys {
             keys[i] =
                     RedisCodec.bytes(tag(namespace, name) + ":" + family + ":" + LOCK_SUFFIXES[i]);
         }
+        return keys;
+    }
+
+    /**
+     * CE, CQ, CW of one condition of a monitor (see lock_common.lua): {@code
+     * baton:{<namespace>/<monitor>}:MONITOR:C:<condition>:E|Q|W}, under the monitor's hash tag. A
+     * condition name is one segment without colons, so these never end like a family's keys.
+     */
+    static byte[][] condition(String namespace, String monitor, String condition) {
+        byte[][] keys = new byte[CONDITION_SUFFIXES.length][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] =
+                    RedisCodec.bytes(
+                            conditionPrefix(namespace, monitor, condition) + CONDITION_SUFFIXES[i]);
+        }
+        return keys;
+    }
+
+    /** The name of a condition's key up to its last letter (E, Q or W). */
+    static String conditionPrefix(String namespace, String monitor, String condition) {
+        return tag(namespace, monitor) + ":" + LeaseKind.MONITOR + ":C:" + condition + ":";
+    }
+
+    /** The monitor's E, Q, W, H followed by one condition's CE, CQ, CW: 7 keys, one hash tag. */
+    static byte[][] monitorWithCondition(String namespace, String monitor, String condition) {
+        byte[][] lock = lock(namespace, LeaseKind.MONITOR, monitor);
+        byte[][] cond = condition(namespace, monitor, condition);
+        byte[][] keys = new byte[lock.length + cond.length][];
+        System.arraycopy(lock, 0, keys, 0, lock.length);
+        System.arraycopy(cond, 0, keys, lock.length, cond.length);
         return keys;
     }
 

@@ -5,7 +5,9 @@ import dev.baton.LeaseKind;
 import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.BackendContext;
 import dev.baton.spi.GrantSink;
+import dev.baton.spi.NotHolderException;
 import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.PendingAwait;
 import dev.baton.spi.Renewal;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -32,10 +34,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The grants of one client: acquire, the queue and its handoffs, the re-check timer, withdrawal,
- * release and batched renewal. All lock state lives in the lock scripts ({@code acquire.lua},
- * {@code release.lua}, {@code wait.lua}, {@code renew.lua}, sharing {@code lock_common.lua}), so
- * every state change is one atomic script; this class keeps only the client's side of each request
- * in flight.
+ * release, batched renewal, and the monitor's await and signal. All lock state lives in the lock
+ * scripts ({@code acquire.lua}, {@code release.lua}, {@code wait.lua}, {@code renew.lua}, {@code
+ * monitor_await.lua}, {@code monitor_signal.lua}, {@code monitor_time_up.lua}, sharing {@code
+ * lock_common.lua}, whose header describes the keys and their invariants), so every state change is
+ * one atomic script; this class keeps only the client's side of each request in flight.
  *
  * <p><b>Round trips.</b> Acquire is one EVALSHA of {@code acquire.lua}: it grants (PX-style expiry
  * in the holder zset, fencing token from the per-name counter) or enqueues the caller with a
@@ -70,18 +73,32 @@ import org.slf4j.LoggerFactory;
  * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
  * waiter's liveness deadline; nothing else is kept.
  *
+ * <p><b>Monitors.</b> A monitor is a FIFO exclusive lock of kind MONITOR; each condition has its
+ * own wait queue under the monitor's hash tag. {@link #await} sends one {@code monitor_await.lua}
+ * that removes the holder's grant (handing the monitor on, as a release does) and appends a waiter
+ * to the condition, atomically; the waiter carries the entry id it keeps when a signal ({@code
+ * monitor_signal.lua}, from the holder) or its own time-up ({@code monitor_time_up.lua}) moves it
+ * to the tail of the entry queue. So its grant needs nothing new: it arrives as a handoff for that
+ * id, a re-check's reply, or the time-up's reply, with a token from the same counter. While in the
+ * wait queue the waiter is a {@link Waiter} like any other, refreshed by the same re-check ({@code
+ * wait.lua}, given the condition's keys as well, refreshes it where it is), so a waiter whose
+ * client dies is dropped after the same liveness bound, and its withdrawal ({@code release.lua}
+ * with those keys) removes it from whichever queue holds it.
+ *
  * <p><b>Threads.</b> No thread of its own. Replies and handoff messages are handled on Lettuce's
  * I/O threads, where they turn grants into leases ({@link GrantSink#granted}): that only wakes the
  * core, which moves user code to its callback executor, and nothing done there blocks (releasing a
  * grant nobody wants any more goes to the blocking executor). {@link #acquire} and {@link #renew}
  * never block, whatever thread calls them (a caller's, the scheduler's, an I/O thread); {@link
- * #release} and {@link Request#withdraw} wait for their answer, bounded, except on a Netty thread.
- * Any thread may end a waiter: {@link #waiters} is concurrent, and whoever removes the entry
- * ({@code remove(id, w)}) decides its outcome, so a grant reported by both a message and a reply,
- * or racing a withdrawal, takes effect once. Waiter entries are registered before their request is
- * sent, so a handoff message that overtakes the reply finds them. The re-check timer ({@link
- * #nextRecheck}) lives on the client's scheduler thread ({@link BackendContext#scheduler()}), the
- * only thread that touches it.
+ * #release} and {@link Request#withdraw} wait for their answer, bounded, except on a Netty thread;
+ * {@link #await}, {@link #signal} and {@link AwaitRequest#timeUp} wait for theirs on the caller's
+ * thread (the core never calls them on an engine thread), bounded by the TTL. Any thread may end a
+ * waiter: {@link #waiters} is concurrent, and whoever removes the entry ({@code remove(id, w)})
+ * decides its outcome, so a grant reported by both a message and a reply, or racing a withdrawal,
+ * takes effect once. Waiter entries are registered before their request is sent, so a handoff
+ * message that overtakes the reply finds them. The re-check timer ({@link #nextRecheck}) lives on
+ * the client's scheduler thread ({@link BackendContext#scheduler()}), the only thread that touches
+ * it.
  */
 final class RedisAcquisitions {
     private static final Logger log = LoggerFactory.getLogger(RedisAcquisitions.class);
@@ -130,7 +147,7 @@ final class RedisAcquisitions {
      * dropped the first while the request still waited, {@link #requeue}). Withdrawing removes the
      * latest entry; {@code withdrawn} makes an entry sent after the withdrawal withdraw itself too.
      */
-    private final class Request implements PendingAcquire {
+    private class Request implements PendingAcquire {
         final AcquireRequest request;
         final byte[][] keys;
         final GrantSink<Grant> sink;
@@ -171,18 +188,40 @@ final class RedisAcquisitions {
 
     /**
      * One queue entry of a request: registered before it is sent, removed once granted or
-     * withdrawn.
+     * withdrawn. The re-check leaves it alone until its first request is on the wire ({@code
+     * dispatched}), so that no refresh can reach the server before the entry exists there (the
+     * refresh would find it gone and queue it a second time).
      */
     private static final class Waiter {
         final String id;
         final Request owner;
 
+        /**
+         * The keys of its requests: the name's E, Q, W, H; for a monitor waiter that may still be
+         * in its condition's wait queue, followed by that condition's CE, CQ, CW (the scripts then
+         * look for it in both places).
+         */
+        final byte[][] keys;
+
         /** Send time by sequence number of our requests about this entry not yet superseded. */
         final ConcurrentSkipListMap<Long, Long> sent = new ConcurrentSkipListMap<>();
 
-        Waiter(String id, Request owner) {
+        /**
+         * Set once the request that creates the entry was handed to the connection; for an await,
+         * once its reply said the waiter was queued (so a refused await's waiter, which never
+         * existed, is never refreshed and queued instead).
+         */
+        volatile boolean dispatched;
+
+        Waiter(String id, Request owner, byte[][] keys) {
             this.id = id;
             this.owner = owner;
+            this.keys = keys;
+        }
+
+        /** Whether it may be in a condition's wait queue rather than the entry queue. */
+        boolean mayBeInCondition() {
+            return keys.length > 4;
         }
     }
 
@@ -235,8 +274,8 @@ final class RedisAcquisitions {
      */
     private void enqueue(Request r) {
         AcquireRequest request = r.request;
-        String id = idPrefix + ":" + ids.incrementAndGet();
-        Waiter w = new Waiter(id, r);
+        String id = newId();
+        Waiter w = new Waiter(id, r, r.keys);
         long seq = seqs.incrementAndGet();
         r.latest.set(w);
         waiters.put(id, w);
@@ -260,9 +299,14 @@ final class RedisAcquisitions {
                                 String.valueOf(livenessMillis),
                                 String.valueOf(seq)))
                 .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
+        w.dispatched = true;
         if (r.withdrawn) {
             withdraw(w);
         }
+    }
+
+    private String newId() {
+        return idPrefix + ":" + ids.incrementAndGet();
     }
 
     private void onAcquired(Waiter w, long seq, List<Object> reply, Throwable error) {
@@ -341,12 +385,15 @@ final class RedisAcquisitions {
         return sent;
     }
 
-    /** One {@code release.lua} of a waiter's entry: it leaves the queue (or its grant goes). */
+    /**
+     * One {@code release.lua} of a waiter's entry: it leaves the queue (or its grant goes); a
+     * monitor waiter leaves its condition's wait queue if it is still there.
+     */
     private CompletionStage<Long> sendRelease(Waiter w) {
         return scripts.release.run(
                 redis,
                 ScriptOutputType.INTEGER,
-                w.owner.keys,
+                w.keys,
                 lockArgs(Keys.family(w.owner.request.kind()), w.owner.request.name(), w.id));
     }
 
@@ -366,6 +413,156 @@ final class RedisAcquisitions {
         if (w != null) {
             grantTo(w, handoff.token(), handoff.seq());
         }
+    }
+
+    // ------------------------------------------------------------------ monitor conditions
+
+    /**
+     * A monitor waiter ({@link #await}): a request whose first entry starts in a condition's wait
+     * queue, under the id it keeps when a signal or {@link #timeUp} moves it to the tail of the
+     * monitor's entry queue. So its grant arrives as any waiter's does: a handoff message, a
+     * re-check's reply, or here, timeUp's own reply. If the engine drops it, it queues again in the
+     * entry queue ({@link #requeue}).
+     */
+    private final class AwaitRequest extends Request implements PendingAwait {
+        AwaitRequest(AcquireRequest reentry, byte[][] keys, GrantSink<Grant> sink) {
+            super(reentry, keys, sink);
+        }
+
+        /**
+         * One {@code monitor_time_up.lua}, waited for on the caller's thread (bounded by the TTL).
+         * A waiter queued again after the engine dropped it is in the entry queue already: no
+         * request.
+         */
+        @Override
+        public boolean timeUp() {
+            Waiter w = latest.get();
+            if (w == null || !w.mayBeInCondition()) {
+                return false;
+            }
+            List<Object> reply =
+                    connection.await(
+                            scripts.monitorTimeUp.<List<Object>>run(
+                                    redis,
+                                    ScriptOutputType.MULTI,
+                                    w.keys,
+                                    lockArgs(LeaseKind.MONITOR, request.name(), w.id)),
+                            "time-up of a waiter of monitor \"" + request.name() + "\"");
+            long status = (Long) reply.get(0);
+            if (status == 1) {
+                grantTo(w, (Long) reply.get(1), (Long) reply.get(2));
+                return true;
+            }
+            if (status == 2) {
+                hint((Long) reply.get(1));
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Monitor wait: one {@code monitor_await.lua} removes {@code holder} (handing the monitor on)
+     * and appends the waiter to the condition's wait queue, atomically; waited for on the caller's
+     * thread, bounded by the TTL. The waiter is registered before the script is sent (a signal and
+     * a release by others may hand it the monitor before the reply arrives), but the re-check
+     * leaves it alone until the reply said it was queued.
+     *
+     * @throws NotHolderException if the engine does not have {@code holder} as the monitor's
+     *     current holder (nothing changed)
+     */
+    PendingAwait await(
+            Grant holder, String condition, AcquireRequest reentry, GrantSink<Grant> sink) {
+        if (connection.closed()) {
+            throw connection.closedException();
+        }
+        String monitor = reentry.name();
+        if (holder != null && !isMonitorGrant(holder, monitor)) {
+            throw notHolder(holder, monitor);
+        }
+        AwaitRequest r =
+                new AwaitRequest(
+                        reentry, Keys.lock(connection.namespace, LeaseKind.MONITOR, monitor), sink);
+        Waiter w =
+                new Waiter(
+                        newId(),
+                        r,
+                        Keys.monitorWithCondition(connection.namespace, monitor, condition));
+        long seq = seqs.incrementAndGet();
+        r.latest.set(w);
+        waiters.put(w.id, w);
+        w.sent.put(seq, now());
+        CompletionStage<Long> sent =
+                scripts.monitorAwait.run(
+                        redis,
+                        ScriptOutputType.INTEGER,
+                        w.keys,
+                        lockArgs(
+                                LeaseKind.MONITOR,
+                                monitor,
+                                holder == null ? "" : holder.id(),
+                                w.id,
+                                ctx.clientId(),
+                                String.valueOf(ttl.toMillis()),
+                                String.valueOf(livenessMillis),
+                                String.valueOf(seq)));
+        long answer;
+        try {
+            answer =
+                    connection.await(
+                            sent,
+                            "await on condition \""
+                                    + condition
+                                    + "\" of monitor \""
+                                    + monitor
+                                    + "\"");
+        } catch (RuntimeException e) {
+            // Whether the script ran is unknown: remove the waiter in case it did.
+            r.withdrawn = true;
+            withdraw(w);
+            throw e;
+        }
+        if (answer == 0) {
+            waiters.remove(w.id, w);
+            throw notHolder(holder, monitor);
+        }
+        w.dispatched = true;
+        return r;
+    }
+
+    /**
+     * Monitor signal: one {@code monitor_signal.lua}, which checks {@code holder} against the
+     * engine's current holder and moves the longest live waiter (or all) to the tail of the entry
+     * queue. Caller's thread, bounded by the TTL.
+     *
+     * @throws NotHolderException if the engine does not have {@code holder} as the monitor's
+     *     current holder (nothing changed)
+     */
+    int signal(Grant holder, String monitor, String condition, boolean all) {
+        if (!isMonitorGrant(holder, monitor)) {
+            throw notHolder(holder, monitor);
+        }
+        long moved =
+                connection.await(
+                        scripts.monitorSignal.<Long>run(
+                                redis,
+                                ScriptOutputType.INTEGER,
+                                Keys.monitorWithCondition(connection.namespace, monitor, condition),
+                                lockArgs(LeaseKind.MONITOR, monitor, holder.id(), all ? "1" : "0")),
+                        "signal on condition \"" + condition + "\" of monitor \"" + monitor + "\"");
+        if (moved < 0) {
+            throw notHolder(holder, monitor);
+        }
+        return (int) moved;
+    }
+
+    private static boolean isMonitorGrant(Grant g, String monitor) {
+        return g.family() == LeaseKind.MONITOR && g.name().equals(monitor);
+    }
+
+    private static NotHolderException notHolder(Grant g, String monitor) {
+        return new NotHolderException(
+                "entry " + g.id() + " is not the current holder of monitor \"" + monitor + "\"");
     }
 
     // ------------------------------------------------------------------ re-check and liveness
@@ -417,12 +614,15 @@ final class RedisAcquisitions {
             long seq = seqs.incrementAndGet();
             long sentAt = now();
             for (Waiter w : batch) {
+                if (!w.dispatched) {
+                    continue; // its entry may not exist yet; the next round refreshes it
+                }
                 w.sent.put(seq, sentAt);
                 scripts.waitCheck
                         .<List<Object>>run(
                                 redis,
                                 ScriptOutputType.MULTI,
-                                w.owner.keys,
+                                w.keys,
                                 lockArgs(
                                         Keys.family(w.owner.request.kind()),
                                         w.owner.request.name(),
@@ -447,6 +647,9 @@ final class RedisAcquisitions {
             // The server now counts from this request or a later one: older send times are moot.
             w.sent.headMap(seq).clear();
             hint((Long) reply.get(1));
+        } else if (status == 3) {
+            // Still in its condition's wait queue, whose record now counts from this request.
+            w.sent.headMap(seq).clear();
         } else if (waiters.remove(w.id, w)) {
             requeue(w);
         }
@@ -457,7 +660,10 @@ final class RedisAcquisitions {
      * (the client stalled, or the connection did), or lost it in a restart. The client is alive
      * now, and the caller still waits: queue again, at the back, with a new id (a late message
      * about the old entry then finds nothing). Never granted meanwhile: a grant would have removed
-     * the entry from {@link #waiters} first.
+     * the entry from {@link #waiters} first. A monitor waiter dropped from its condition's wait
+     * queue (or from the entry queue, after a signal moved it there) queues at the back of the
+     * monitor's entry queue: an early wake-up, which Mesa semantics allow (the woken waiter
+     * re-checks its condition); it can no longer be signalled, having been counted as dead.
      */
     private void requeue(Waiter w) {
         if (connection.closed() || w.owner.withdrawn) {

@@ -10,6 +10,7 @@ import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.PendingAwait;
 import dev.baton.spi.Renewal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -40,8 +41,8 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>{@link RedisAcquisitions}: acquire, the queue and its handoffs on the client channel, the
- *       re-check timer, withdrawal, release and batched renewal; the round trips, the sentAt
- *       invariant and the fencing tokens are described there.
+ *       re-check timer, withdrawal, release, batched renewal, and the monitor's await and signal;
+ *       the round trips, the sentAt invariant and the fencing tokens are described there.
  *   <li>{@link RedisKeyValue}: versioned keys.
  *   <li>{@link RedisWatch}: the namespace's event channel, decoded into {@link WatchEvent}s.
  *   <li>{@link RedisInspection}: read-only snapshots of locks.
@@ -57,9 +58,10 @@ import java.util.function.Consumer;
  * RedisAcquisitions#onHandoff}) and the namespace's event channel ({@link RedisWatch#dispatch});
  * the listener installed at connect routes each message by its channel, on the pub/sub connection's
  * I/O thread, in the order published. The re-check timer lives on the client's scheduler thread
- * ({@link BackendContext#scheduler()}). Inspection, key/value, release and the first watch
- * subscription block their caller, bounded by the lease TTL. {@link #close} runs once on the
- * closing thread; afterwards blocking calls fail with {@link dev.baton.ClientClosedException}.
+ * ({@link BackendContext#scheduler()}). Inspection, key/value, release, a monitor's await, time-up
+ * and signal, and the first watch subscription block their caller, bounded by the lease TTL. {@link
+ * #close} runs once on the closing thread; afterwards blocking calls fail with {@link
+ * dev.baton.ClientClosedException}.
  */
 final class RedisBackend implements Backend<Grant> {
 
@@ -173,6 +175,19 @@ final class RedisBackend implements Backend<Grant> {
     @Override
     public CompletionStage<List<Renewal>> renew(List<Grant> grants) {
         return acquisitions.renew(grants);
+    }
+
+    // ------------------------------------------------------------------ monitors
+
+    @Override
+    public PendingAwait await(
+            Grant holder, String condition, AcquireRequest reentry, GrantSink<Grant> sink) {
+        return acquisitions.await(holder, condition, reentry, sink);
+    }
+
+    @Override
+    public int signal(Grant holder, String monitor, String condition, boolean all) {
+        return acquisitions.signal(holder, monitor, condition, all);
     }
 
     // ------------------------------------------------------------------ inspection

@@ -31,9 +31,9 @@ final class RedisCodec {
     }
 
     /**
-     * The arguments of a lock script ({@code acquire}, {@code release}, {@code wait}): ARGV[1]
-     * family, [2] the namespace's event channel, [3] name (see {@code lock_common.lua}), then the
-     * script's own, from ARGV[4] on.
+     * The arguments of a lock script ({@code acquire}, {@code release}, {@code wait}, {@code
+     * monitor_*}): ARGV[1] family, [2] the namespace's event channel, [3] name (see {@code
+     * lock_common.lua}), then the script's own, from ARGV[4] on.
      */
     static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, String name, String... rest) {
         byte[][] args = new byte[3 + rest.length][];

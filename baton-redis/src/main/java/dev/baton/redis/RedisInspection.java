@@ -12,8 +12,8 @@ import java.util.TreeSet;
 
 /**
  * Read-only views of the locks of one namespace, for {@code baton locks} and tests. {@link
- * #inspect} is one {@code inspect.lua} over the sixteen keys of a name (E, Q, W, H of each of the
- * four families, one hash tag): the live holders and the count of live waiters, as the server's
+ * #inspect} is one {@code inspect.lua} over the twenty keys of a name (E, Q, W, H of each of the
+ * five families, one hash tag): the live holders and the count of live waiters, as the server's
  * clock has them now. {@link #locks} finds names by SCANning the namespace for holder ({@code :H})
  * and queue ({@code :Q}) keys, then inspects each; names whose state expired meanwhile are left
  * out. Nothing here changes state.
@@ -29,7 +29,7 @@ final class RedisInspection {
     }
 
     Optional<LockSnapshot> inspect(String name) {
-        byte[][] keys = new byte[16][];
+        byte[][] keys = new byte[Keys.FAMILIES.length * 4][];
         for (int f = 0; f < Keys.FAMILIES.length; f++) {
             byte[][] k = Keys.lock(connection.namespace, Keys.FAMILIES[f], name);
             System.arraycopy(k, 0, keys, f * 4, 4);

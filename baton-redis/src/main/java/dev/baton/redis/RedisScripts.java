@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The Lua scripts, loaded from resources next to this class. Each call is one EVALSHA; only after a
  * server restart (script cache empty: NOSCRIPT) is it sent once more as EVAL, which also caches it
- * again. The lock scripts (acquire, release, wait) share {@code lock_common.lua}, prepended here.
+ * again. The lock scripts (acquire, release, wait, and the monitor's await, signal and time_up)
+ * share {@code lock_common.lua}, prepended here.
  */
 final class RedisScripts {
 
@@ -64,6 +65,9 @@ final class RedisScripts {
     final Script release = lock("release");
     final Script renew = new Script("renew", load("renew"));
     final Script waitCheck = lock("wait");
+    final Script monitorAwait = lock("monitor_await");
+    final Script monitorSignal = lock("monitor_signal");
+    final Script monitorTimeUp = lock("monitor_time_up");
     final Script inspect = new Script("inspect", load("inspect"));
     final Script kvWrite = new Script("kv_write", load("kv_write"));
     final Script kvDelete = new Script("kv_delete", load("kv_delete"));

@@ -1,5 +1,6 @@
--- Shared prelude of the lock scripts (acquire, release, renew, wait); RedisScripts prepends it.
--- KEYS (one name, one family, one hash tag):
+-- Shared prelude of the lock scripts (acquire, release, wait, and the monitor's await, signal and
+-- time_up); RedisScripts prepends it. Every key of one name shares its {hash tag}.
+-- KEYS[1..4] (one name, one family):
 --   E  hash: per entry id, fields id:c client, id:k kind, id:p permits, id:t token (0 while
 --      waiting), id:s granted at (ms), id:l lease TTL (ms), id:q heard seq, id:h heard at (ms)
 --   Q  list: waiting ids, FIFO
@@ -7,15 +8,33 @@
 --   H  zset: held id -> expiry (server ms)
 --      and, in the same hash, ctr (last fencing token) and limit (semaphore size): field names
 --      without a colon never collide with an entry's
--- Invariants: Q and W hold the same ids; a MUTEX or LEADERSHIP family holds at most one entry in
--- H; E holds the fields of live entries only (every removal drops them); every key expires at
--- least 1 s after the latest expiry or deadline of the entries it holds (E: of all entries), and
--- E and Q no earlier than W; a grant's expiry never exceeds the deadline its entry had as a
--- waiter. Keys may expire at different instants.
--- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP), ARGV[2] events channel, ARGV[3] name.
--- All time is the server's (TIME); clients never send clock readings.
+-- KEYS[5..7], only for the MONITOR family and only in scripts about one condition (await,
+-- signal, time_up, and wait and release of a waiter that may still be in it): the condition's
+-- wait queue, shaped like E, Q and W of the entry queue but without holders:
+--   CE hash: per waiter id, fields id:c client, id:l lease TTL (ms), id:q heard seq, id:h heard
+--      at (ms): what its entry in the monitor's queue will carry once moved there
+--   CQ list: waiting ids, oldest first
+--   CW zset: waiting id -> liveness deadline (server ms), refreshed by wait.lua like W's
+-- Invariants: Q and W hold the same ids; a MUTEX, LEADERSHIP or MONITOR family holds at most one
+-- entry in H; E holds the fields of live entries only (every removal drops them); every key
+-- expires at least 1 s after the latest expiry or deadline of the entries it holds (E: of all
+-- entries), and E and Q no earlier than W; a grant's expiry never exceeds the deadline its entry
+-- had as a waiter. Keys may expire at different instants. Likewise CQ and CW hold the same ids and
+-- CE exactly their fields, and all three expire together, at least 1 s after the latest deadline
+-- in CW (deleted once CQ is empty). An id is in at most one place: a condition's queue, the entry
+-- queue (Q, W) or H; it moves only from a condition to the tail of Q (signal, time_up) and keeps
+-- its id, fields and deadline, so the waiter's client knows which grant to expect.
+-- Who changes what: acquire appends to Q/W (or grants); release removes from H or Q/W, or (with
+-- KEYS[5..7]) a waiter from its condition; wait refreshes a deadline (W or CW); renew extends H;
+-- await removes the holder from H and appends to CQ/CW; signal and time_up move waiters from
+-- CQ/CW to Q/W; every script that touches a queue purges its dead entries first, and hands the
+-- lock on (saturate) when a holder or the head left.
+-- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP, MONITOR), ARGV[2] events channel, ARGV[3]
+-- name. All time is the server's (TIME); clients never send clock readings.
 local E, Q, W, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local SINGLE = ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP'
+local CE, CQ, CW = KEYS[5], KEYS[6], KEYS[7]
+local COND = CW ~= nil
+local SINGLE = ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR'
 local FAMILY, EVENTS, NAME = ARGV[1], ARGV[2], ARGV[3]
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -226,5 +245,64 @@ local function finish(d)
     cover(d)
   elseif not granted and redis.call('EXISTS', H, W) == 0 then
     clear()
+  end
+end
+
+-- ---------------------------------------------------------------- monitor conditions (KEYS[5..7])
+
+local function cond_drop(id)
+  redis.call('HDEL', CE, id .. ':c', id .. ':l', id .. ':q', id .. ':h')
+end
+
+-- Removes one waiter from the condition (CQ, CW, CE).
+local function cond_remove(id)
+  redis.call('ZREM', CW, id)
+  redis.call('LREM', CQ, 0, id)
+  cond_drop(id)
+end
+
+-- Removes the condition's waiters past their liveness deadline: the same rule as purge's for W
+-- (a client that stopped refreshing its waiter for its liveness bound is dead).
+local function cond_purge()
+  local dead = redis.call('ZRANGEBYSCORE', CW, '-inf', '(' .. n2s(now))
+  for _, id in ipairs(dead) do
+    cond_remove(id)
+  end
+end
+
+-- Moves a waiter from the condition to the tail of the monitor's entry queue, with its id, client,
+-- TTL, heard seq and time and its liveness deadline: the entry acquire.lua would have made at its
+-- last refresh. A record the keys' expiry left incomplete is dropped. Returns the deadline, or nil.
+local function cond_move(id)
+  local d = redis.call('ZSCORE', CW, id)
+  local f = redis.call('HMGET', CE, id .. ':c', id .. ':l', id .. ':q', id .. ':h')
+  cond_remove(id)
+  if not d or not f[1] or not f[2] or not f[3] or not f[4] then
+    return nil
+  end
+  redis.call('HSET', E, id .. ':c', f[1], id .. ':k', 'MONITOR', id .. ':p', '1', id .. ':t', '0',
+    id .. ':s', n2s(now), id .. ':l', f[2], id .. ':q', f[3], id .. ':h', f[4])
+  redis.call('RPUSH', Q, id)
+  redis.call('ZADD', W, d, id)
+  changed = true
+  return tonumber(d)
+end
+
+-- Deletes the condition's keys once nobody waits in it; else, given the deadline d (ms) of a
+-- waiter this call added or refreshed, keeps all three alive until at least 1 s after it (with
+-- SLACK more, as cover does): they hold only waiters, all covered by their current expiry.
+local function cond_finish(d)
+  if redis.call('LLEN', CQ) == 0 then
+    redis.call('DEL', CE, CQ, CW)
+    return
+  end
+  if d then
+    local pt = redis.call('PTTL', CW)
+    if pt < 0 or now + pt < d + 1000 then
+      local at = n2s(d + 1000 + SLACK)
+      redis.call('PEXPIREAT', CE, at)
+      redis.call('PEXPIREAT', CQ, at)
+      redis.call('PEXPIREAT', CW, at)
+    end
   end
 end

@@ -1,7 +1,19 @@
 -- Removes one entry by its id (a release, or a waiter that gave up), then hands the lock to the
 -- waiters the rule admits. Ids are never reused, so this never touches another grant.
+-- With a condition's keys (KEYS[5..7]: a monitor waiter withdrawn, which may still be in the
+-- condition's wait queue), a waiter found there is removed from it instead, and nothing else.
 -- ARGV[4] id. Reply: 1 if the entry was there, else 0.
 local id = ARGV[4]
+
+if COND then
+  cond_purge()
+  if redis.call('ZSCORE', CW, id) then
+    cond_remove(id)
+    cond_finish(nil)
+    return 1
+  end
+  cond_finish(nil)
+end
 
 -- Fast path: the live holder of a mutex (or leadership) releases and nobody waits. It is the
 -- only entry (at most one holder, no waiter key), so the name's state goes, as the general path

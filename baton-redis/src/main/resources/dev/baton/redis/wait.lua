@@ -1,9 +1,29 @@
 -- A waiter's periodic liveness refresh, which doubles as the re-check against a lost message.
 -- ARGV[4] id, [5] liveness ms, [6] request seq.
 -- Reply: {1, token, seq of the request the expiry counts from} held; {2, hint ms} waiting;
--- {0} gone (dropped after its liveness deadline, or withdrawn).
-purge()
+-- {3} waiting in the monitor condition of KEYS[5..7] (a monitor waiter not yet moved to the entry
+-- queue: its record there is refreshed instead); {0} gone (dropped after its liveness deadline, or
+-- withdrawn).
 local id = ARGV[4]
+if COND then
+  cond_purge()
+  local l = nil
+  if redis.call('ZSCORE', CW, id) then
+    l = tonumber(redis.call('HGET', CE, id .. ':l'))
+    if not l then
+      cond_remove(id) -- a record the keys' expiry left incomplete
+    end
+  end
+  if l then
+    local d = now + math.max(tonumber(ARGV[5]), l)
+    redis.call('ZADD', CW, n2s(d), id)
+    redis.call('HSET', CE, id .. ':q', ARGV[6], id .. ':h', n2s(now))
+    cond_finish(d)
+    return { 3 }
+  end
+  cond_finish(nil)
+end
+purge()
 local deadline = nil
 if redis.call('ZSCORE', W, id) then
   -- At least the lease TTL, as in acquire.lua.

@@ -65,6 +65,17 @@ class RedisContractTest extends ContractSuite {
             return out;
         }
 
+        /** Waiter ids of a condition's wait queue and their clients, oldest first (raw state). */
+        @Override
+        public List<String> conditionEntries(String monitor, String condition) {
+            String base = Keys.conditionPrefix(BatonConfig.DEFAULT_NAMESPACE, monitor, condition);
+            List<String> out = new ArrayList<>();
+            for (String id : inspector.lrange(base + "Q", 0, -1)) {
+                out.add("waiting " + id + " of " + inspector.hget(base + "E", id + ":c"));
+            }
+            return out;
+        }
+
         @Override
         public void close() {
             super.close();
