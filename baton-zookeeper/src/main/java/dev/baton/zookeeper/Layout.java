@@ -12,11 +12,15 @@ import java.util.Optional;
  * /&lt;ns&gt;/semaphore/&lt;enc&gt;/&lt;entry&gt;   SEMAPHORE queue
  * /&lt;ns&gt;/rwlock/&lt;enc&gt;/&lt;entry&gt;      READ and WRITE entries, one queue
  * /&lt;ns&gt;/election/&lt;enc&gt;/&lt;entry&gt;    LEADERSHIP queue
+ * /&lt;ns&gt;/monitor/&lt;enc&gt;/&lt;entry&gt;     MONITOR entry queue
+ * /&lt;ns&gt;/condition/&lt;enc&gt;/&lt;condition&gt;/&lt;waiter&gt;   a monitor condition's wait queue
  * /&lt;ns&gt;/kv/&lt;enc&gt;                  one persistent node per key
  * </pre>
  *
  * {@code <enc>} is the name with {@code '/'} replaced by {@code ':'}; names only contain {@code
- * [A-Za-z0-9._-/]}, so this is reversible. Immutable; thread-safe.
+ * [A-Za-z0-9._-/]}, so this is reversible. A condition name is one segment, so it needs no
+ * encoding. The wait queues are not a {@link Dir}: they hold no grants, so inspection and watch
+ * events ignore them ({@link #classify} does not recognise them). Immutable; thread-safe.
  */
 final class Layout {
     /** The directories that hold lock queues, one per part of the engine. */
@@ -24,7 +28,8 @@ final class Layout {
         MUTEX("mutex"),
         SEMAPHORE("semaphore"),
         RWLOCK("rwlock"),
-        ELECTION("election");
+        ELECTION("election"),
+        MONITOR("monitor");
 
         final String segment;
 
@@ -38,6 +43,7 @@ final class Layout {
                 case SEMAPHORE -> SEMAPHORE;
                 case READ, WRITE -> RWLOCK;
                 case LEADERSHIP -> ELECTION;
+                case MONITOR -> MONITOR;
             };
         }
 
@@ -52,6 +58,7 @@ final class Layout {
     }
 
     static final String KV = "kv";
+    static final String CONDITION = "condition";
 
     private final String root;
 
@@ -71,6 +78,11 @@ final class Layout {
     /** The queue directory of one name in one part of the engine. */
     String queue(Dir dir, String name) {
         return dirRoot(dir) + "/" + encode(name);
+    }
+
+    /** The wait queue of {@code condition} (one segment) of monitor {@code monitor}. */
+    String condition(String monitor, String condition) {
+        return root + "/" + CONDITION + "/" + encode(monitor) + "/" + condition;
     }
 
     String kvRoot() {

@@ -12,10 +12,10 @@ import java.util.List;
  * that decides and {@code inspect} that reports agree by construction.
  *
  * <p>Entry names: Curator's protection prefix {@code _c_<uuid>-}, then a body naming the request
- * ({@code mutex-}, {@code leader-}, {@code read-}, {@code write-}, {@code sem-<permits>-}), then
- * ZooKeeper's 10-digit sequence. Entries are ordered by the sequence, never by name. Decisions need
- * the names only (one {@code getChildren}); the data payload (holder id, kind, permits, limit) is
- * read only by {@code inspect}.
+ * ({@code mutex-}, {@code leader-}, {@code read-}, {@code write-}, {@code monitor-}, {@code
+ * sem-<permits>-}), then ZooKeeper's 10-digit sequence. Entries are ordered by the sequence, never
+ * by name. Decisions need the names only (one {@code getChildren}); the data payload (holder id,
+ * kind, permits, limit) is read only by {@code inspect}.
  *
  * <p>Rules: those of every backend, {@link GrantRules} (first in line; writer preference; the
  * semaphore's prefix sum). An entry whose body is not understood has no kind: it counts as
@@ -46,6 +46,7 @@ final class LockQueue {
             case LEADERSHIP -> "leader-";
             case READ -> "read-";
             case WRITE -> "write-";
+            case MONITOR -> "monitor-";
             case SEMAPHORE -> "sem-" + permits + "-";
         };
     }
@@ -91,6 +92,7 @@ final class LockQueue {
             case "leader-" -> kind = LeaseKind.LEADERSHIP;
             case "read-" -> kind = LeaseKind.READ;
             case "write-" -> kind = LeaseKind.WRITE;
+            case "monitor-" -> kind = LeaseKind.MONITOR;
             default -> {
                 if (body.startsWith("sem-") && body.endsWith("-") && body.length() > 5) {
                     try {

@@ -15,6 +15,7 @@ import dev.baton.spi.BackendContext;
 import dev.baton.spi.GrantRules;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.PendingAwait;
 import dev.baton.spi.Renewal;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,11 +69,17 @@ import org.slf4j.LoggerFactory;
  * <p>Waiting is event-driven ({@link Acquisition}): a waiter costs no thread. A safety-net timer
  * looks at every pending queue once per session timeout, in case a notification was lost.
  *
+ * <p>Monitors ({@link ZooKeeperMonitors}): the entry queue is a MONITOR queue like a mutex's; an
+ * await is one {@code multi} that deletes the holder's entry and creates the waiter's entry in the
+ * condition's wait queue; a signal deletes waiters' entries in a {@code multi} that checks the
+ * holder, and each woken waiter re-enters at the tail by itself (a new entry: its czxid, the new
+ * token, is higher than every earlier grant's).
+ *
  * <p>This class is the facade: it connects and closes, turns connection states into session
  * signals, renews, releases and inspects, and hands the rest to its parts ({@link Acquisition},
- * {@link ZooKeeperKeyValue}, {@link ZooKeeperWatch}). The parts never see it: they share
- * ZooKeeper's plumbing through {@link ZooKeeperClient} (the Curator client, the layout, the core's
- * context, bounded waits, guaranteed deletes, error mapping).
+ * {@link ZooKeeperMonitors}, {@link ZooKeeperKeyValue}, {@link ZooKeeperWatch}). The parts never
+ * see it: they share ZooKeeper's plumbing through {@link ZooKeeperClient} (the Curator client, the
+ * layout, the core's context, bounded waits, guaranteed deletes, error mapping).
  *
  * <p>Threads (the rules in full, and what may block where: {@link ZooKeeperClient}): ZooKeeper's
  * event thread runs answers and watches and only does bookkeeping and non-blocking sends; Curator's
@@ -92,6 +99,7 @@ final class ZooKeeperBackend implements Backend<String> {
     private volatile ScheduledFuture<?> safetyNet;
     private final ZooKeeperKeyValue keyValue;
     private final ZooKeeperWatch watch;
+    private final ZooKeeperMonitors monitors;
     private final AutoCloseable server;
     private final ConnectionStateListener stateListener = this::stateChanged;
 
@@ -102,6 +110,7 @@ final class ZooKeeperBackend implements Backend<String> {
         this.server = server;
         this.keyValue = new ZooKeeperKeyValue(zk);
         this.watch = new ZooKeeperWatch(zk, this::inspect);
+        this.monitors = new ZooKeeperMonitors(zk, this::acquire);
     }
 
     /**
@@ -221,6 +230,13 @@ final class ZooKeeperBackend implements Backend<String> {
                                             + "\"",
                                     null));
                 }
+                monitors.failAll(
+                        () ->
+                                zk.unavailable(
+                                        "the ZooKeeper session expired while waiting on a"
+                                                + " monitor condition",
+                                        null),
+                        true);
             }
             default -> {
                 // CONNECTED (initial), READ_ONLY: nothing to do
@@ -232,6 +248,7 @@ final class ZooKeeperBackend implements Backend<String> {
         for (Acquisition a : pending) {
             a.check();
         }
+        monitors.recheck();
     }
 
     /** A bounded re-check of every waiter, in case a notification was lost. */
@@ -266,6 +283,17 @@ final class ZooKeeperBackend implements Backend<String> {
     /** An acquisition left WAITING: no more re-checks, nothing to fail on close. */
     private void forget(Acquisition a) {
         pending.remove(a);
+    }
+
+    @Override
+    public PendingAwait await(
+            String holder, String condition, AcquireRequest reentry, GrantSink<String> sink) {
+        return monitors.await(holder, condition, reentry, sink);
+    }
+
+    @Override
+    public int signal(String holder, String monitor, String condition, boolean all) {
+        return monitors.signal(holder, monitor, condition, all);
     }
 
     @Override
@@ -440,6 +468,7 @@ final class ZooKeeperBackend implements Backend<String> {
         for (Acquisition a : List.copyOf(pending)) {
             a.abort(new ClientClosedException(zk.clientId()));
         }
+        monitors.close();
         watch.close();
         try {
             zk.close();

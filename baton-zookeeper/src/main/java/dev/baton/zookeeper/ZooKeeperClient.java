@@ -18,6 +18,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Synchronous calls ({@link #sync}: release, inspect, key/value, adding a watch) block their
  *       caller, bounded by the connect timeout and Curator's retry policy ({@link #MAX_RETRIES});
  *       waiting for a background call's answer ({@link #await}) is bounded by the connect timeout.
- *       Whether the current thread may wait at all: {@link #mayBlockHere()}.
+ *       Whether the current thread may wait at all: {@link #mayBlockHere()}. A {@link #multiOnce}
+ *       (the monitor's atomic steps) is sent once and never retried, its answer awaited on the
+ *       caller's thread, bounded by the connect timeout.
  * </ul>
  *
  * <p>Deletes of queue entries are guaranteed ({@link #deleteEntry}): Curator retries them after a
@@ -243,6 +248,130 @@ final class ZooKeeperClient implements AutoCloseable {
         if (rc != KeeperException.Code.OK.intValue()
                 && rc != KeeperException.Code.NONODE.intValue()) {
             throw unavailable(what, KeeperException.create(KeeperException.Code.get(rc)));
+        }
+    }
+
+    /**
+     * Which ZooKeeper session the client is on: Curator's index of its ZooKeeper handle, which
+     * changes exactly when Curator replaces the handle, i.e. with every new session (the connect
+     * string is fixed). Read without side effects, unlike {@code getZooKeeper()}, which hands the
+     * caller a pending background exception. Non-blocking; any thread.
+     */
+    long session() {
+        return curator.getZookeeperClient().getInstanceIndex();
+    }
+
+    /**
+     * The answer to one {@link #multiOnce}.
+     *
+     * @param code the multi's outcome: OK, or the code of the operation that failed ({@code
+     *     OPERATIONTIMEOUT} if no answer came in time)
+     * @param results one per operation when answered, else empty
+     * @param failedAt the index of the operation that failed; -1 if none is named
+     * @param session the session the multi was sent on ({@link #session()})
+     */
+    record MultiAnswer(
+            KeeperException.Code code, List<OpResult> results, int failedAt, long session) {
+        boolean ok() {
+            return code == KeeperException.Code.OK;
+        }
+
+        /** Whether the multi may or may not have been applied: its answer was lost. */
+        boolean unknown() {
+            return code == KeeperException.Code.CONNECTIONLOSS
+                    || code == KeeperException.Code.OPERATIONTIMEOUT
+                    || code == KeeperException.Code.REQUESTTIMEOUT;
+        }
+
+        /** Whether operation {@code index} is the one that failed, with {@code failure}. */
+        boolean failed(int index, KeeperException.Code failure) {
+            return failedAt == index && code == failure;
+        }
+
+        static MultiAnswer of(int rc, List<OpResult> results, long session) {
+            if (rc == KeeperException.Code.OK.intValue() || results == null) {
+                return new MultiAnswer(
+                        KeeperException.Code.get(rc),
+                        results == null ? List.of() : results,
+                        -1,
+                        session);
+            }
+            // The failed operation carries its own code; those after it are marked
+            // RUNTIMEINCONSISTENCY, and those before it (rolled back) OK.
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof OpResult.ErrorResult e
+                        && e.getErr() != KeeperException.Code.OK.intValue()
+                        && e.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    return new MultiAnswer(
+                            KeeperException.Code.get(e.getErr()), results, i, session);
+                }
+            }
+            return new MultiAnswer(KeeperException.Code.get(rc), results, -1, session);
+        }
+    }
+
+    /**
+     * Sends {@code ops} as one atomic {@code multi}, once, and waits for the answer on the caller's
+     * thread, bounded by the connect timeout (an interrupt does not cut the wait short: the caller
+     * needs to know what the engine did; the interrupt status is kept).
+     *
+     * <p>Never retried, unlike Curator's calls: a multi retried after a lost answer would be judged
+     * against its own effect (the entry it deleted is missing), so a lost answer is reported as
+     * such ({@link MultiAnswer#unknown}) and the caller settles it. Not connected: nothing is sent.
+     *
+     * @throws ClientClosedException if the client is closing
+     * @throws BackendUnavailableException if not connected, or on ZooKeeper's event thread (which
+     *     could never deliver the answer it would wait for); nothing was sent
+     */
+    MultiAnswer multiOnce(List<Op> ops, String what) {
+        if (closing) {
+            throw new ClientClosedException(clientId());
+        }
+        if (onZooKeeperEventThread()) {
+            throw unavailable(what + ": cannot wait for ZooKeeper on its own event thread", null);
+        }
+        if (!connected()) {
+            throw unavailable(what + ": not connected; nothing was sent", null);
+        }
+        ZooKeeper handle;
+        try {
+            handle = curator.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            throw unavailable(what + ": no session", e);
+        }
+        // Read after taking the handle: if Curator replaced it in between, the multi goes to the
+        // closed old handle and fails, so no answer names the wrong session.
+        long id = session();
+        CompletableFuture<MultiAnswer> answered = new CompletableFuture<>();
+        handle.multi(
+                ops,
+                (rc, path, ctx, results) -> answered.complete(MultiAnswer.of(rc, results, id)),
+                null);
+        MultiAnswer a = awaitUninterruptibly(answered);
+        if (a == null) {
+            log.debug("{}: no answer within the connect timeout", what);
+            return new MultiAnswer(KeeperException.Code.OPERATIONTIMEOUT, List.of(), -1, id);
+        }
+        return a;
+    }
+
+    private <T> T awaitUninterruptibly(CompletableFuture<T> f) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + answerTimeoutNanos;
+        try {
+            while (true) {
+                try {
+                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    return null;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

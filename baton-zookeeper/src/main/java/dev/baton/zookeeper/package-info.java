@@ -7,6 +7,8 @@
  * state machine: create, look, watch the predecessor, grant or withdraw), {@code ZooKeeperBackend}
  * (the facade: session, renewal, release, inspect), {@code ZooKeeperKeyValue} (versions and
  * tombstones), {@code ZooKeeperWatch} (one persistent recursive watch fanned out to subscriptions),
+ * {@code ZooKeeperMonitors} and {@code ConditionWait} (monitor conditions: an await is one {@code
+ * multi} that deletes the holder's entry and creates a waiter; a woken waiter re-enters by itself),
  * {@code ZooKeeperClient} (the plumbing the parts share instead of the backend: the Curator client,
  * the layout, the core's context, which thread may wait for ZooKeeper, guaranteed deletes, errors).
  *

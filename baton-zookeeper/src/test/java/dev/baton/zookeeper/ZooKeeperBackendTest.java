@@ -197,6 +197,7 @@ class ZooKeeperBackendTest {
             case WRITE -> b.readWriteLock(name).writeLock();
             case READ -> b.readWriteLock(name).readLock();
             case MUTEX, LEADERSHIP -> b.mutex(name);
+            case MONITOR -> throw new IllegalArgumentException("a monitor is not a LeaseLock");
         };
     }
 

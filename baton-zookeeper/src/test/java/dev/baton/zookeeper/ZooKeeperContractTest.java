@@ -82,6 +82,19 @@ class ZooKeeperContractTest extends ContractSuite {
         }
 
         @Override
+        public List<String> conditionEntries(String monitor, String condition) {
+            try {
+                return ConditionQueue.sorted(
+                        inspector.getChildren().forPath(layout.condition(monitor, condition)));
+            } catch (KeeperException.NoNodeException e) {
+                return List.of();
+            } catch (Exception e) {
+                throw new IllegalStateException(
+                        "cannot list the waiters of " + monitor + "/" + condition, e);
+            }
+        }
+
+        @Override
         public void close() {
             super.close();
             inspector.close();
