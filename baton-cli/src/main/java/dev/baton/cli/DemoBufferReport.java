@@ -259,7 +259,7 @@ final class DemoBufferReport {
             k.victim().id
                     + " (pid "
                     + k.victim().process.pid()
-                    + ", token "
+                    + ", last token "
                     + k.token()
                     + ") while "
                     + k.state(),

@@ -341,6 +341,7 @@ final class DemoBufferScript {
             case WAIT -> {
                 String condition = m.text("condition");
                 long size = m.number("size");
+                tokens.put(n, m.number("token")); // the token it gives up, shown if killed now
                 report.line(
                         atNanos,
                         n.id,
