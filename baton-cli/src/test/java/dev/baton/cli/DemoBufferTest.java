@@ -41,6 +41,20 @@ class DemoBufferTest {
         }
     }
 
+    @Test
+    void bufferDemoExits69WhenTheEngineIsUnreachable() {
+        Cli.Result r =
+                Cli.run(
+                        dir,
+                        Duration.ofSeconds(60),
+                        "demo",
+                        "buffer",
+                        "--connect",
+                        "redis://127.0.0.1:1");
+        assertThat(r.code()).as(r.err()).isEqualTo(69);
+        assertThat(r.errLines()).singleElement().asString().contains("engine unreachable");
+    }
+
     private static void assertPassed(Cli.Result r) {
         assertThat(r.code()).as("demo output:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
         assertThat(r.out().lines().filter(l -> l.contains("KILL -9")))
