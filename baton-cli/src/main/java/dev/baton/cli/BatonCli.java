@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             DemoCommand.class,
             DemoNodeCommand.class,
+            DemoBufferNodeCommand.class,
             ExecCommand.class,
             ServerCommand.class,
             ServeCommand.class,

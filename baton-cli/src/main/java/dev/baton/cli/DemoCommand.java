@@ -36,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
         name = "demo",
         mixinStandardHelpOptions = true,
         sortOptions = false,
+        subcommands = DemoBufferCommand.class,
         description = {
             "Redundant servers, live: leader election, an auction, a kill -9 and a failover.",
             "",
@@ -43,6 +44,8 @@ import picocli.CommandLine.ParentCommand;
                     + " ways, then the leader is killed with SIGKILL and the next one takes over."
                     + " Ends with a summary of the checked invariants; exit status 0 only if all"
                     + " held.",
+            "",
+            "`baton demo buffer`: producers and consumers on a monitor (see its --help).",
         })
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand private BatonCli root;
@@ -81,6 +84,12 @@ final class DemoCommand implements Callable<Integer> {
     Duration period;
 
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
+
+    /** The {@code baton} command, for the subcommand {@code buffer}. */
+    BatonCli root() {
+        return root;
+    }
+
     private volatile DemoSupervisor supervisor;
     private volatile EmbeddedZooKeeper zk;
     private volatile Baton client;

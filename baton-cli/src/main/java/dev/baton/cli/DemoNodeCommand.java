@@ -102,7 +102,7 @@ final class DemoNodeCommand implements Callable<Integer> {
      * An orphan (the demo was killed) must not linger, even in the middle of a round: halt as soon
      * as the parent is gone. Its session then expires on its own.
      */
-    private static void exitWithParent() {
+    static void exitWithParent() {
         ProcessHandle.current()
                 .parent()
                 .map(ProcessHandle::onExit)

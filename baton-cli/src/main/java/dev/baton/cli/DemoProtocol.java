@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The wire protocol between {@code baton demo} ({@link DemoCommand}) and its server processes
- * ({@link DemoNodeCommand}), declared once for both sides.
+ * ({@link DemoNodeCommand}), and between {@code baton demo buffer} ({@link DemoBufferCommand}) and
+ * its producers and consumers ({@link DemoBufferNodeCommand}), declared once for both sides.
  *
  * <ul>
  *   <li>Node to parent, one JSON object per line on the node's stdout: an {@link Event} with its
@@ -22,8 +23,8 @@ import java.util.Optional;
  *       from the declaration; the parent reads it with {@link #parse(String)}, which checks the
  *       event's name and every declared field, so a line that does not fit is reported as {@link
  *       Malformed} instead of being read as 0 or ignored.
- *   <li>Parent to node, one {@link Order} per line on the node's stdin; a line that is not an order
- *       is rejected by {@link Order#parse(String)}.
+ *   <li>Parent to node, one {@link Order} (a {@link BufferOrder} in the buffer demo) per line on
+ *       the node's stdin; a line that is not an order is rejected by {@link Order#parse(String)}.
  * </ul>
  *
  * <p>A node writes with {@link JsonLine} and never parses, so it never starts Jackson's {@code
@@ -96,7 +97,51 @@ final class DemoProtocol {
                 number("maxWaitMs"),
                 number("ms")),
         /** Told to quit, it left the election and disconnected; it exits next. */
-        BYE("bye");
+        BYE("bye"),
+
+        // ---- the buffer demo: one producer or consumer of the shared bounded buffer ----
+
+        /**
+         * A producer appended {@code item} under the monitor: the buffer now holds {@code buffer}
+         * (item names, oldest first, space-separated), {@code size} of them, written as key/value
+         * version {@code version} under fencing token {@code token}. {@code requests}: the node's
+         * engine requests so far (every buffer event carries it).
+         */
+        PUT(
+                "put",
+                text("item"),
+                text("buffer"),
+                number("size"),
+                number("version"),
+                number("token"),
+                number("requests")),
+        /** A consumer removed {@code item}, the oldest; fields as for {@link #PUT}. */
+        TOOK(
+                "took",
+                text("item"),
+                text("buffer"),
+                number("size"),
+                number("version"),
+                number("token"),
+                number("requests")),
+        /**
+         * About to await {@code condition} (not-full or not-empty): it saw {@code size} items while
+         * holding the monitor under {@code token}, which the await gives up.
+         */
+        WAIT("wait", text("condition"), number("size"), number("token"), number("requests")),
+        /**
+         * The await returned: woken {@code by} a "signal" or its "timeout", back in the monitor
+         * under the new {@code token}.
+         */
+        WOKEN("woken", text("condition"), text("by"), number("token"), number("requests")),
+        /** As ordered ({@link BufferOrder#LINGER}), it keeps the monitor after its take. */
+        HOLDING("holding", text("item"), number("token")),
+        /** Refused to write the buffer: it was written under {@code bufferToken} > own token. */
+        STALE("stale", number("token"), number("bufferToken")),
+        /** A producer made the {@code items} items of its batch ({@link BufferOrder#produce}). */
+        BATCH_DONE("batch-done", number("items"), number("requests")),
+        /** Told to quit, it stopped working; its engine requests in all. It disconnects next. */
+        STOPPED("stopped", number("requests"));
 
         private final String wire;
         private final List<Field> fields;
@@ -246,6 +291,64 @@ final class DemoProtocol {
         }
     }
 
+    /**
+     * An order to a node of the buffer demo, one line on its stdin: {@code produce N} (a producer
+     * makes N more items), {@code linger} (a consumer keeps the monitor after its next take, until
+     * it is killed) or {@code quit}.
+     *
+     * @param type what to do
+     * @param items for {@link Type#PRODUCE}, how many items; 0 otherwise
+     */
+    record BufferOrder(Type type, int items) {
+        /** The types of order, with their wire names. */
+        enum Type {
+            PRODUCE,
+            LINGER,
+            QUIT;
+
+            String wire() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+        }
+
+        static final BufferOrder LINGER = new BufferOrder(Type.LINGER, 0);
+        static final BufferOrder QUIT = new BufferOrder(Type.QUIT, 0);
+
+        /** Make {@code items} more items. */
+        static BufferOrder produce(int items) {
+            if (items < 1) {
+                throw new IllegalArgumentException(
+                        "produce needs at least one item, but was " + items);
+            }
+            return new BufferOrder(Type.PRODUCE, items);
+        }
+
+        /** The line on the wire. */
+        String line() {
+            return type == Type.PRODUCE ? "produce " + items : type.wire();
+        }
+
+        /** Parses one line of stdin; rejects anything that {@link #line()} cannot produce. */
+        static BufferOrder parse(String line) {
+            String[] w = line.strip().split("\\s+");
+            if (w.length == 1 && w[0].equals("linger")) {
+                return LINGER;
+            }
+            if (w.length == 1 && w[0].equals("quit")) {
+                return QUIT;
+            }
+            if (w.length == 2 && w[0].equals("produce")) {
+                try {
+                    return produce(Integer.parseInt(w[1]));
+                } catch (IllegalArgumentException e) { // NumberFormatException included
+                    // Falls through to the rejection below.
+                }
+            }
+            throw new IllegalArgumentException(
+                    "not an order (expected \"produce N\", \"linger\" or \"quit\"): " + line);
+        }
+    }
+
     // ---- node side: one function per event, in the order of the event's fields ----
 
     static String ready(String client, long pid) {
@@ -297,6 +400,41 @@ final class DemoProtocol {
 
     static String bye() {
         return Event.BYE.write();
+    }
+
+    // ---- node side of the buffer demo ----
+
+    static String put(String item, String buffer, int size, long version, long token, long req) {
+        return Event.PUT.write(item, buffer, size, version, token, req);
+    }
+
+    static String took(String item, String buffer, int size, long version, long token, long req) {
+        return Event.TOOK.write(item, buffer, size, version, token, req);
+    }
+
+    static String bufferWait(String condition, int size, long token, long requests) {
+        return Event.WAIT.write(condition, size, token, requests);
+    }
+
+    /** {@code signalled}: woken by a signal, else by the await's timeout. */
+    static String woken(String condition, boolean signalled, long token, long requests) {
+        return Event.WOKEN.write(condition, signalled ? "signal" : "timeout", token, requests);
+    }
+
+    static String holding(String item, long token) {
+        return Event.HOLDING.write(item, token);
+    }
+
+    static String stale(long token, long bufferToken) {
+        return Event.STALE.write(token, bufferToken);
+    }
+
+    static String batchDone(int items, long requests) {
+        return Event.BATCH_DONE.write(items, requests);
+    }
+
+    static String stopped(long requests) {
+        return Event.STOPPED.write(requests);
     }
 
     // ---- parent side ----

@@ -25,11 +25,18 @@ final class DemoReport {
 
     private final PrintWriter out;
     private final long startNanos;
+    private final int whoWidth;
 
     /** Times in the output count from {@code startNanos} ({@link System#nanoTime()}). */
     DemoReport(PrintWriter out, long startNanos) {
+        this(out, startNanos, 9);
+    }
+
+    /** As above, with the "who" column {@code whoWidth} characters wide. */
+    DemoReport(PrintWriter out, long startNanos, int whoWidth) {
         this.out = out;
         this.startNanos = startNanos;
+        this.whoWidth = whoWidth;
     }
 
     void header(int servers, boolean embedded, Duration period, Duration ttl) {
@@ -56,6 +63,12 @@ final class DemoReport {
         out.flush();
     }
 
+    /** A line of text as it is (the buffer demo's header, summary and verdict). */
+    void text(String line) {
+        out.println(line.stripTrailing());
+        out.flush();
+    }
+
     void heading(String text) {
         out.println();
         out.println(text);
@@ -69,7 +82,13 @@ final class DemoReport {
                         ? ""
                         : String.format(Locale.ROOT, "%.2fs", (atNanos - startNanos) / 1e9);
         out.println(
-                String.format(Locale.ROOT, "%8s  %-9s %-10s %s", time, who, what, detail)
+                String.format(
+                                Locale.ROOT,
+                                "%8s  %-" + whoWidth + "s %-10s %s",
+                                time,
+                                who,
+                                what,
+                                detail)
                         .stripTrailing());
         out.flush();
     }

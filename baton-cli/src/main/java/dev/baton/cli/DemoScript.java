@@ -297,6 +297,9 @@ final class DemoScript {
             case ROUND_START, BYE -> {
                 // Nothing to show: the round's report and the exit tell the story.
             }
+            default ->
+                    throw new DemoFailure(
+                            n.id + " sent an event of the buffer demo: " + m.event().wire());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.cli.DemoProtocol.BufferOrder;
 import dev.baton.cli.DemoProtocol.Line;
 import dev.baton.cli.DemoProtocol.Log;
 import dev.baton.cli.DemoProtocol.Order;
@@ -26,8 +27,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's server processes: spawns one JVM per server (running {@link DemoNodeCommand}), sends
- * it {@link Order}s, hands what it prints to the main thread, and kills or stops it.
+ * The demo's server processes: spawns one JVM per server (running {@link DemoNodeCommand}, or
+ * {@link DemoBufferNodeCommand} for {@code baton demo buffer}), sends it orders, hands what it
+ * prints to the main thread, and kills or stops it.
  *
  * <p>Threads: per node, one reader thread parses its stdout into {@link DemoProtocol.Line}s (and at
  * the end waits for its exit status), and one keeps its stderr; both only enqueue into the inbox
@@ -75,9 +77,9 @@ final class DemoSupervisor {
             }
         }
 
-        private void send(Order order) {
+        private void send(String order) {
             try {
-                stdin.write(order.line());
+                stdin.write(order);
                 stdin.newLine();
                 stdin.flush();
             } catch (IOException e) {
@@ -102,22 +104,32 @@ final class DemoSupervisor {
     private final BlockingQueue<Incoming> inbox = new LinkedBlockingQueue<>();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<Process> processes = new CopyOnWriteArrayList<>(); // for destroyAll()
+    private final String nodeCommand;
     private final List<String> nodeOptions;
 
     /** Nodes will run with this session timeout and settlement period, and --verbose if asked. */
     DemoSupervisor(Duration ttl, Duration period, boolean verbose) {
-        List<String> options =
-                new ArrayList<>(List.of("--ttl", ttl.toString(), "--period", period.toString()));
+        this("demo-node", List.of("--ttl", ttl.toString(), "--period", period.toString()), verbose);
+    }
+
+    /**
+     * Nodes will run the hidden subcommand {@code nodeCommand} with {@code nodeOptions}, and
+     * --verbose if asked.
+     */
+    DemoSupervisor(String nodeCommand, List<String> nodeOptions, boolean verbose) {
+        List<String> options = new ArrayList<>(nodeOptions);
         if (verbose) {
             options.add("--verbose");
         }
+        this.nodeCommand = nodeCommand;
         this.nodeOptions = List.copyOf(options);
     }
 
     /**
-     * Starts server {@code id}, connecting to {@code serverUri}; throws DemoFailure if it can't.
+     * Starts server {@code id}, connecting to {@code serverUri}, with {@code extra} options of its
+     * own; throws DemoFailure if it can't.
      */
-    Node spawn(String id, String serverUri) {
+    Node spawn(String id, String serverUri, String... extra) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         // Fast start on a small machine: the children live for seconds.
@@ -126,8 +138,9 @@ final class DemoSupervisor {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BatonCli.class.getName());
-        cmd.addAll(List.of("demo-node", "--connect", serverUri, "--id", id));
+        cmd.addAll(List.of(nodeCommand, "--connect", serverUri, "--id", id));
         cmd.addAll(nodeOptions);
+        cmd.addAll(List.of(extra));
         Process p;
         try {
             p = new ProcessBuilder(cmd).start();
@@ -161,7 +174,11 @@ final class DemoSupervisor {
     }
 
     void send(Node node, Order order) {
-        node.send(order);
+        node.send(order.line());
+    }
+
+    void send(Node node, BufferOrder order) {
+        node.send(order.line());
     }
 
     /** Tells each node to quit; their exits arrive through {@link #poll}. */
@@ -169,7 +186,7 @@ final class DemoSupervisor {
         group.forEach(
                 n -> {
                     n.quitting = true;
-                    n.send(Order.QUIT);
+                    n.send(Order.QUIT.line()); // "quit" in both demos
                 });
     }
 

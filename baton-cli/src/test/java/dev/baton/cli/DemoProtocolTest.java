@@ -3,6 +3,7 @@ package dev.baton.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.cli.DemoProtocol.BufferOrder;
 import dev.baton.cli.DemoProtocol.Event;
 import dev.baton.cli.DemoProtocol.Line;
 import dev.baton.cli.DemoProtocol.Log;
@@ -103,6 +104,57 @@ class DemoProtocolTest {
         assertThat(m.event()).isEqualTo(Event.BYE);
         seen.add(m.event());
 
+        // The buffer demo's events.
+        m = message(DemoProtocol.put("p1-3", "p2-1 p1-3", 2, 17, 41, 120));
+        assertThat(m.event()).isEqualTo(Event.PUT);
+        assertThat(List.of(m.text("item"), m.text("buffer"))).containsExactly("p1-3", "p2-1 p1-3");
+        assertThat(
+                        List.of(
+                                m.number("size"),
+                                m.number("version"),
+                                m.number("token"),
+                                m.number("requests")))
+                .containsExactly(2L, 17L, 41L, 120L);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.took("p2-1", "", 0, 18, 43, 60));
+        assertThat(m.event()).isEqualTo(Event.TOOK);
+        assertThat(List.of(m.text("item"), m.text("buffer"))).containsExactly("p2-1", "");
+        assertThat(List.of(m.number("size"), m.number("version"), m.number("token")))
+                .containsExactly(0L, 18L, 43L);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.bufferWait("not-full", 4, 45, 61));
+        assertThat(m.text("condition")).isEqualTo("not-full");
+        assertThat(List.of(m.number("size"), m.number("token"), m.number("requests")))
+                .containsExactly(4L, 45L, 61L);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.woken("not-empty", true, 49, 62));
+        assertThat(List.of(m.text("condition"), m.text("by")))
+                .containsExactly("not-empty", "signal");
+        assertThat(List.of(m.number("token"), m.number("requests"))).containsExactly(49L, 62L);
+        assertThat(message(DemoProtocol.woken("not-empty", false, 50, 63)).text("by"))
+                .isEqualTo("timeout");
+        seen.add(m.event());
+
+        m = message(DemoProtocol.holding("p1-9", 50));
+        assertThat(m.text("item")).isEqualTo("p1-9");
+        assertThat(m.number("token")).isEqualTo(50);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.stale(7, 13));
+        assertThat(List.of(m.number("token"), m.number("bufferToken"))).containsExactly(7L, 13L);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.batchDone(16, 80));
+        assertThat(List.of(m.number("items"), m.number("requests"))).containsExactly(16L, 80L);
+        seen.add(m.event());
+
+        m = message(DemoProtocol.stopped(81));
+        assertThat(m.number("requests")).isEqualTo(81);
+        seen.add(m.event());
+
         assertThat(seen).as("a writer for every event").containsExactlyInAnyOrder(Event.values());
     }
 
@@ -173,6 +225,33 @@ class DemoProtocolTest {
         Order c = Order.round(r, 20, 1_700_000_000_123L);
         assertThat(Order.parse(c.line())).isEqualTo(c);
         assertThat(c.line()).isEqualTo("round " + r.wire() + " 20 1700000000123");
+    }
+
+    @Test
+    void bufferOrdersRoundTrip() {
+        for (BufferOrder o :
+                List.of(BufferOrder.produce(8), BufferOrder.LINGER, BufferOrder.QUIT)) {
+            assertThat(BufferOrder.parse(o.line())).isEqualTo(o);
+        }
+        assertThat(BufferOrder.produce(8).line()).isEqualTo("produce 8");
+        assertThat(BufferOrder.QUIT.line()).isEqualTo(Order.QUIT.line());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "dance",
+                "produce",
+                "produce 0",
+                "produce eight",
+                "linger now",
+                "quit 1"
+            })
+    void aLineThatIsNotABufferOrderIsRejected(String line) {
+        assertThatThrownBy(() -> BufferOrder.parse(line))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not an order");
     }
 
     @Test

@@ -161,6 +161,22 @@ class UsageErrorsTest {
         assertOneLine(r, 64, "mem is in-process only");
     }
 
+    @Test
+    void bufferDemoRejectsAnInProcessEngineAndBadOptions() {
+        assertOneLine(
+                inProcess(Map.of(), "demo", "buffer", "--connect", "mem"),
+                64,
+                "mem is in-process only");
+        assertOneLine(
+                inProcess(Map.of(), "demo", "buffer", "--ttl", "1s"),
+                64,
+                "--ttl must be between 2s and 30s, but was 1s");
+        assertOneLine(
+                inProcess(Map.of(), "demo", "buffer", "--items", "0"),
+                64,
+                "--items must be between 1 and 100, but was 0");
+    }
+
     @ParameterizedTest(name = "{0} --connect redlock://…")
     @CsvSource({"locks", "watch", "demo"})
     void redlockServesOnlyExecAndSaysWhatToUseInstead(String command) {
