@@ -186,6 +186,16 @@ final class BatonImpl implements Baton, BackendContext {
         connection(ConnectionState.CONNECTED);
     }
 
+    @Override
+    public void engineUnreachable() {
+        connection(ConnectionState.DISCONNECTED);
+    }
+
+    @Override
+    public void engineReachable() {
+        connection(ConnectionState.CONNECTED);
+    }
+
     /**
      * A change of what the client knows of its engine, told to every subscription. Under {@code
      * connectionLock} so that two racing reports (a failed request on one thread, a keep-alive

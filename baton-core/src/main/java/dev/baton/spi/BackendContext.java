@@ -56,4 +56,21 @@ public interface BackendContext {
 
     /** The engine ended the session: every lease is lost. */
     void sessionLost(LeaseLoss.Reason reason, String detail);
+
+    /**
+     * The engine could not be reached (a liveness probe or a request failed for want of a
+     * connection) though nothing says a session ended: the client's {@link
+     * dev.baton.ConnectionState} becomes {@code DISCONNECTED} and every subscription is told.
+     * Leases are left alone: for a backend without sessions their renewals decide, and one that has
+     * sessions calls {@link #sessionSuspended} instead. Idempotent; any thread.
+     */
+    void engineUnreachable();
+
+    /**
+     * The engine answered a request that confirms no lease (a liveness probe): the connection state
+     * becomes {@code CONNECTED} and, after a disconnection, every subscription is told it
+     * reconnected and must resync. Unlike {@link #sessionConfirmed} it advances no lease's
+     * deadline. Idempotent; any thread.
+     */
+    void engineReachable();
 }

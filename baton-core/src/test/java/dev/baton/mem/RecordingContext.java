@@ -80,4 +80,14 @@ final class RecordingContext implements BackendContext {
     public void sessionLost(LeaseLoss.Reason reason, String detail) {
         signals.add("lost " + reason);
     }
+
+    @Override
+    public void engineUnreachable() {
+        signals.add("unreachable");
+    }
+
+    @Override
+    public void engineReachable() {
+        signals.add("reachable");
+    }
 }

@@ -36,6 +36,11 @@ class HttpContractTest extends ContractSuite {
         }
 
         @Override
+        public List<String> conditionEntries(String monitor, String condition) {
+            return server.engine().conditionWaiters(monitor, condition);
+        }
+
+        @Override
         public void close() {
             super.close();
             server.close();

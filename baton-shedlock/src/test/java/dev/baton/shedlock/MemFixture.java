@@ -38,6 +38,11 @@ final class MemFixture implements BackendFixture {
     }
 
     @Override
+    public List<String> conditionEntries(String monitor, String condition) {
+        return MemEngine.named(engine).conditionWaiters(monitor, condition);
+    }
+
+    @Override
     public void close() {
         MemEngine.reset(engine);
     }

@@ -42,6 +42,12 @@ final class ZooKeeperFixture extends ServerFixture {
     }
 
     @Override
+    public List<String> conditionEntries(String monitor, String condition) {
+        // The lock provider contract uses no monitor; fail loudly should one ever be added.
+        throw new UnsupportedOperationException("the lock provider tests use no monitor");
+    }
+
+    @Override
     public void close() {
         try {
             inspector.close();

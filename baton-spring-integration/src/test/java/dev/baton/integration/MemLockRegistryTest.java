@@ -47,6 +47,11 @@ class MemLockRegistryTest extends LockRegistryContract {
         }
 
         @Override
+        public List<String> conditionEntries(String monitor, String condition) {
+            return MemEngine.named(engine).conditionWaiters(monitor, condition);
+        }
+
+        @Override
         public void close() {
             MemEngine.reset(engine);
         }
