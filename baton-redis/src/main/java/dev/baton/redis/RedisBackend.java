@@ -46,6 +46,7 @@ import java.util.function.Consumer;
  *   <li>{@link RedisKeyValue}: versioned keys.
  *   <li>{@link RedisWatch}: the namespace's event channel, decoded into {@link WatchEvent}s.
  *   <li>{@link RedisInspection}: read-only snapshots of locks.
+ *   <li>{@link RedisLiveness}: whether the server answers, for the client's connection state.
  *   <li>{@link RedisCodec} and {@link Keys}: the arguments, replies and key names the scripts use;
  *       {@link RedisScripts}: the scripts themselves (EVALSHA, EVAL after a restart).
  * </ul>
@@ -88,6 +89,7 @@ final class RedisBackend implements Backend<Grant> {
     private final RedisKeyValue keyValue;
     private final RedisWatch watch;
     private final RedisInspection inspection;
+    private final RedisLiveness liveness;
 
     private RedisBackend(RedisClient client, RedisConnection connection) {
         this.client = client;
@@ -96,6 +98,7 @@ final class RedisBackend implements Backend<Grant> {
         this.keyValue = new RedisKeyValue(connection);
         this.watch = new RedisWatch(connection);
         this.inspection = new RedisInspection(connection);
+        this.liveness = new RedisLiveness(connection);
     }
 
     /**
@@ -135,8 +138,25 @@ final class RedisBackend implements Backend<Grant> {
             }
             client.shutdownAsync(0, 1, TimeUnit.SECONDS);
             throw new BackendUnavailableException(
-                    "cannot connect to redis at " + host + ":" + port + ": " + e.getMessage(), e);
+                    "cannot connect to redis at " + host + ":" + port + ": " + reason(e), e);
         }
+    }
+
+    /**
+     * Why a connect failed, in the words of its root cause ("Connection refused"): Lettuce's own
+     * message repeats the address in a form of its own ({@code 127.0.0.1/<unresolved>:1}), and the
+     * socket's appends it again, while ours already names it once.
+     */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (message == null || message.isBlank()) {
+            return root.getClass().getSimpleName();
+        }
+        return message.replaceFirst(":\\s*\\S*/\\S*$", "");
     }
 
     /** Routes pub/sub messages to their part, then subscribes the client channel. */
@@ -153,6 +173,8 @@ final class RedisBackend implements Backend<Grant> {
                     }
                 });
         acquisitions.start();
+        client.addListener(liveness);
+        liveness.start();
     }
 
     @Override
@@ -248,6 +270,7 @@ final class RedisBackend implements Backend<Grant> {
         connection.markClosed();
         waiting.awaitWithdrawals(1, TimeUnit.SECONDS);
         acquisitions.stopRechecks();
+        liveness.stop();
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
         waiting.failWaiting();

@@ -350,7 +350,11 @@ class RedisBackendTest {
         BatonConfig quick = config().toBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         assertThatThrownBy(() -> Baton.connect(uri, quick))
                 .isInstanceOf(BackendUnavailableException.class)
-                .hasMessageContaining(uri.substring("redis://".length()));
+                .hasMessageContaining(uri.substring("redis://".length()))
+                .message()
+                .as("the address once, as given, with the socket's reason")
+                .doesNotContain("unresolved")
+                .endsWith("Connection refused");
     }
 
     private static long calls(StatefulRedisConnection<String, String> c, String command) {
