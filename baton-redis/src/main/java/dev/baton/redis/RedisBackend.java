@@ -248,6 +248,7 @@ final class RedisBackend implements Backend<Grant> {
         connection.markClosed();
         waiting.awaitWithdrawals(1, TimeUnit.SECONDS);
         acquisitions.stopRechecks();
+        watch.stop();
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
         waiting.failWaiting();
