@@ -46,12 +46,15 @@ import org.slf4j.LoggerFactory;
  * grant by its unique entry id (ids are never reused, so a later grant is never touched) and hands
  * the lock to the head of the queue, publishing the grant on that waiter's client channel ({@code
  * baton:c:<clientId>}, subscribed once at connect, {@link #start}): the waiter owns the lock when
- * the message arrives, with no further round trip. For a free mutex with nobody queued, both
- * scripts take a fast path of a handful of calls. Renewal sends one {@code renew.lua} per batch of
- * up to {@value #RENEW_BATCH} held leases (a standalone server runs a script over any keys; a
- * Cluster would need batches per slot). Waiters refresh their liveness with {@code wait.lua} every
- * {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a
- * grant by at most that interval, and a holder that crashed is purged once its expiry passes.
+ * the message arrives, with no further round trip. For a free mutex (or leadership, or monitor)
+ * with nobody queued, both scripts take a fast path on the name's state hash alone (5 and 3 {@code
+ * redis.call}s; see the model in {@code lock_common.lua}). Key bytes and constant arguments are
+ * encoded once ({@link RedisConnection#lockKeys}, the fields below). Renewal sends one {@code
+ * renew.lua} per batch of up to {@value #RENEW_BATCH} held leases (a standalone server runs a
+ * script over any keys; a Cluster would need batches per slot). Waiters refresh their liveness with
+ * {@code wait.lua} every {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a
+ * lost message delays a grant by at most that interval, and a holder that crashed is purged once
+ * its expiry passes.
  *
  * <p><b>The sentAt invariant.</b> A lease's local deadline is {@code sentAt + ttl − margin}, and
  * {@code sentAt} must precede the server time from which the grant's expiry is counted. A grant in
@@ -66,12 +69,13 @@ import org.slf4j.LoggerFactory;
  * holder then has {@code ttl − margin − (age of that refresh, ≤ recheck interval)} before its first
  * renewal is due.
  *
- * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives with the name's
- * state and is dropped with it (kept only while ahead of the clock), and a restart without
- * persistence loses it: either way the next token continues from the server clock. Assumptions: the
- * server clock does not step back (across restarts too), and a name is granted fewer than once per
- * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
- * waiter's liveness deadline; nothing else is kept.
+ * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives in the name's
+ * state hash and goes when it expires (at least 1 s after the last grant, by when the clock has
+ * passed it; {@code lock_common.lua} says why), and a restart without persistence loses it: either
+ * way the next token continues from the server clock. Assumptions: the server clock does not step
+ * back (across restarts too), and a name is granted fewer than once per microsecond on average.
+ * State of a name nobody uses expires 1 s after its last holder's expiry or waiter's liveness
+ * deadline; nothing else is kept.
  *
  * <p><b>Monitors.</b> A monitor is a FIFO exclusive lock of kind MONITOR; each condition has its
  * own wait queue under the monitor's hash tag. {@link #await} sends one {@code monitor_await.lua}

@@ -12,6 +12,7 @@ import dev.baton.InvalidUriException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
 import dev.baton.LockTimeoutException;
+import dev.baton.WatchEvent;
 import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,6 +198,46 @@ class RedisBackendTest {
         } finally {
             inspector.shutdown();
         }
+    }
+
+    /**
+     * The watch mark announces a watcher: it exists once {@code watch} returns, and lock events
+     * flow. A second subscription finds the mark alive with the generation this client saw, and
+     * nothing resyncs; once the mark lapsed (deleted here, as it would expire under a client
+     * stalled past its TTL), the next mark finds another generation: the subscription gets RESYNC,
+     * the mark is back and events flow again.
+     */
+    @Test
+    void aLapsedWatchMarkIsRestoredAndItsSubscriptionsResync() {
+        String uri = server.uri() + "/lapse";
+        String mark = Keys.watchMark("lapse");
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton watcher = Baton.connect(uri, config());
+                Baton actor = Baton.connect(uri, config());
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            assertThat(c.sync().exists(mark)).as("nobody watches yet").isZero();
+            List<WatchEvent> events = new CopyOnWriteArrayList<>();
+            watcher.watch("w", events::add);
+            assertThat(c.sync().exists(mark)).isEqualTo(1);
+            actor.mutex("w/m").acquire(PATIENCE).release();
+            await().atMost(PATIENCE).until(() -> lockEvents(events) == 2);
+            watcher.watch("elsewhere", e -> {});
+            assertThat(events).noneMatch(e -> e.type() == WatchEvent.Type.RESYNC);
+
+            assertThat(c.sync().del(mark)).isEqualTo(1);
+            watcher.watch("elsewhere-too", e -> {});
+            await().atMost(PATIENCE)
+                    .until(() -> events.stream().anyMatch(e -> e.type() == WatchEvent.Type.RESYNC));
+            assertThat(c.sync().exists(mark)).isEqualTo(1);
+            actor.mutex("w/m").acquire(PATIENCE).release();
+            await().atMost(PATIENCE).until(() -> lockEvents(events) == 4);
+        } finally {
+            inspector.shutdown();
+        }
+    }
+
+    private static long lockEvents(List<WatchEvent> events) {
+        return events.stream().filter(e -> e.type() == WatchEvent.Type.LOCK).count();
     }
 
     private static void awaitWaiters(Baton observer, String name, int waiters) {
