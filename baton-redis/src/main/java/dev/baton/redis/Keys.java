@@ -21,9 +21,19 @@ final class Keys {
 
     private static final String[] LOCK_SUFFIXES = {"E", "Q", "W", "H"};
 
+    /** Keys per lock script call without a condition: E, Q, W, H and the watch mark M. */
+    static final int LOCK_KEYS = 5;
+
     private static final String[] CONDITION_SUFFIXES = {"E", "Q", "W"};
 
     private Keys() {}
+
+    /** Whether the family has at most one holder, kept in E rather than H (lock_common.lua). */
+    static boolean singleHolder(LeaseKind family) {
+        return family == LeaseKind.MUTEX
+                || family == LeaseKind.LEADERSHIP
+                || family == LeaseKind.MONITOR;
+    }
 
     static LeaseKind family(LeaseKind kind) {
         return kind == LeaseKind.READ ? LeaseKind.WRITE : kind;
@@ -33,14 +43,27 @@ final class Keys {
         return PREFIX + namespace + "/" + name + "}";
     }
 
-    /** E, Q, W, H of one name's family (see lock_common.lua). */
+    /**
+     * E, Q, W, H of one name's family, then the namespace's watch mark M: the {@value #LOCK_KEYS}
+     * keys of a lock script (see lock_common.lua).
+     */
     static byte[][] lock(String namespace, LeaseKind family, String name) {
-        byte[][] keys = new byte[LOCK_SUFFIXES.length][];
-        for (int i = 0; i < keys.length; i++) {
+        byte[][] keys = new byte[LOCK_KEYS][];
+        for (int i = 0; i < LOCK_SUFFIXES.length; i++) {
             keys[i] =
                     RedisCodec.bytes(tag(namespace, name) + ":" + family + ":" + LOCK_SUFFIXES[i]);
         }
+        keys[LOCK_SUFFIXES.length] = RedisCodec.bytes(watchMark(namespace));
         return keys;
+    }
+
+    /**
+     * The namespace's watch mark: exists while some client watches the namespace, and the scripts
+     * publish events only while it does ({@link RedisWatch}). Its braces hold the namespace alone,
+     * so it never looks like a name's key ({@code baton:{<namespace>/<name>}:…}).
+     */
+    static String watchMark(String namespace) {
+        return PREFIX + namespace + "}:watched";
     }
 
     /**
@@ -63,7 +86,10 @@ final class Keys {
         return tag(namespace, monitor) + ":" + LeaseKind.MONITOR + ":C:" + condition + ":";
     }
 
-    /** The monitor's E, Q, W, H followed by one condition's CE, CQ, CW: 7 keys, one hash tag. */
+    /**
+     * The monitor's E, Q, W, H and the watch mark, followed by one condition's CE, CQ, CW: 8 keys,
+     * all but the mark under the monitor's hash tag.
+     */
     static byte[][] monitorWithCondition(String namespace, String monitor, String condition) {
         byte[][] lock = lock(namespace, LeaseKind.MONITOR, monitor);
         byte[][] cond = condition(namespace, monitor, condition);

@@ -46,12 +46,15 @@ import org.slf4j.LoggerFactory;
  * grant by its unique entry id (ids are never reused, so a later grant is never touched) and hands
  * the lock to the head of the queue, publishing the grant on that waiter's client channel ({@code
  * baton:c:<clientId>}, subscribed once at connect, {@link #start}): the waiter owns the lock when
- * the message arrives, with no further round trip. For a free mutex with nobody queued, both
- * scripts take a fast path of a handful of calls. Renewal sends one {@code renew.lua} per batch of
- * up to {@value #RENEW_BATCH} held leases (a standalone server runs a script over any keys; a
- * Cluster would need batches per slot). Waiters refresh their liveness with {@code wait.lua} every
- * {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a lost message delays a
- * grant by at most that interval, and a holder that crashed is purged once its expiry passes.
+ * the message arrives, with no further round trip. For a free mutex (or leadership, or monitor)
+ * with nobody queued, both scripts take a fast path on the name's state hash alone (5 and 3 {@code
+ * redis.call}s; see the model in {@code lock_common.lua}). Key bytes and constant arguments are
+ * encoded once ({@link RedisConnection#lockKeys}, the fields below). Renewal sends one {@code
+ * renew.lua} per batch of up to {@value #RENEW_BATCH} held leases (a standalone server runs a
+ * script over any keys; a Cluster would need batches per slot). Waiters refresh their liveness with
+ * {@code wait.lua} every {@link #recheckNanos} (at most 1 s), which also re-checks the queue: a
+ * lost message delays a grant by at most that interval, and a holder that crashed is purged once
+ * its expiry passes.
  *
  * <p><b>The sentAt invariant.</b> A lease's local deadline is {@code sentAt + ttl − margin}, and
  * {@code sentAt} must precede the server time from which the grant's expiry is counted. A grant in
@@ -66,12 +69,13 @@ import org.slf4j.LoggerFactory;
  * holder then has {@code ttl − margin − (age of that refresh, ≤ recheck interval)} before its first
  * renewal is due.
  *
- * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives with the name's
- * state and is dropped with it (kept only while ahead of the clock), and a restart without
- * persistence loses it: either way the next token continues from the server clock. Assumptions: the
- * server clock does not step back (across restarts too), and a name is granted fewer than once per
- * microsecond on average. State of a name nobody uses expires 1 s after its last holder's expiry or
- * waiter's liveness deadline; nothing else is kept.
+ * <p><b>Fencing tokens</b> are {@code max(last + 1, TIME in µs)}. The counter lives in the name's
+ * state hash and goes when it expires (at least 1 s after the last grant, by when the clock has
+ * passed it; {@code lock_common.lua} says why), and a restart without persistence loses it: either
+ * way the next token continues from the server clock. Assumptions: the server clock does not step
+ * back (across restarts too), and a name is granted fewer than once per microsecond on average.
+ * State of a name nobody uses expires 1 s after its last holder's expiry or waiter's liveness
+ * deadline; nothing else is kept.
  *
  * <p><b>Monitors.</b> A monitor is a FIFO exclusive lock of kind MONITOR; each condition has its
  * own wait queue under the monitor's hash tag. {@link #await} sends one {@code monitor_await.lua}
@@ -114,6 +118,10 @@ final class RedisAcquisitions {
     private final RedisScripts scripts;
     private final Duration ttl;
     private final long livenessMillis;
+    // Constant arguments, encoded once.
+    private final byte[] clientId;
+    private final byte[] ttlMillis;
+    private final byte[] livenessBytes;
     private final long recheckNanos;
     private final ScheduledExecutorService scheduler;
     private final String idPrefix;
@@ -221,7 +229,7 @@ final class RedisAcquisitions {
 
         /** Whether it may be in a condition's wait queue rather than the entry queue. */
         boolean mayBeInCondition() {
-            return keys.length > 4;
+            return keys.length > Keys.LOCK_KEYS;
         }
     }
 
@@ -232,6 +240,9 @@ final class RedisAcquisitions {
         this.scripts = connection.scripts;
         this.ttl = connection.ttl;
         this.livenessMillis = ttl.toMillis();
+        this.clientId = RedisCodec.bytes(ctx.clientId());
+        this.ttlMillis = RedisCodec.decimal(ttl.toMillis());
+        this.livenessBytes = RedisCodec.decimal(livenessMillis);
         this.recheckNanos = Math.min(MAX_RECHECK_NANOS, ttl.toNanos() / 5);
         this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.scheduler = ctx.scheduler();
@@ -259,8 +270,7 @@ final class RedisAcquisitions {
         Request r =
                 new Request(
                         request,
-                        Keys.lock(
-                                connection.namespace, Keys.family(request.kind()), request.name()),
+                        connection.lockKeys(Keys.family(request.kind()), request.name()).keys(),
                         sink);
         enqueue(r);
         return r;
@@ -286,18 +296,21 @@ final class RedisAcquisitions {
                         redis,
                         ScriptOutputType.MULTI,
                         w.owner.keys,
-                        lockArgs(
+                        RedisCodec.lockArgs(
+                                connection.eventChannel,
                                 Keys.family(request.kind()),
-                                request.name(),
-                                id,
-                                ctx.clientId(),
-                                request.kind().name(),
-                                String.valueOf(request.permits()),
-                                String.valueOf(request.limit()),
-                                request.tryOnce() ? "1" : "0",
-                                String.valueOf(ttl.toMillis()),
-                                String.valueOf(livenessMillis),
-                                String.valueOf(seq)))
+                                connection
+                                        .lockKeys(Keys.family(request.kind()), request.name())
+                                        .name(),
+                                RedisCodec.bytes(id),
+                                clientId,
+                                RedisCodec.kind(request.kind()),
+                                RedisCodec.decimal(request.permits()),
+                                RedisCodec.decimal(request.limit()),
+                                RedisCodec.decimal(request.tryOnce() ? 1 : 0),
+                                ttlMillis,
+                                livenessBytes,
+                                RedisCodec.decimal(seq)))
                 .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
         w.dispatched = true;
         if (r.withdrawn) {
@@ -482,7 +495,7 @@ final class RedisAcquisitions {
         }
         AwaitRequest r =
                 new AwaitRequest(
-                        reentry, Keys.lock(connection.namespace, LeaseKind.MONITOR, monitor), sink);
+                        reentry, connection.lockKeys(LeaseKind.MONITOR, monitor).keys(), sink);
         Waiter w =
                 new Waiter(
                         newId(),
@@ -702,19 +715,23 @@ final class RedisAcquisitions {
                 "release \"" + g.name() + "\"");
     }
 
-    /** One {@code renew.lua} per {@value #RENEW_BATCH} grants, all sent at once. Never blocks. */
+    /**
+     * One {@code renew.lua} per {@value #RENEW_BATCH} grants, all sent at once: per grant its E and
+     * H keys, its id, and whether its family keeps its single holder in E. Never blocks.
+     */
     CompletionStage<List<Renewal>> renew(List<Grant> grants) {
-        byte[] ttlMillis = RedisCodec.bytes(String.valueOf(ttl.toMillis()));
         List<CompletableFuture<List<Object>>> batches = new ArrayList<>();
         for (int from = 0; from < grants.size(); from += RENEW_BATCH) {
             List<Grant> batch = grants.subList(from, Math.min(grants.size(), from + RENEW_BATCH));
-            byte[][] keys = new byte[batch.size() * 4][];
-            byte[][] args = new byte[batch.size() + 1][];
+            byte[][] keys = new byte[batch.size() * 2][];
+            byte[][] args = new byte[batch.size() * 2 + 1][];
             args[0] = ttlMillis;
             for (int i = 0; i < batch.size(); i++) {
                 Grant g = batch.get(i);
-                System.arraycopy(g.keys(), 0, keys, i * 4, 4);
-                args[i + 1] = RedisCodec.bytes(g.id());
+                keys[2 * i] = g.keys()[0];
+                keys[2 * i + 1] = g.keys()[3];
+                args[2 * i + 1] = RedisCodec.bytes(g.id());
+                args[2 * i + 2] = RedisCodec.decimal(Keys.singleHolder(g.family()) ? 1 : 0);
             }
             batches.add(
                     scripts.renew
@@ -795,6 +812,11 @@ final class RedisAcquisitions {
     }
 
     private byte[][] lockArgs(LeaseKind family, String name, String... rest) {
-        return RedisCodec.lockArgs(connection.eventChannel, family, name, rest);
+        byte[][] encoded = new byte[rest.length][];
+        for (int i = 0; i < rest.length; i++) {
+            encoded[i] = RedisCodec.bytes(rest[i]);
+        }
+        return RedisCodec.lockArgs(
+                connection.eventChannel, family, connection.lockKeys(family, name).name(), encoded);
     }
 }

@@ -98,7 +98,7 @@ final class RedisBackend implements Backend<Grant> {
         this.keyValue = new RedisKeyValue(connection);
         this.watch = new RedisWatch(connection);
         this.inspection = new RedisInspection(connection);
-        this.liveness = new RedisLiveness(connection);
+        this.liveness = new RedisLiveness(connection, watch::remarkIfWatching);
     }
 
     /**
@@ -271,6 +271,7 @@ final class RedisBackend implements Backend<Grant> {
         waiting.awaitWithdrawals(1, TimeUnit.SECONDS);
         acquisitions.stopRechecks();
         liveness.stop();
+        watch.stop();
         client.shutdownAsync(0, 1, TimeUnit.SECONDS); // closes both connections
         // Fail whatever was still waiting (its entries were withdrawn above or expire).
         waiting.failWaiting();

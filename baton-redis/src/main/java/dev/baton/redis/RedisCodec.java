@@ -30,20 +30,51 @@ final class RedisCodec {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 
+    private static final byte[][] KINDS = new byte[LeaseKind.values().length][];
+
+    /** Decimal encodings of the small numbers sent often (permits, limits, flags). */
+    private static final byte[][] SMALL = new byte[256][];
+
+    static {
+        for (LeaseKind k : LeaseKind.values()) {
+            KINDS[k.ordinal()] = bytes(k.name());
+        }
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = bytes(Integer.toString(i));
+        }
+    }
+
+    /** A kind's name, encoded once. Never write to the array. */
+    static byte[] kind(LeaseKind kind) {
+        return KINDS[kind.ordinal()];
+    }
+
+    /** {@code v} in decimal; small values are encoded once. Never write to the array. */
+    static byte[] decimal(long v) {
+        return v >= 0 && v < SMALL.length ? SMALL[(int) v] : bytes(Long.toString(v));
+    }
+
     /**
      * The arguments of a lock script ({@code acquire}, {@code release}, {@code wait}, {@code
      * monitor_*}): ARGV[1] family, [2] the namespace's event channel, [3] name (see {@code
      * lock_common.lua}), then the script's own, from ARGV[4] on.
      */
-    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, String name, String... rest) {
+    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, byte[] name, byte[]... rest) {
         byte[][] args = new byte[3 + rest.length][];
-        args[0] = bytes(family.name());
+        args[0] = kind(family);
         args[1] = eventChannel;
-        args[2] = bytes(name);
-        for (int i = 0; i < rest.length; i++) {
-            args[3 + i] = bytes(rest[i]);
-        }
+        args[2] = name;
+        System.arraycopy(rest, 0, args, 3, rest.length);
         return args;
+    }
+
+    /** As {@link #lockArgs(byte[], LeaseKind, byte[], byte[]...)}, from text. */
+    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, String name, String... rest) {
+        byte[][] encoded = new byte[rest.length][];
+        for (int i = 0; i < rest.length; i++) {
+            encoded[i] = bytes(rest[i]);
+        }
+        return lockArgs(eventChannel, family, bytes(name), encoded);
     }
 
     /** {@code s} with SCAN's glob characters escaped, to match literally in a MATCH pattern. */

@@ -2,6 +2,7 @@ package dev.baton.redis;
 
 import dev.baton.BackendUnavailableException;
 import dev.baton.ClientClosedException;
+import dev.baton.LeaseKind;
 import dev.baton.spi.BackendContext;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
@@ -10,9 +11,12 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +45,19 @@ final class RedisConnection {
     /** The channel of the namespace's watch events, which the scripts publish ({@link Keys}). */
     final byte[] eventChannel;
 
+    /** The namespace's watch mark ({@link Keys#watchMark}). */
+    final byte[] watchMark;
+
+    /** Names per family kept in {@link #lockKeys}'s cache before it starts over. */
+    static final int KEY_CACHE_SIZE = 4096;
+
+    /** A name's encoding and the keys of a lock script about it, for one family. */
+    record LockKeys(byte[] name, byte[][] keys) {}
+
+    /** Per family, by name; bounded by {@link #KEY_CACHE_SIZE}. Concurrent: any thread. */
+    private final Map<LeaseKind, ConcurrentHashMap<String, LockKeys>> lockKeys =
+            new EnumMap<>(LeaseKind.class);
+
     private volatile boolean closed;
 
     RedisConnection(
@@ -54,6 +71,28 @@ final class RedisConnection {
         this.redis = redis;
         this.pubsub = pubsub;
         this.eventChannel = RedisCodec.bytes(Keys.eventChannel(namespace));
+        this.watchMark = RedisCodec.bytes(Keys.watchMark(namespace));
+        for (LeaseKind f : Keys.FAMILIES) {
+            lockKeys.put(f, new ConcurrentHashMap<>());
+        }
+    }
+
+    /**
+     * The name's bytes and its lock keys ({@link Keys#lock}) in {@code family}, built once per name
+     * and reused by every later request (they are never written to). A client that touches more
+     * than {@value #KEY_CACHE_SIZE} names of one family starts the cache over. Any thread.
+     */
+    LockKeys lockKeys(LeaseKind family, String name) {
+        ConcurrentHashMap<String, LockKeys> byName = lockKeys.get(family);
+        LockKeys k = byName.get(name);
+        if (k == null) {
+            if (byName.size() >= KEY_CACHE_SIZE) {
+                byName.clear();
+            }
+            k = new LockKeys(RedisCodec.bytes(name), Keys.lock(namespace, family, name));
+            byName.put(name, k);
+        }
+        return k;
     }
 
     boolean closed() {

@@ -31,13 +31,20 @@ final class RedisLiveness implements RedisConnectionStateListener {
     private static final long NONE = Long.MIN_VALUE;
 
     private final RedisConnection connection;
+    private final Runnable afterReconnect;
     private final long periodNanos;
     private final long patienceNanos;
     private final AtomicLong probeSentAt = new AtomicLong(NONE);
     private volatile ScheduledFuture<?> ticks;
 
-    RedisLiveness(RedisConnection connection) {
+    /**
+     * @param afterReconnect run on the scheduler thread after each reconnect (the watch re-marks
+     *     its namespace at once: a restarted server lost the mark, and events stay unpublished
+     *     until it is back); must not block
+     */
+    RedisLiveness(RedisConnection connection, Runnable afterReconnect) {
         this.connection = connection;
+        this.afterReconnect = afterReconnect;
         long ttl = connection.ttl.toNanos();
         this.periodNanos = Math.max(ttl / 6, TimeUnit.MILLISECONDS.toNanos(50));
         this.patienceNanos = ttl / 3;
@@ -106,7 +113,14 @@ final class RedisLiveness implements RedisConnectionStateListener {
         if (!connection.closed()) {
             // Confirm with an answer, not the socket alone; sent from the scheduler thread.
             try {
-                connection.ctx.scheduler().execute(this::probe);
+                connection
+                        .ctx
+                        .scheduler()
+                        .execute(
+                                () -> {
+                                    probe();
+                                    afterReconnect.run();
+                                });
             } catch (RejectedExecutionException closing) {
                 // the client is shutting down: nobody is left to tell
             }

@@ -71,6 +71,7 @@ final class RedisScripts {
     final Script inspect = new Script("inspect", load("inspect"));
     final Script kvWrite = new Script("kv_write", load("kv_write"));
     final Script kvDelete = new Script("kv_delete", load("kv_delete"));
+    final Script watchMark = new Script("watch_mark", load("watch_mark"));
 
     private static Script lock(String name) {
         return new Script(name, load("lock_common") + "\n" + load(name));

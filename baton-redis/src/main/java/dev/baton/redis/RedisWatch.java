@@ -3,10 +3,17 @@ package dev.baton.redis;
 import dev.baton.Names;
 import dev.baton.Versioned;
 import dev.baton.WatchEvent;
+import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +27,31 @@ import org.slf4j.LoggerFactory;
  * at the first {@link #subscribe} and stays subscribed until the client closes; each subscription
  * only filters by name prefix.
  *
+ * <p><b>Announcing a watcher.</b> The lock scripts publish only while the namespace's watch mark
+ * ({@link Keys#watchMark}) exists, so a namespace nobody watches costs no events. A client with
+ * subscriptions keeps the mark alive ({@code watch_mark.lua}, TTL {@value #MARK_TTL_MILLIS} ms,
+ * refreshed every {@value #MARK_REFRESH_MILLIS} ms on the client's scheduler; it lapses on its own
+ * once no client watches). Arrival, in this order: (1) SUBSCRIBE, confirmed by the server; (2)
+ * mark, answered; (3) register the subscription and return. Every change the server makes after (2)
+ * finds the mark and publishes, on a channel the server already counts us in since (1); so every
+ * change after {@code watch} returns reaches the subscription, and the caller's own first read of
+ * the state (the resync of a new watcher) comes after (2) too. A change made between (1) and (2)
+ * may or may not be published: it precedes the return, and the caller's read sees it.
+ *
+ * <p><b>A lapsed mark.</b> Each creation of the mark gives it a new random generation. If a refresh
+ * (or a later subscribe) finds a generation other than the one this client saw last, the mark
+ * lapsed in between (this client stalled past the TTL, or the server lost it) and changes may have
+ * gone unpublished: every subscription gets {@link WatchEvent#resync()} after the mark is back, so
+ * its re-read sees them. A refresh that fails is retried on the next period; the generation check
+ * then still catches a lapse.
+ *
  * <p>Threads: {@link #subscribe} runs on callers' threads (the first one blocks until the server
  * confirmed the subscription; {@code subscribed} is guarded by {@code subscribeLock}). Events are
  * decoded and dispatched on the pub/sub connection's I/O thread, in the order published, which is
  * the order the server ran the scripts; sinks only enqueue, so nothing blocks there. {@code subs}
  * is copy-on-write: a subscription opened or closed while an event is dispatched sees it or not.
+ * {@code refresher} is guarded by {@code subscribeLock}; {@code generation} by {@code markLock}
+ * (marks answer on an I/O thread or a caller's; resyncs only enqueue).
  */
 final class RedisWatch {
     private static final Logger log = LoggerFactory.getLogger(RedisWatch.class);
@@ -35,12 +62,22 @@ final class RedisWatch {
     private final List<Sub> subs = new CopyOnWriteArrayList<>();
     private final Object subscribeLock = new Object();
     private boolean subscribed; // guarded by subscribeLock
+    private ScheduledFuture<?> refresher; // guarded by subscribeLock
+    private final Object markLock = new Object();
+    private String generation = ""; // guarded by markLock; "" before the first mark
+
+    /** How long the watch mark lives unless refreshed. */
+    static final long MARK_TTL_MILLIS = 30_000;
+
+    /** How often a client with subscriptions refreshes it: a third of its life. */
+    static final long MARK_REFRESH_MILLIS = MARK_TTL_MILLIS / 3;
 
     RedisWatch(RedisConnection connection) {
         this.connection = connection;
     }
 
     AutoCloseable subscribe(String prefix, Consumer<WatchEvent> sink) {
+        Sub s = new Sub(prefix, sink);
         synchronized (subscribeLock) {
             if (!subscribed) {
                 connection.await(
@@ -48,10 +85,109 @@ final class RedisWatch {
                         "subscribe to watch events");
                 subscribed = true;
             }
+            // After the subscription is confirmed, before the caller may read any state.
+            marked(
+                    connection.await(
+                            mark(), "mark namespace \"" + connection.namespace + "\" as watched"));
+            subs.add(s);
+            if (refresher == null) {
+                refresher =
+                        connection
+                                .ctx
+                                .scheduler()
+                                .scheduleWithFixedDelay(
+                                        this::refreshMark,
+                                        MARK_REFRESH_MILLIS,
+                                        MARK_REFRESH_MILLIS,
+                                        TimeUnit.MILLISECONDS);
+            }
         }
-        Sub s = new Sub(prefix, sink);
-        subs.add(s);
-        return () -> subs.remove(s);
+        return () -> {
+            synchronized (subscribeLock) {
+                subs.remove(s);
+                if (subs.isEmpty() && refresher != null) {
+                    refresher.cancel(false); // the mark lapses unless another client renews it
+                    refresher = null;
+                }
+            }
+        };
+    }
+
+    /** Sends one {@code watch_mark.lua} with a fresh generation. Never blocks. */
+    private CompletionStage<byte[]> mark() {
+        byte[] fresh =
+                RedisCodec.bytes(
+                        HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                                + HexFormat.of()
+                                        .toHexDigits(ThreadLocalRandom.current().nextLong()));
+        return connection.scripts.watchMark.run(
+                connection.redis,
+                ScriptOutputType.VALUE,
+                new byte[][] {connection.watchMark},
+                fresh,
+                RedisCodec.decimal(MARK_TTL_MILLIS));
+    }
+
+    /**
+     * Refreshes the mark: the scheduler thread sends it, the answer is handled on an I/O thread.
+     * Package-private for tests, which call it instead of waiting a period.
+     */
+    void refreshMark() {
+        if (connection.closed()) {
+            return;
+        }
+        try {
+            mark().whenComplete(
+                            (g, e) -> {
+                                if (e != null) {
+                                    log.debug("watch mark refresh failed: {}", e.toString());
+                                } else {
+                                    marked(g);
+                                }
+                            });
+        } catch (RejectedExecutionException | IllegalStateException closing) {
+            // the connection is closing
+        }
+    }
+
+    /**
+     * After a reconnect: re-marks the namespace at once if this client watches it (a restarted
+     * server lost the mark; a new generation then resyncs every subscription), rather than at the
+     * next period. Scheduler thread; never blocks.
+     */
+    void remarkIfWatching() {
+        if (!subs.isEmpty()) {
+            refreshMark();
+        }
+    }
+
+    /**
+     * The mark's generation as a mark call found it: if it is not the one this client saw last, the
+     * mark lapsed in between and every current subscription is told to resync.
+     */
+    private void marked(byte[] reply) {
+        String g = RedisCodec.str(reply);
+        boolean lapsed;
+        synchronized (markLock) {
+            lapsed = !generation.isEmpty() && !generation.equals(g);
+            generation = g;
+        }
+        if (lapsed) {
+            log.info("the watch mark of namespace \"{}\" lapsed; resyncing", connection.namespace);
+            for (Sub sub : subs) {
+                sub.sink().accept(WatchEvent.resync());
+            }
+        }
+    }
+
+    /** Stops refreshing the mark (the client closes). */
+    void stop() {
+        synchronized (subscribeLock) {
+            if (refresher != null) {
+                refresher.cancel(false);
+                refresher = null;
+            }
+        }
     }
 
     /** Whether a pub/sub message came on the event channel (and so is this part's). */

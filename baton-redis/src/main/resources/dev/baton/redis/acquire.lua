@@ -4,24 +4,29 @@
 -- Reply: {1, token} granted; {2, hint ms} waiting; {0} not granted (try-once, nothing left);
 -- {-1, limit} semaphore size mismatch (nothing created).
 local id = ARGV[4]
+clock()
 
--- Fast path: a mutex (or leadership) nobody holds and nobody waits for. No holder key and no
--- waiter key means nothing to purge and nothing queued (Q and W hold the same ids), so the
--- general path below would append this entry and grant it at once; this writes the same end
--- state (entry fields, holder expiry, counter, event, key expiry) in 7 calls instead of about 20.
-if SINGLE and redis.call('EXISTS', H, W) == 0 then
-  local tok = token_after(redis.call('HGET', E, 'ctr'))
-  local expiry = now + tonumber(ARGV[10])
-  redis.call('HSET', E, 'ctr', n2s(tok), id .. ':c', ARGV[5], id .. ':k', ARGV[6],
-    id .. ':p', ARGV[7], id .. ':t', n2s(tok), id .. ':s', n2s(now), id .. ':l', ARGV[10],
-    id .. ':q', ARGV[12], id .. ':h', n2s(now))
-  redis.call('ZADD', H, n2s(expiry), id)
-  redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0\n'
-    .. holder_line(ARGV[5], ARGV[6], ARGV[7], n2s(tok), n2s(now)))
-  local at = n2s(expiry + 1000)
-  redis.call('PEXPIREAT', E, at)
-  redis.call('PEXPIREAT', H, at)
-  return { 1, tok }
+-- Fast path (FREE -> HELD, see lock_common.lua): a single-holder family with no live holder and
+-- no waiter count. No n means nobody waits (W nonempty implies n), so the general path would
+-- append this entry and grant it at once; this writes the same end state (holder fields, counter,
+-- expiry of E, event) touching E alone, plus the watch mark's existence.
+if SINGLE then
+  local f = redis.call('HMGET', E, 'h', 'x', 'n', 'ctr')
+  if not f[3] and (not f[1] or tonumber(f[2]) < now) then
+    local tok = n2s(token_after(f[4]))
+    local expiry = now + tonumber(ARGV[10])
+    local since = n2s(now)
+    -- Overwrites every field of an expired holder, if one was left.
+    redis.call('HSET', E, 'ctr', tok, 'h', id, 'x', n2s(expiry), 'c', ARGV[5], 't', tok,
+      's', since, 'q', ARGV[12])
+    -- E holds nothing else that needs to live longer (no waiters; the counter trails the clock).
+    redis.call('PEXPIREAT', E, n2s(expiry + 1000))
+    if watched() then
+      redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0\n'
+        .. holder_line(ARGV[5], FAMILY, '1', tok, since))
+    end
+    return { 1, tonumber(tok) }
+  end
 end
 
 purge()

@@ -1,5 +1,5 @@
 -- Monitor wait, one atomic step: the holder gives the monitor up (handed on as release.lua does)
--- and a waiter joins the condition's wait queue (KEYS[5..7]), so no signal can fall between.
+-- and a waiter joins the condition's wait queue (KEYS[6..8]), so no signal can fall between.
 -- The waiter's id is the id its entry will have once moved to the entry queue: its client expects
 -- that entry's grant, by the usual handoff message.
 -- ARGV[4] holder id ('' for none: the two-step control only queues), [5] waiter id, [6] client
@@ -7,16 +7,13 @@
 -- Reply: 1 queued; 0 the holder is not the monitor's current holder (nothing changed but the
 -- purge of dead entries).
 local holder, id = ARGV[4], ARGV[5]
+clock()
 purge()
 if holder ~= '' then
-  if not redis.call('ZSCORE', H, holder) then
+  if not unhold(holder) then
     finish(nil)
     return 0
   end
-  redis.call('ZREM', H, holder)
-  drop(holder)
-  h_empty = true -- the only holder: H is gone
-  changed = true
   saturate(nil)
 end
 cond_purge()

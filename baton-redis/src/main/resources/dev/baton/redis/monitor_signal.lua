@@ -5,8 +5,9 @@
 -- ARGV[4] holder id, [5] '1' all, '0' one.
 -- Reply: how many waiters moved, or -1 if the holder is not the current holder (nothing changed
 -- but the purge of dead entries).
+clock()
 purge()
-if not redis.call('ZSCORE', H, ARGV[4]) then
+if cur ~= ARGV[4] then
   finish(nil)
   return -1
 end

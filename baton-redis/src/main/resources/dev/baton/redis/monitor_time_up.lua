@@ -4,6 +4,7 @@
 -- Reply: {1, token, seq of the request the expiry counts from} moved and granted; {2, hint ms}
 -- moved, waiting; {0} not in the wait queue (a signal moved it first, or it was dropped).
 local id = ARGV[4]
+clock()
 purge()
 cond_purge()
 if not redis.call('ZSCORE', CW, id) then
@@ -20,7 +21,7 @@ end
 local tok = saturate(id)
 local status = { 2, hint() }
 if tok then
-  status = { 1, tok, tonumber(redis.call('HGET', E, id .. ':q')) }
+  status = held_status(id)
 end
 finish(d)
 return status

@@ -1,10 +1,27 @@
 -- Removes one entry by its id (a release, or a waiter that gave up), then hands the lock to the
 -- waiters the rule admits. Ids are never reused, so this never touches another grant.
--- With a condition's keys (KEYS[5..7]: a monitor waiter withdrawn, which may still be in the
+-- With a condition's keys (KEYS[6..8]: a monitor waiter withdrawn, which may still be in the
 -- condition's wait queue), a waiter found there is removed from it instead, and nothing else.
 -- ARGV[4] id. Reply: 1 if the entry was there, else 0.
 local id = ARGV[4]
 
+-- Fast path (HELD -> FREE, see lock_common.lua): the holder of a single-holder family releases and
+-- nobody waits (no n). It is the only entry, so dropping its fields leaves the name free; the
+-- counter stays in E until E's expiry, after which tokens continue from the clock. No clock
+-- needed: whether the holder's expiry passed makes no difference (either way it goes, and no one
+-- else can have been granted while h names it).
+if SINGLE and not COND then
+  local f = redis.call('HMGET', E, 'h', 'n')
+  if f[1] == id and not f[2] then
+    drop_holder()
+    if watched() then
+      redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0')
+    end
+    return 1
+  end
+end
+
+clock()
 if COND then
   cond_purge()
   if redis.call('ZSCORE', CW, id) then
@@ -15,29 +32,14 @@ if COND then
   cond_finish(nil)
 end
 
--- Fast path: the live holder of a mutex (or leadership) releases and nobody waits. It is the
--- only entry (at most one holder, no waiter key), so the name's state goes, as the general path
--- would leave it: the counter survives only while it is ahead of the clock. 5 calls.
-if SINGLE and redis.call('EXISTS', W) == 0 then
-  local expiry = redis.call('ZSCORE', H, id)
-  if expiry and tonumber(expiry) >= now then
-    clear()
-    redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0')
-    return 1
-  end
-end
-
 purge()
 local removed = 0
-if redis.call('ZREM', H, id) == 1 then
+if unhold(id) then
   removed = 1
-  h_empty = SINGLE -- the only holder of a single-holder family: H is gone
 elseif redis.call('ZREM', W, id) == 1 then
   redis.call('LREM', Q, 0, id)
-  removed = 1
-end
-if removed == 1 then
   drop(id)
+  removed = 1
   changed = true
 end
 if changed then

@@ -1,10 +1,11 @@
 -- A waiter's periodic liveness refresh, which doubles as the re-check against a lost message.
 -- ARGV[4] id, [5] liveness ms, [6] request seq.
 -- Reply: {1, token, seq of the request the expiry counts from} held; {2, hint ms} waiting;
--- {3} waiting in the monitor condition of KEYS[5..7] (a monitor waiter not yet moved to the entry
+-- {3} waiting in the monitor condition of KEYS[6..8] (a monitor waiter not yet moved to the entry
 -- queue: its record there is refreshed instead); {0} gone (dropped after its liveness deadline, or
 -- withdrawn).
 local id = ARGV[4]
+clock()
 if COND then
   cond_purge()
   local l = nil
@@ -33,12 +34,12 @@ if redis.call('ZSCORE', W, id) then
   redis.call('HSET', E, id .. ':q', ARGV[6], id .. ':h', n2s(now))
 end
 saturate(id)
-local status = { 0 }
-if redis.call('ZSCORE', H, id) then
-  local f = redis.call('HMGET', E, id .. ':t', id .. ':q')
-  status = { 1, tonumber(f[1]), tonumber(f[2]) }
-elseif redis.call('ZSCORE', W, id) then
-  status = { 2, hint() }
+local status = held_status(id)
+if not status then
+  status = { 0 }
+  if redis.call('ZSCORE', W, id) then
+    status = { 2, hint() }
+  end
 end
 finish(deadline)
 return status

@@ -12,6 +12,7 @@ import dev.baton.InvalidUriException;
 import dev.baton.LeaseLoss;
 import dev.baton.LeaseState;
 import dev.baton.LockTimeoutException;
+import dev.baton.WatchEvent;
 import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +78,8 @@ class RedisBackendTest {
     /**
      * State of names no longer used leaves the server: grants and queues are deleted with their
      * last entry, and a token counter outlives them only while it is ahead of the clock (about a
-     * second). Waiters that timed out leave nothing either.
+     * second) or, after a fast-path release, until 1 s after the released grant's expiry (the TTL,
+     * 5 s here). Waiters that timed out leave nothing either.
      */
     @Test
     void stateOfNamesNoLongerUsedLeavesNoKeysBehind() {
@@ -107,8 +110,8 @@ class RedisBackendTest {
     /**
      * Every key of a live name carries an expiry, so that the state of a client that dies without
      * releasing leaves the server on its own. Checked after each kind of step that creates a key: a
-     * fast-path grant, a waiter queueing, a handoff from the releaser to the waiter (which
-     * recreates the holder key the release deleted), and a semaphore grant.
+     * fast-path grant, a waiter queueing, a handoff from the releaser to the waiter (whose grant
+     * moves into E while Q and W go), and a semaphore grant (its E and H).
      */
     @Test
     void everyKeyOfALiveNameHasAnExpiry() throws Exception {
@@ -118,18 +121,18 @@ class RedisBackendTest {
                 Baton b = Baton.connect(uri, config());
                 StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
             FencedLease first = a.mutex("m").acquire(PATIENCE);
-            assertEveryKeyExpires(c, 2);
+            assertEveryKeyExpires(c, 1); // E: a mutex keeps its holder there
             CompletableFuture<FencedLease> waiting = b.mutex("m").acquireAsync(PATIENCE);
             awaitWaiters(a, "m", 1);
-            assertEveryKeyExpires(c, 4);
+            assertEveryKeyExpires(c, 3); // E, Q, W
             // The waiter's deadline is 5 s (its TTL) after it queued: its keys outlive it by 1 s.
             assertThat(c.sync().pttl("baton:{expiring/m}:MUTEX:W")).isGreaterThan(4_000);
             assertThat(c.sync().pttl("baton:{expiring/m}:MUTEX:Q")).isGreaterThan(4_000);
             first.release();
             FencedLease second = waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertEveryKeyExpires(c, 2);
+            assertEveryKeyExpires(c, 1); // Q and W went with the last waiter
             FencedLease permit = a.semaphore("s", 2).acquire(PATIENCE);
-            assertEveryKeyExpires(c, 4);
+            assertEveryKeyExpires(c, 3); // and the semaphore's E and H
             second.release();
             permit.release();
         } finally {
@@ -195,6 +198,46 @@ class RedisBackendTest {
         } finally {
             inspector.shutdown();
         }
+    }
+
+    /**
+     * The watch mark announces a watcher: it exists once {@code watch} returns, and lock events
+     * flow. A second subscription finds the mark alive with the generation this client saw, and
+     * nothing resyncs; once the mark lapsed (deleted here, as it would expire under a client
+     * stalled past its TTL), the next mark finds another generation: the subscription gets RESYNC,
+     * the mark is back and events flow again.
+     */
+    @Test
+    void aLapsedWatchMarkIsRestoredAndItsSubscriptionsResync() {
+        String uri = server.uri() + "/lapse";
+        String mark = Keys.watchMark("lapse");
+        RedisClient inspector = RedisClient.create(server.uri());
+        try (Baton watcher = Baton.connect(uri, config());
+                Baton actor = Baton.connect(uri, config());
+                StatefulRedisConnection<String, String> c = inspector.connect(StringCodec.UTF8)) {
+            assertThat(c.sync().exists(mark)).as("nobody watches yet").isZero();
+            List<WatchEvent> events = new CopyOnWriteArrayList<>();
+            watcher.watch("w", events::add);
+            assertThat(c.sync().exists(mark)).isEqualTo(1);
+            actor.mutex("w/m").acquire(PATIENCE).release();
+            await().atMost(PATIENCE).until(() -> lockEvents(events) == 2);
+            watcher.watch("elsewhere", e -> {});
+            assertThat(events).noneMatch(e -> e.type() == WatchEvent.Type.RESYNC);
+
+            assertThat(c.sync().del(mark)).isEqualTo(1);
+            watcher.watch("elsewhere-too", e -> {});
+            await().atMost(PATIENCE)
+                    .until(() -> events.stream().anyMatch(e -> e.type() == WatchEvent.Type.RESYNC));
+            assertThat(c.sync().exists(mark)).isEqualTo(1);
+            actor.mutex("w/m").acquire(PATIENCE).release();
+            await().atMost(PATIENCE).until(() -> lockEvents(events) == 4);
+        } finally {
+            inspector.shutdown();
+        }
+    }
+
+    private static long lockEvents(List<WatchEvent> events) {
+        return events.stream().filter(e -> e.type() == WatchEvent.Type.LOCK).count();
     }
 
     private static void awaitWaiters(Baton observer, String name, int waiters) {
@@ -309,7 +352,7 @@ class RedisBackendTest {
                                     .del(
                                             "baton:{gone/held/"
                                                     + (RedisAcquisitions.RENEW_BATCH + 3)
-                                                    + "}:MUTEX:H"))
+                                                    + "}:MUTEX:E"))
                     .isEqualTo(1);
             LeaseLoss loss =
                     victim.lost().toCompletableFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);

@@ -56,8 +56,15 @@ class RedisContractTest extends ContractSuite {
             String base =
                     Keys.tag(BatonConfig.DEFAULT_NAMESPACE, name) + ":" + Keys.family(kind) + ":";
             List<String> out = new ArrayList<>();
-            for (String id : inspector.zrange(base + "H", 0, -1)) {
-                out.add("held " + id);
+            if (Keys.singleHolder(Keys.family(kind))) {
+                String id = inspector.hget(base + "E", "h");
+                if (id != null) {
+                    out.add("held " + id);
+                }
+            } else {
+                for (String id : inspector.zrange(base + "H", 0, -1)) {
+                    out.add("held " + id);
+                }
             }
             for (String id : inspector.lrange(base + "Q", 0, -1)) {
                 out.add("waiting " + id);

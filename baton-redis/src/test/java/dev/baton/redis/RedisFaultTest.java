@@ -345,14 +345,13 @@ class RedisFaultTest {
         }
     }
 
-    /** The entry id of the one holder of mutex {@code name}: the sole member of its H key. */
+    /** The entry id of the one holder of mutex {@code name}: field h of its E key. */
     private static String holderId(String name) {
         byte[][] keys = Keys.lock(BatonConfig.DEFAULT_NAMESPACE, LeaseKind.MUTEX, name);
-        List<String> held =
-                inspector.zrange(
-                        new String(keys[3], java.nio.charset.StandardCharsets.UTF_8), 0, -1);
-        assertThat(held).as("holders of %s", name).hasSize(1);
-        return held.get(0);
+        String held =
+                inspector.hget(new String(keys[0], java.nio.charset.StandardCharsets.UTF_8), "h");
+        assertThat(held).as("holder of %s", name).isNotNull();
+        return held;
     }
 
     /** Makes the server cache the scripts, so that later calls are single EVALSHAs. */
@@ -369,7 +368,11 @@ class RedisFaultTest {
      * by CLIENT LIST after it connected): between two markers, one uncontended acquire+release
      * sends exactly two commands, the acquire script (EVALSHA with 12 arguments) and the release
      * script (EVALSHA with 4). Excluded: what the client sent at connect (printed for the report).
-     * The lease TTL is 30 s, so no renewal (every 10 s) falls inside the window.
+     * The lease TTL is 30 s, so no renewal (every 10 s) falls inside the window. Inside the two
+     * scripts the server runs the fast paths of lock_common.lua's model: acquire reads the clock
+     * and E, writes E and its expiry, and looks for the watch mark; release reads E, drops the
+     * holder's fields and looks for the mark; 8 calls, all on E but the mark's EXISTS (nobody
+     * watches this namespace, so nothing is published).
      */
     @Test
     void freshClientsUncontendedAcquireAndReleaseSendTwoCommands() throws Exception {
@@ -414,6 +417,29 @@ class RedisFaultTest {
             assertThat(counted.get(0).argc()).isEqualTo(12); // acquire.lua
             assertThat(counted.get(1).argc()).isEqualTo(4); // release.lua
             assertThat(counted.get(0).id()).isEqualTo(counted.get(1).id()).isEqualTo(held);
+
+            List<String> inside = new ArrayList<>();
+            String state = Keys.tag(BatonConfig.DEFAULT_NAMESPACE, "fault/counted") + ":MUTEX:E";
+            String mark = Keys.watchMark(BatonConfig.DEFAULT_NAMESPACE);
+            for (List<String> cmd : monitor.commandsBetween(start, end)) {
+                if (cmd.get(0).equals("lua")) {
+                    inside.add(cmd.get(1).toUpperCase(java.util.Locale.ROOT));
+                    if (cmd.size() > 2) {
+                        assertThat(cmd.get(2)).as("key of %s", cmd).isIn(state, mark);
+                    }
+                }
+            }
+            System.out.println("redis.calls inside the two scripts: " + inside);
+            assertThat(inside)
+                    .containsExactly(
+                            "TIME",
+                            "HMGET",
+                            "HSET",
+                            "PEXPIREAT",
+                            "EXISTS", // acquire
+                            "HMGET",
+                            "HDEL",
+                            "EXISTS"); // release
         }
     }
 
@@ -453,8 +479,9 @@ class RedisFaultTest {
 
     /**
      * A raw MONITOR connection. A reader thread parses each line into {@code [addr, command,
-     * args…]}, dropping the commands scripts run inside ({@code [0 lua]}). MONITOR lists commands
-     * in the order the server executed them. Markers are ECHOs sent on another connection.
+     * args…]}; the commands scripts run inside ({@code [0 lua]}) have the address {@code lua}.
+     * MONITOR lists commands in the order the server executed them. Markers are ECHOs sent on
+     * another connection.
      */
     private static final class Monitor implements AutoCloseable {
         private final Socket socket;
@@ -533,7 +560,7 @@ class RedisFaultTest {
                 return null;
             }
             String[] client = l.substring(open + 1, close).split(" ");
-            if (client.length < 2 || client[1].equals("lua")) {
+            if (client.length < 2) {
                 return null;
             }
             List<String> out = new ArrayList<>();

@@ -82,11 +82,13 @@ class RedisMonitorTest {
 
         String waiter = id();
         assertThat(waitOn(n, holder, waiter, "holder-client")).isEqualTo(1);
-        assertThat(raw.zrange(n.lock("H"), 0, -1)).containsExactly(next);
+        assertThat(holders(n)).containsExactly(next);
         assertThat(raw.lrange(n.lock("Q"), 0, -1)).isEmpty();
         assertThat(raw.lrange(n.cond("Q"), 0, -1)).containsExactly(waiter);
         assertThat(raw.hget(n.cond("E"), waiter + ":c")).isEqualTo("holder-client");
-        assertThat(raw.hget(n.lock("E"), holder + ":c")).as("the holder's fields went").isNull();
+        assertThat(raw.hget(n.lock("E"), "c"))
+                .as("the holder's fields are next's")
+                .isEqualTo("next-client");
         for (String k : List.of(n.cond("E"), n.cond("Q"), n.cond("W"))) {
             // The waiter's deadline is the 5 s TTL away: its keys outlive it by 1 s.
             assertThat(raw.pttl(k)).as("PTTL of %s", k).isGreaterThan(5_000);
@@ -105,7 +107,7 @@ class RedisMonitorTest {
         assertThat(waitOn(n, holder, id(), "a")).isZero();
         assertThat(waitOn(n, "never-granted", id(), "a")).isZero();
         assertThat(signal(n, holder, true)).isEqualTo(-1);
-        assertThat(raw.zrange(n.lock("H"), 0, -1)).containsExactly(current);
+        assertThat(holders(n)).containsExactly(current);
         assertThat(raw.lrange(n.cond("Q"), 0, -1)).containsExactly(waiter);
 
         // The current holder may.
@@ -154,7 +156,7 @@ class RedisMonitorTest {
     void timeUpMovesOnlyAWaiterStillInTheWaitQueueAndGrantsAFreeMonitorAtOnce() {
         Names n = new Names("time-up");
         String holder = enter(n, "a");
-        long before = Long.parseLong(raw.hget(n.lock("E"), holder + ":t"));
+        long before = Long.parseLong(raw.hget(n.lock("E"), "t"));
         String waiter = id();
         assertThat(waitOn(n, holder, waiter, "a")).isEqualTo(1);
 
@@ -163,7 +165,7 @@ class RedisMonitorTest {
         assertThat(moved.get(0)).isEqualTo(1L);
         assertThat((Long) moved.get(1)).as("a new, higher token").isGreaterThan(before);
         assertThat(moved.get(2)).as("the seq its expiry counts from").isEqualTo(7L);
-        assertThat(raw.zrange(n.lock("H"), 0, -1)).containsExactly(waiter);
+        assertThat(holders(n)).containsExactly(waiter);
         assertThat(timeUp(n, waiter)).as("no longer in the wait queue").containsExactly(0L);
 
         // Signalled first: the time-up finds nothing to move.
@@ -197,7 +199,7 @@ class RedisMonitorTest {
         assertThat(release(n, waiting)).isEqualTo(1);
         assertThat(raw.exists(n.cond("E"), n.cond("Q"), n.cond("W"))).isZero();
         assertThat(release(n, waiting)).as("gone: nothing to withdraw").isZero();
-        assertThat(raw.zrange(n.lock("H"), 0, -1)).containsExactly(signaller);
+        assertThat(holders(n)).containsExactly(signaller);
     }
 
     @Test
@@ -255,9 +257,11 @@ class RedisMonitorTest {
             signaller.release();
             Wakeup w = woken.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(w.signalled()).isTrue();
-            Double expiry = raw.zscore("baton:{long-wait/m}:MONITOR:H", id);
-            assertThat(expiry).as("granted under the id it had in the wait queue").isNotNull();
-            assertThat(expiry.longValue()).isGreaterThan(serverMillis() + 2_000);
+            String state = "baton:{long-wait/m}:MONITOR:E";
+            assertThat(raw.hget(state, "h"))
+                    .as("granted under the id it had in the wait queue")
+                    .isEqualTo(id);
+            assertThat(Long.parseLong(raw.hget(state, "x"))).isGreaterThan(serverMillis() + 2_000);
             assertThat(w.lease().isHeld()).isTrue();
             w.lease().release();
         }
@@ -309,6 +313,12 @@ class RedisMonitorTest {
         String cond(String suffix) {
             return Keys.conditionPrefix(NS, monitor, "c") + suffix;
         }
+    }
+
+    /** The monitor's holder, kept in its E (a single-holder family): none or one id. */
+    private static List<String> holders(Names n) {
+        String h = raw.hget(n.lock("E"), "h");
+        return h == null ? List.of() : List.of(h);
     }
 
     private static String id() {
