@@ -8,11 +8,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,20 +29,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       in either direction: bytes already read are held, and the proxy stops reading, so the peers
  *       simply stop hearing each other (a ZooKeeper session expires naturally). On {@link #pass()}
  *       held bytes are delivered in order, so a connection that both ends kept is intact;
- *   <li>{@link #delay(Duration)} — forward, each chunk after the given delay;
+ *   <li>{@link #delay(Duration)} — forward each chunk the given delay after it was read: a latency
+ *       per direction, as on a long link; chunks in flight are not serialised, so requests a client
+ *       pipelines stay pipelined (a round trip costs twice the delay, however many requests it
+ *       carries);
  *   <li>{@link #reset()} — close every current connection (the mode is kept).
  * </ul>
  *
- * <p>Threads: one acceptor plus two pumps per connection, all daemon, at most {@value
- * #MAX_CONNECTIONS} connections at a time (more are closed at once). Invariants: {@code mode} and
- * {@code delayNanos} are guarded by {@code this} and waited on with it; a pump never holds the lock
- * while doing I/O. Internal to Baton (the tests, {@code baton verify}); not a user API.
+ * <p>Threads: one acceptor plus two pumps per connection, each a reader and a writer with the
+ * chunks in flight between them (bounded), all daemon, at most {@value #MAX_CONNECTIONS}
+ * connections at a time (more are closed at once). Invariants: {@code mode} and {@code delayNanos}
+ * are guarded by {@code this} and waited on with it; a pump never holds the lock while doing I/O;
+ * each direction forwards its chunks in the order they were read. Internal to Baton (the tests,
+ * {@code baton verify}); not a user API.
  */
 public final class FaultProxy implements AutoCloseable {
     /** Connections served at once; one more is accepted and closed immediately. */
     public static final int MAX_CONNECTIONS = 64;
 
     private static final int BUFFER = 16 * 1024;
+
+    /** Chunks read but not yet forwarded, per direction; the reader waits when this many are. */
+    private static final int IN_FLIGHT = 1024;
 
     private enum Mode {
         PASS,
@@ -111,7 +121,7 @@ public final class FaultProxy implements AutoCloseable {
         notifyAll();
     }
 
-    /** Forward each chunk after {@code delay} (zero: no delay). */
+    /** Forward each chunk {@code delay} after it was read (zero: no delay). */
     public synchronized void delay(Duration delay) {
         if (delay == null || delay.isNegative()) {
             throw new IllegalArgumentException("delay must be zero or positive, but was " + delay);
@@ -202,6 +212,17 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** Bytes read from one side, and when (nanoTime). */
+    private record Chunk(long readAt, byte[] bytes) {
+        static final Chunk END = new Chunk(0, new byte[0]);
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     /** One proxied connection: two pumps, closed together. */
     private final class Connection {
         private final Socket client;
@@ -224,9 +245,16 @@ public final class FaultProxy implements AutoCloseable {
             }
         }
 
+        /**
+         * Forwards one direction with two threads: a reader that stamps each chunk with the time it
+         * was read, and a writer that sends it once the delay has passed since that time. Chunks in
+         * flight wait side by side, so a delay is a latency, as on a long link: two requests sent
+         * back to back arrive one delay later, not two.
+         */
         private void pump(InputStream in, OutputStream out, String direction) {
-            Thread t =
-                    new Thread(
+            BlockingQueue<Chunk> inFlight = new LinkedBlockingQueue<>(IN_FLIGHT);
+            Thread reader =
+                    daemon(
                             () -> {
                                 byte[] buf = new byte[BUFFER];
                                 try {
@@ -240,30 +268,59 @@ public final class FaultProxy implements AutoCloseable {
                                         if (n < 0) {
                                             break;
                                         }
+                                        inFlight.put(
+                                                new Chunk(
+                                                        System.nanoTime(), Arrays.copyOf(buf, n)));
+                                    }
+                                } catch (IOException e) {
+                                    // closed by reset(), or the peer is gone
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                // What was read still goes out (in order), then both close.
+                                if (!inFlight.offer(Chunk.END)) {
+                                    close();
+                                }
+                            },
+                            "fault-proxy-" + port() + "-" + id + "-" + direction);
+            Thread writer =
+                    daemon(
+                            () -> {
+                                try {
+                                    while (true) {
+                                        Chunk c = inFlight.poll(100, TimeUnit.MILLISECONDS);
+                                        if (c == null) {
+                                            if (closed) {
+                                                break;
+                                            }
+                                            continue;
+                                        }
+                                        if (c == Chunk.END) {
+                                            break;
+                                        }
                                         // Hold what was read while blackholed.
                                         long delay = awaitForwarding(this);
                                         if (delay < 0) {
                                             break;
                                         }
-                                        if (delay > 0) {
-                                            TimeUnit.NANOSECONDS.sleep(delay);
+                                        long wait = c.readAt() + delay - System.nanoTime();
+                                        if (wait > 0) {
+                                            TimeUnit.NANOSECONDS.sleep(wait);
                                         }
-                                        out.write(buf, 0, n);
+                                        out.write(c.bytes());
                                         out.flush();
                                     }
-                                } catch (SocketException e) {
-                                    // closed by reset() or by the peer
                                 } catch (IOException e) {
-                                    // peer gone
+                                    // closed by reset(), or the peer is gone
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 } finally {
                                     close();
                                 }
                             },
-                            "fault-proxy-" + port() + "-" + id + "-" + direction);
-            t.setDaemon(true);
-            t.start();
+                            "fault-proxy-" + port() + "-" + id + "-" + direction + "-out");
+            reader.start();
+            writer.start();
         }
 
         void close() {

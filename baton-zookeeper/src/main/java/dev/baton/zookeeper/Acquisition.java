@@ -23,10 +23,32 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * create (protected, ephemeral-sequential, czxid in the same answer)
- *   → getChildren → granted?  yes: report the grant (sentAt of that getChildren) to the sink
- *                             no:  watch the predecessor (getData-watch; semaphores: child watch)
- *                                    → on change: getChildren again …
+ *   + getChildren, sent right behind it without waiting (the first look)
+ *     → granted?  yes: report the grant (sentAt of that getChildren) to the sink
+ *                 no:  watch the predecessor (getData-watch; semaphores: child watch)
+ *                        → on change: getChildren again …
  * </pre>
+ *
+ * <p>Round trips: ZooKeeper answers one session's requests in the order they were sent, so a {@code
+ * getChildren} sent behind the create on the same connection is answered after the create was
+ * applied, and its listing holds the new entry. An uncontended acquire therefore costs one round
+ * trip (two requests), and a cycle with the release's delete two round trips.
+ *
+ * <p>The ordering invariant this rests on: <em>the first look decides only if the create's answer
+ * came first</em> (its entry and czxid are known when the listing is handled), and a first look
+ * that does not list the entry decides nothing. Responses of one connection reach ZooKeeper's event
+ * thread in order, so in the common case the create's answer ({@link #onEntry}) is handled first.
+ * The order breaks only where Curator sends one of the two again: the create after a {@code NONODE}
+ * (it makes the queue's container parent, then creates), or either after a connection loss (both
+ * are retried, in no fixed order, and the listing may then be served before the create was
+ * applied). Those cases end in one of two ways, and neither reports anything: the listing is
+ * handled before the entry is known, so it is dropped and {@link #onEntry} looks again; or the
+ * listing lacks the entry ({@code NONODE} or not listed), so the request looks again. Only a look
+ * sent after the create's answer may conclude that the entry vanished. A listing that holds the
+ * entry is never stale for the decision: it was served after the create was applied, hence after
+ * every entry with a lower sequence was created. After a connection loss the create's own rule
+ * stands: Curator's protected mode finds the entry by its protection prefix, and a recovered create
+ * that answers without a stat costs one {@code checkExists} for the czxid, the fencing token.
  *
  * <p>Threads and invariants: answers and watches arrive on ZooKeeper's event thread; the backend's
  * safety-net timer and connection-state handling call {@link #check()} from other threads. All
@@ -34,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * while holding the lock, and the sink is never called under it. {@code state} leaves WAITING
  * exactly once — by the grant, by a denial (try-once), by a failure, or by withdrawal — and after
  * that nothing is granted, and the backend forgets the request ({@code forget}). At most one {@code
- * getChildren} is in flight ({@code checking}); a change seen meanwhile sets {@code recheck} so
- * that its answer is followed by another look instead of a watch.
+ * getChildren} is in flight ({@code checking}, set from before the create is sent until the first
+ * look answers); a change seen meanwhile sets {@code recheck} so that its answer is followed by
+ * another look instead of a watch. {@code path}, {@code node} and {@code token} are set once, by
+ * {@link #onEntry}; until then {@link #check()} sends nothing.
  *
  * <p>Withdrawal ({@link PendingAcquire#withdraw}, called by the core when the caller gives up, and
  * before a failure is reported) deletes the queue entry and waits for the delete, bounded, so a
@@ -92,12 +116,18 @@ final class Acquisition implements Watcher, PendingAcquire {
         return request;
     }
 
-    /** Sends the create. */
+    /**
+     * Sends the create and, right behind it without waiting for its answer, the first look at the
+     * queue.
+     */
     void start() {
         Stat stat = new Stat();
         LockQueue.Payload payload =
                 new LockQueue.Payload(
                         zk.clientId(), request.kind(), request.permits(), request.limit());
+        synchronized (this) {
+            checking = true; // the first look: onEntry leaves the deciding to it
+        }
         try {
             zk.curator()
                     .create()
@@ -110,9 +140,14 @@ final class Acquisition implements Watcher, PendingAcquire {
                             dir + "/" + LockQueue.body(request.kind(), request.permits()),
                             payload.encode());
         } catch (Exception e) {
+            synchronized (this) {
+                checking = false;
+            }
             created.complete(null);
             fail(zk.unavailable("queue entry for \"" + request.name() + "\" not sent", e));
+            return;
         }
+        look(true);
     }
 
     private void onCreated(CuratorEvent event, Stat stat) {
@@ -160,15 +195,21 @@ final class Acquisition implements Watcher, PendingAcquire {
 
     private void onEntry(String createdPath, long czxid) {
         State now;
+        boolean look;
         synchronized (this) {
             path = createdPath;
             node = createdPath.substring(createdPath.lastIndexOf('/') + 1);
             token = czxid;
             now = state;
+            // The first look still in flight decides when it answers; one that answered before
+            // the entry was known decided nothing, so look now.
+            look = !checking;
         }
         created.complete(createdPath);
         if (now == State.WAITING) {
-            check();
+            if (look) {
+                check();
+            }
         } else {
             // The caller gave up, or the request failed, while the create was in flight.
             zk.deleteEntry(createdPath, false);
@@ -188,6 +229,14 @@ final class Acquisition implements Watcher, PendingAcquire {
             checking = true;
             recheck = false;
         }
+        look(false);
+    }
+
+    /**
+     * Sends one {@code getChildren} of the queue; the caller set {@code checking}. {@code first}:
+     * the look sent behind the create, which may be answered before the entry is known.
+     */
+    private void look(boolean first) {
         long sentAt = zk.ticker().read();
         try {
             var children = zk.curator().getChildren();
@@ -196,17 +245,18 @@ final class Acquisition implements Watcher, PendingAcquire {
             (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !request.tryOnce()
                             ? children.usingWatcher(this)
                             : children)
-                    .inBackground((c, event) -> onChildren(event, sentAt))
+                    .inBackground((c, event) -> onChildren(event, sentAt, first))
                     .forPath(dir);
         } catch (Exception e) {
             synchronized (this) {
                 checking = false;
             }
+            // Not sent (the client is closing): the safety net looks again if it is not.
             log.debug("cannot look at {}: {}", dir, e.toString());
         }
     }
 
-    private void onChildren(CuratorEvent event, long sentAt) {
+    private void onChildren(CuratorEvent event, long sentAt, boolean first) {
         boolean again;
         String own;
         synchronized (this) {
@@ -214,13 +264,23 @@ final class Acquisition implements Watcher, PendingAcquire {
             if (state != State.WAITING) {
                 return;
             }
+            own = node;
+            if (own == null) {
+                // The first look, answered before the create (Curator is making the parent or
+                // retrying after a connection loss, or the stat is being read): it decides
+                // nothing; onEntry sees checking cleared and looks again.
+                return;
+            }
             again = recheck;
             recheck = false;
-            own = node;
         }
         int rc = event.getResultCode();
         if (rc == KeeperException.Code.NONODE.intValue()) {
-            fail(vanished());
+            if (first) {
+                check(); // listed before the create made the parent: look again, now after it
+            } else {
+                fail(vanished());
+            }
             return;
         }
         if (rc != KeeperException.Code.OK.intValue()) {
@@ -229,6 +289,13 @@ final class Acquisition implements Watcher, PendingAcquire {
             return;
         }
         List<LockQueue.Entry> entries = LockQueue.parse(event.getChildren());
+        if (first && LockQueue.indexOf(entries, own) < 0) {
+            // Served before the create was applied (the two were sent again in another order
+            // after a connection loss): only a look sent after the create's answer may conclude
+            // that the entry vanished.
+            check();
+            return;
+        }
         if (request.kind() == dev.baton.LeaseKind.SEMAPHORE && !limitAgreed(entries, own)) {
             return; // the earliest entry's limit is being read; that answer decides what next
         }

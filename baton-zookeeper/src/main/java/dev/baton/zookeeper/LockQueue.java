@@ -131,15 +131,19 @@ final class LockQueue {
         }
     }
 
-    /** Decides for the entry {@code own}; {@code limit} is the semaphore size (else unused). */
-    static Verdict decide(List<Entry> sorted, String own, int limit) {
-        int index = -1;
-        for (int i = 0; i < sorted.size(); i++) {
-            if (sorted.get(i).node().equals(own)) {
-                index = i;
-                break;
+    /** The position of the entry {@code own} in {@code entries}, or -1 if it is not there. */
+    static int indexOf(List<Entry> entries, String own) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).node().equals(own)) {
+                return i;
             }
         }
+        return -1;
+    }
+
+    /** Decides for the entry {@code own}; {@code limit} is the semaphore size (else unused). */
+    static Verdict decide(List<Entry> sorted, String own, int limit) {
+        int index = indexOf(sorted, own);
         if (index < 0) {
             return Verdict.MISSING;
         }

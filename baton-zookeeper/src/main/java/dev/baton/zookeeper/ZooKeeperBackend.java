@@ -66,8 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Session signals come from Curator's connection states: SUSPENDED puts leases in doubt,
  * RECONNECTED confirms them after one round trip, LOST loses them and fails pending acquisitions.
  *
- * <p>Waiting is event-driven ({@link Acquisition}): a waiter costs no thread. A safety-net timer
- * looks at every pending queue once per session timeout, in case a notification was lost.
+ * <p>An acquire sends the create of its entry and the listing of the queue back to back: one round
+ * trip when the name is free ({@link Acquisition} states the ordering this rests on). Waiting is
+ * event-driven: a waiter costs no thread. A safety-net timer looks at every pending queue once per
+ * session timeout, in case a notification was lost.
  *
  * <p>Monitors ({@link ZooKeeperMonitors}): the entry queue is a MONITOR queue like a mutex's; an
  * await is one {@code multi} that deletes the holder's entry and creates the waiter's entry in the
