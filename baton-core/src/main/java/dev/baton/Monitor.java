@@ -2,6 +2,7 @@ package dev.baton;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A monitor across processes: a fair (FIFO) exclusive lock with named {@link MonitorCondition
@@ -53,6 +54,18 @@ public interface Monitor {
 
     /** Enters the monitor only if nobody holds it or waits for it now. */
     Optional<FencedLease> tryEnter();
+
+    /**
+     * Asynchronous {@link #enter(Duration)}, for a caller that cannot hold a thread per waiter (the
+     * HTTP gateway). Cancelling the future withdraws the request; a grant that races with the
+     * cancel is released. Dependent actions run on Baton's callback executor.
+     *
+     * @param timeout how long to wait in the FIFO entry queue; {@link Duration#ZERO} tries once
+     * @return the lease once entered; the future fails with {@link LockTimeoutException} if not
+     *     entered in time (nothing is left in the engine)
+     * @throws InvalidArgumentException if {@code timeout} is null or negative
+     */
+    CompletableFuture<FencedLease> enterAsync(Duration timeout);
 
     /**
      * The condition variable {@code name} of this monitor (created on first use in the engine; a

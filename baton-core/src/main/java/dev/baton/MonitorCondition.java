@@ -1,6 +1,7 @@
 package dev.baton;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A condition variable of a {@link Monitor}: a FIFO queue of holders that gave the monitor up until
@@ -75,6 +76,23 @@ public interface MonitorCondition {
     Wakeup await(FencedLease lease);
 
     /**
+     * The atomic first step of {@link #await(FencedLease, Duration)} alone, for a caller that
+     * cannot hold a thread for every waiter (the HTTP gateway waits on behalf of many clients):
+     * gives up the monitor held by {@code lease} and joins this condition's wait queue in one
+     * engine step, on the calling thread, and returns once the engine has done it (bounded by the
+     * connect timeout). The returned {@link Waiting} completes when the waiter has re-entered; its
+     * {@link Waiting#timeUp} ends the wait for a signal, as {@code await}'s timeout does.
+     *
+     * @param lease the caller's current lease of this monitor; {@link LeaseState#RELEASED} once
+     *     this returns
+     * @return the waiter, in the wait queue
+     * @throws MonitorLeaseException if {@code lease} is not this monitor's, or is released, in
+     *     doubt or lost (also when the engine finds it gone): nothing changes in the engine
+     * @throws BackendUnavailableException if the engine cannot be reached (the lease is then lost)
+     */
+    Waiting beginAwait(FencedLease lease);
+
+    /**
      * Wakes the longest-waiting waiter of this condition, if there is one: it moves to the tail of
      * the monitor's entry queue. Only the current holder may signal, which the engine checks
      * against {@code lease}; the caller keeps the monitor.
@@ -100,4 +118,36 @@ public interface MonitorCondition {
      * @param signalled {@code true} if a signal woke the waiter, {@code false} if its timeout did
      */
     record Wakeup(FencedLease lease, boolean signalled) {}
+
+    /**
+     * An await begun by {@link #beginAwait}: the waiter is in the condition's wait queue until a
+     * signal or {@link #timeUp} moves it to the tail of the monitor's entry queue, where it is
+     * granted the monitor as any entrant is. Thread-safe.
+     */
+    interface Waiting {
+
+        /**
+         * The outcome, the same future on every call: completes with the new lease once the waiter
+         * has re-entered, and {@code signalled} unless {@link #timeUp} moved it. Dependent actions
+         * run on Baton's callback executor. Cancelling it gives the wait up: the waiter leaves
+         * whichever queue it is in, and a grant that races with the cancel is released, so nothing
+         * is left in the engine. It fails if the client closes or the engine ends the waiter's
+         * session.
+         *
+         * @return the future wake-up
+         */
+        CompletableFuture<Wakeup> wakeup();
+
+        /**
+         * The wait for a signal is over (the caller's timeout): if the waiter is still in the wait
+         * queue, moves it to the tail of the entry queue in one engine step, and waits for the
+         * engine's answer (bounded by the connect timeout). Only the first call asks the engine.
+         *
+         * @return {@code true} if this call moved the waiter, {@code false} if a signal had moved
+         *     it already, the wake-up is already complete, or an earlier call asked
+         * @throws BackendUnavailableException if the engine could not be reached: the wait is then
+         *     given up (nothing is left in the engine) and {@link #wakeup} fails with the same
+         */
+        boolean timeUp();
+    }
 }

@@ -74,15 +74,9 @@ final class ConditionImpl implements MonitorCondition {
     }
 
     private Wakeup await(FencedLease lease, long timeoutNanos) {
-        LeaseImpl old = ownLease(lease);
-        baton.ensureOpen();
-        AcquireRequest reentry = new AcquireRequest(monitor.name(), LeaseKind.MONITOR, 1, 1, false);
-        AcquireCall call = baton.newCall(reentry);
-        PendingAwait pending =
-                betweenSteps == null
-                        ? giveUpAndQueue(old, reentry, call)
-                        : twoSteps(old, reentry, call);
-        call.attach(pending);
+        Started started = start(lease);
+        AcquireCall call = started.call();
+        PendingAwait pending = started.pending();
         boolean signalled = true;
         try {
             if (timeoutNanos >= 0) {
@@ -106,6 +100,29 @@ final class ConditionImpl implements MonitorCondition {
             throw failure(e);
         }
     }
+
+    @Override
+    public Waiting beginAwait(FencedLease lease) {
+        Started started = start(lease);
+        return new WaitingImpl(baton, started.call(), started.pending(), this::failure);
+    }
+
+    /** Step one of every await: the waiter is queued (or the old lease refused). */
+    private Started start(FencedLease lease) {
+        LeaseImpl old = ownLease(lease);
+        baton.ensureOpen();
+        AcquireRequest reentry = new AcquireRequest(monitor.name(), LeaseKind.MONITOR, 1, 1, false);
+        AcquireCall call = baton.newCall(reentry);
+        PendingAwait pending =
+                betweenSteps == null
+                        ? giveUpAndQueue(old, reentry, call)
+                        : twoSteps(old, reentry, call);
+        call.attach(pending);
+        return new Started(call, pending);
+    }
+
+    /** An await past its first step: the re-entry's call and the backend's waiter. */
+    private record Started(AcquireCall call, PendingAwait pending) {}
 
     /** The atomic step: the engine removes the grant and queues the waiter, or changes nothing. */
     private PendingAwait giveUpAndQueue(LeaseImpl old, AcquireRequest reentry, AcquireCall call) {
@@ -187,7 +204,7 @@ final class ConditionImpl implements MonitorCondition {
                 monitor.name(), lease, state, problem + " (condition \"" + name + "\")");
     }
 
-    private BatonException failure(Throwable t) {
+    BatonException failure(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();

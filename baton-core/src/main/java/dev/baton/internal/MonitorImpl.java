@@ -8,6 +8,7 @@ import dev.baton.MonitorCondition;
 import dev.baton.Names;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A monitor: its entry is a FIFO lock of kind {@link LeaseKind#MONITOR} ({@link LockImpl} settles
@@ -43,6 +44,11 @@ final class MonitorImpl implements Monitor {
     @Override
     public Optional<FencedLease> tryEnter() {
         return entry.tryAcquire();
+    }
+
+    @Override
+    public CompletableFuture<FencedLease> enterAsync(Duration timeout) {
+        return entry.acquireAsync(timeout);
     }
 
     @Override

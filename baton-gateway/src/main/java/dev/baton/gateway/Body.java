@@ -69,6 +69,18 @@ final class Body {
                                         "invalid-body", "\"" + field + "\" is required"));
     }
 
+    Optional<Boolean> bool(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest(
+                    "invalid-body", "\"" + field + "\" must be true or false, but was " + v);
+        }
+        return Optional.of(v.booleanValue());
+    }
+
     Optional<Integer> positiveInt(String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {

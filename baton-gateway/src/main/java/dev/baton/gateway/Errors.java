@@ -6,6 +6,7 @@ import dev.baton.ClientClosedException;
 import dev.baton.InvalidArgumentException;
 import dev.baton.InvalidNameException;
 import dev.baton.LockTimeoutException;
+import dev.baton.MonitorLeaseException;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.concurrent.CancellationException;
@@ -37,6 +38,9 @@ final class Errors {
         if (t instanceof ApiException e) {
             status = e.status();
             code = e.code();
+        } else if (t instanceof MonitorLeaseException) {
+            status = 409;
+            code = "not-holder";
         } else if (t instanceof InvalidNameException) {
             status = 400;
             code = "invalid-name";

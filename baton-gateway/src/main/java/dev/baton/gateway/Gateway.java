@@ -36,6 +36,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final Sessions sessions;
     private final WatchHub watches;
+    private final MonitorRoutes monitors;
     private final Javalin app;
     // writes event streams (one drain task per busy stream) and releases expired sessions' leases
     private final ExecutorService writers;
@@ -56,6 +57,13 @@ public final class Gateway implements AutoCloseable {
         SessionRoutes sessionRoutes = new SessionRoutes(sessions, this::stream);
         LockRoutes lockRoutes =
                 new LockRoutes(baton, sessions, config.maxWait(), locks, watches::carried);
+        this.monitors =
+                new MonitorRoutes(
+                        baton,
+                        sessions,
+                        config.maxWait(),
+                        config.maxMonitorWaits(),
+                        watches::carried);
         KvRoutes kvRoutes = new KvRoutes(baton.keyValue());
         Optional<AccessRules> auth = config.auth();
         this.app =
@@ -76,6 +84,7 @@ public final class Gateway implements AutoCloseable {
                             c.routes.get("/v1/openapi.json", Gateway::openApi);
                             sessionRoutes.register(c.routes);
                             lockRoutes.register(c.routes);
+                            monitors.register(c.routes);
                             kvRoutes.register(c.routes);
                             c.routes.get("/v1/watch", this::watch);
                             c.routes.exception(
@@ -123,6 +132,7 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             g.watches.close();
             g.sessions.close();
+            g.monitors.close();
             g.writers.shutdown();
             throw new dev.baton.BatonException(
                     "cannot listen on "
@@ -220,6 +230,7 @@ public final class Gateway implements AutoCloseable {
         watches.close();
         app.stop();
         sessions.close(); // a session created while the server stopped
+        monitors.close();
         writers.shutdown();
         try {
             if (!writers.awaitTermination(5, TimeUnit.SECONDS)) {

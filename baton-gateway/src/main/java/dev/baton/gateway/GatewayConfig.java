@@ -26,7 +26,11 @@ public final class GatewayConfig {
     private final AccessRules auth;
     private final Duration maxWait;
     private final int eventHistory;
+    private final int maxMonitorWaits;
     private final Ticker ticker;
+
+    /** The default of {@link Builder#maxMonitorWaits}. */
+    public static final int DEFAULT_MAX_MONITOR_WAITS = 256;
 
     private GatewayConfig(Builder b) {
         this.baton = b.baton;
@@ -35,6 +39,7 @@ public final class GatewayConfig {
         this.auth = b.auth;
         this.maxWait = b.maxWait;
         this.eventHistory = b.eventHistory;
+        this.maxMonitorWaits = b.maxMonitorWaits;
         this.ticker = b.ticker;
     }
 
@@ -70,6 +75,16 @@ public final class GatewayConfig {
         return eventHistory;
     }
 
+    /**
+     * How many monitor waits the gateway carries at once, from an await's first step until its
+     * wake-up is answered (default {@value #DEFAULT_MAX_MONITOR_WAITS}); also the most threads that
+     * make blocking monitor calls (an await's first step, a time-up, a signal) at once. One more is
+     * refused with 429 {@code too-many-waits}.
+     */
+    public int maxMonitorWaits() {
+        return maxMonitorWaits;
+    }
+
     public Ticker ticker() {
         return ticker;
     }
@@ -81,6 +96,7 @@ public final class GatewayConfig {
         private AccessRules auth;
         private Duration maxWait = Duration.ofSeconds(60);
         private int eventHistory = 10_000;
+        private int maxMonitorWaits = DEFAULT_MAX_MONITOR_WAITS;
         private Ticker ticker = Ticker.system();
 
         private Builder(Baton baton) {
@@ -119,6 +135,15 @@ public final class GatewayConfig {
                 throw InvalidArgumentException.mustBe("eventHistory", "at least 1", events);
             }
             this.eventHistory = events;
+            return this;
+        }
+
+        /** See {@link GatewayConfig#maxMonitorWaits()}; at least 1. */
+        public Builder maxMonitorWaits(int waits) {
+            if (waits < 1) {
+                throw InvalidArgumentException.mustBe("maxMonitorWaits", "at least 1", waits);
+            }
+            this.maxMonitorWaits = waits;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.baton.gateway;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.Baton;
 import dev.baton.FencedLease;
 import dev.baton.LockSnapshot;
@@ -82,6 +83,7 @@ final class LockRoutes {
                     case "read" -> baton.readWriteLock(name).readLock().acquireAsync(wait);
                     case "write" -> baton.readWriteLock(name).writeLock().acquireAsync(wait);
                     case "leadership" -> Leadership.acquire(baton, name, wait);
+                    case "monitor" -> baton.monitor(name).enterAsync(wait);
                     case "semaphore" -> {
                         int size =
                                 b.positiveInt("size")
@@ -100,8 +102,8 @@ final class LockRoutes {
                                     "invalid-body",
                                     "\"kind\" \""
                                             + kind
-                                            + "\" must be mutex, read, write, semaphore or"
-                                            + " leadership");
+                                            + "\" must be mutex, read, write, semaphore,"
+                                            + " leadership or monitor");
                 };
         boolean withdrawn;
         try {
@@ -146,20 +148,23 @@ final class LockRoutes {
     }
 
     private void granted(Context ctx, Session.Held held) {
+        Routes.json(ctx, grant(sessions, held));
+    }
+
+    /** A grant as acquire answers it (and a monitor wait's wake-up, which adds "signalled"). */
+    static ObjectNode grant(Sessions sessions, Session.Held held) {
         FencedLease lease = held.lease();
         Duration left = sessions.remaining(held.session());
-        Routes.json(
-                ctx,
-                LockJson.MAPPER
-                        .createObjectNode()
-                        .put("name", lease.name())
-                        .put("kind", lease.kind().name())
-                        .put("permits", lease.permits())
-                        .put("token", lease.fencingToken())
-                        .put("lease", held.id())
-                        .put("session", held.session().id)
-                        .put("remainingMs", left.toMillis())
-                        .put("deadline", Instant.now().plus(left).toString()));
+        return LockJson.MAPPER
+                .createObjectNode()
+                .put("name", lease.name())
+                .put("kind", lease.kind().name())
+                .put("permits", lease.permits())
+                .put("token", lease.fencingToken())
+                .put("lease", held.id())
+                .put("session", held.session().id)
+                .put("remainingMs", left.toMillis())
+                .put("deadline", Instant.now().plus(left).toString());
     }
 
     private void release(Context ctx) {

@@ -156,10 +156,15 @@ final class Session {
         return true;
     }
 
-    /** The named acquire ended without a grant (also consumes its withdrawal's tombstone). */
+    /**
+     * The named acquire ended without a grant (also consumes its withdrawal's tombstone, or its
+     * claim if it never started: {@code acquire} null).
+     */
     synchronized void requestFailed(String request, CompletableFuture<?> acquire) {
-        if (!requests.remove(request, acquire)) {
-            requests.remove(request, WITHDRAWN);
+        if (acquire == null || !requests.remove(request, acquire)) {
+            if (!requests.remove(request, WITHDRAWN)) {
+                requests.remove(request, CLAIMED);
+            }
         }
     }
 

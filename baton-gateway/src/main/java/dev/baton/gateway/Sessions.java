@@ -146,6 +146,18 @@ final class Sessions implements AutoCloseable {
         return h.lease().release();
     }
 
+    /**
+     * The engine took {@code h} back as the first step of a monitor wait: the session stops
+     * carrying it, with nothing to release. False if it was gone already.
+     */
+    boolean handedOver(Session.Held h) {
+        if (h.session().remove(h.id()) == null) {
+            return false;
+        }
+        forget(h);
+        return true;
+    }
+
     /** Ends {@code s} at the client's request: its leases are released, its streams closed. */
     void close(Session s) {
         end(s, "closed", false);

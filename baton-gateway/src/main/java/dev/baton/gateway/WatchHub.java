@@ -39,11 +39,15 @@ import java.util.function.BiFunction;
  * {@link QueuedSink}s: handing over never waits for a network write, so a slow client delays nobody
  * else (and is dropped when it falls a whole history behind). A stream whose connection is gone is
  * dropped at its next event.
+ *
+ * <p>Events without a name (resync, and the gateway's own client's {@code disconnected} and {@code
+ * reconnected}) concern every stream, whatever its prefix.
  */
 final class WatchHub implements AutoCloseable {
     private final String epoch;
     private final int capacity;
     private final Subscription subscription;
+    private final Baton baton;
 
     // guarded by this
     private final ArrayDeque<Event> history = new ArrayDeque<>();
@@ -65,6 +69,7 @@ final class WatchHub implements AutoCloseable {
     /** {@code lockJson} renders the state in lock events (the gateway's {@link LockView}). */
     WatchHub(Baton baton, int capacity, BiFunction<LockSnapshot, Instant, ObjectNode> lockJson) {
         this.lockJson = lockJson;
+        this.baton = baton;
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         this.epoch = HexFormat.of().formatHex(b);
@@ -103,7 +108,7 @@ final class WatchHub implements AutoCloseable {
         if (lastEventId != null && !lastEventId.isBlank()) {
             long after = resumeFrom(lastEventId.trim());
             if (after < 0) {
-                if (!sink.send("resync", id(last), "{\"type\":\"resync\"}")) {
+                if (!sink.send("resync", id(last), opening("resync"))) {
                     return;
                 }
             } else {
@@ -113,7 +118,7 @@ final class WatchHub implements AutoCloseable {
                     }
                 }
             }
-        } else if (!sink.send("hello", id(last), "{\"type\":\"hello\"}")) {
+        } else if (!sink.send("hello", id(last), opening("hello"))) {
             return; // gone already
         }
         watchers.add(w);
@@ -137,6 +142,20 @@ final class WatchHub implements AutoCloseable {
         watchers.removeIf(w -> w.sink() == sink);
     }
 
+    /**
+     * A stream's first event when nothing is replayed: {@code hello} or {@code resync}, with the
+     * gateway's own connection to its engine ({@code "connection"}: CONNECTED or DISCONNECTED), so
+     * that a client that missed a {@code disconnected} or {@code reconnected} event learns the
+     * state here; the later changes follow on the stream as events of those types.
+     */
+    private String opening(String type) {
+        return LockJson.MAPPER
+                .createObjectNode()
+                .put("type", type)
+                .put("connection", baton.connectionState().name())
+                .toString();
+    }
+
     /** The number after which to replay, or -1 if events after {@code id} are not all here. */
     private long resumeFrom(String id) {
         int dash = id.lastIndexOf('-');
@@ -154,7 +173,7 @@ final class WatchHub implements AutoCloseable {
     }
 
     private boolean deliver(Watcher w, Event ev) {
-        if (!ev.type().equals("resync") && !Names.isUnder(ev.name(), w.prefix())) {
+        if (!ev.name().isEmpty() && !Names.isUnder(ev.name(), w.prefix())) {
             return true;
         }
         return w.sink().send(ev.type(), id(ev.n()), ev.json());

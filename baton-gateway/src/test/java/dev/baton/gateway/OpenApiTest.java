@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.BatonConfig;
 import dev.baton.mem.MemEngine;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -53,6 +54,14 @@ class OpenApiTest {
                     "POST /v1/sessions 500",
                     "POST /v1/sessions/{id}/keepalive 500",
                     "PUT /v1/kv/{key} 500",
+                    "POST /v1/monitors/await 500",
+                    "POST /v1/monitors/timeup 500",
+                    "POST /v1/monitors/signal 500",
+                    // Only while maxMonitorWaits blocking monitor calls (each a short engine
+                    // round trip) run at once: no test can hold one open on purpose. The await's
+                    // 429 (waits carried) is met.
+                    "POST /v1/monitors/timeup 429",
+                    "POST /v1/monitors/signal 429",
                     // Only between close() ending the sessions and the server stopping.
                     "POST /v1/sessions 503");
 
@@ -121,7 +130,7 @@ class OpenApiTest {
     @Test
     void theDocumentListsExactlyTheServersRoutes() {
         Set<String> served = RouteTable.served(f.gateway.app());
-        assertThat(served).contains("GET /v1/kv/{key}", "GET /v1/watch").hasSize(14);
+        assertThat(served).contains("GET /v1/kv/{key}", "GET /v1/watch").hasSize(17);
         assertThat(RouteTable.differences(RouteTable.documented(served()), served)).isEmpty();
     }
 
@@ -217,6 +226,7 @@ class OpenApiTest {
             api.checkEvent("GET /v1/watch", hello);
             sessionsAndLocks(open);
             keyValue(open);
+            monitors(open);
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < 500 && !seen.containsAll(Set.of("put", "delete", "lock")); i++) {
                 EventStream.Event e = watch.next(10);
@@ -240,8 +250,19 @@ class OpenApiTest {
         open.expect(413, "POST", "/v1/locks/release", huge);
         open.expect(413, "POST", "/v1/locks/withdraw", huge);
         open.expect(413, "PUT", "/v1/kv/big", huge);
+        open.expect(413, "POST", "/v1/monitors/await", huge);
+        open.expect(413, "POST", "/v1/monitors/timeup", huge);
+        open.expect(413, "POST", "/v1/monitors/signal", huge);
         api.check("GET", "/v1/nothing-here", null, f.http.get("/v1/nothing-here"));
-        engineUnavailable(open);
+        engineUnavailable(open, api);
+        try (GatewayFixture limited = new GatewayFixture(b -> b.maxMonitorWaits(1))) {
+            Client c = new Client(api, limited.http);
+            String s = limited.http.session("60s");
+            String a = enter(limited.http, s, "lim/a");
+            String b = enter(limited.http, s, "lim/b");
+            c.expect(202, "POST", "/v1/monitors/await", awaitBody(s, a, "c", "w1"));
+            c.expect(429, "POST", "/v1/monitors/await", awaitBody(s, b, "c", "w2"));
+        }
 
         try (GatewayFixture guarded =
                 new GatewayFixture(b -> b.auth(AccessRules.parse(GatewayAuthTest.RULES, "test")))) {
@@ -335,6 +356,83 @@ class OpenApiTest {
         c.expect(400, "GET", "/v1/locks?prefix=a//b", null);
     }
 
+    /** Enters the monitor {@code name} in session {@code s}; the lease id. */
+    private static String enter(Http http, String s, String name) {
+        return http.post("/v1/locks/acquire", acquire(name, s, ",\"kind\":\"monitor\""))
+                .json()
+                .get("lease")
+                .asText();
+    }
+
+    private static String awaitBody(String s, String lease, String condition, String request) {
+        return "{\"session\":\""
+                + s
+                + "\",\"lease\":\""
+                + lease
+                + "\",\"condition\":\""
+                + condition
+                + "\",\"request\":\""
+                + request
+                + "\"}";
+    }
+
+    private static String wait(String s, String request, String wait) {
+        return "{\"session\":\""
+                + s
+                + "\",\"request\":\""
+                + request
+                + "\",\"wait\":\""
+                + wait
+                + "\"}";
+    }
+
+    private static String timeUp(String s, String request) {
+        return "{\"session\":\"" + s + "\",\"request\":\"" + request + "\"}";
+    }
+
+    private static String signal(String lease, String condition) {
+        return "{\"lease\":\"" + lease + "\",\"condition\":\"" + condition + "\",\"all\":true}";
+    }
+
+    private void monitors(Client c) {
+        String s = f.http.session("60s");
+        String lease =
+                c.expect(
+                                200,
+                                "POST",
+                                "/v1/locks/acquire",
+                                acquire("buf", s, ",\"kind\":\"monitor\""))
+                        .json()
+                        .get("lease")
+                        .asText();
+        c.expect(202, "POST", "/v1/monitors/await", awaitBody(s, lease, "ready", "w1"));
+        c.expect(200, "POST", "/v1/monitors/timeup", timeUp(s, "w1"));
+        String again =
+                c.expect(200, "POST", "/v1/monitors/await", wait(s, "w1", "10s"))
+                        .json()
+                        .get("lease")
+                        .asText();
+        c.expect(404, "POST", "/v1/monitors/await", wait(s, "w1", "0s"));
+        c.expect(404, "POST", "/v1/monitors/timeup", timeUp(s, "w1"));
+        c.expect(200, "POST", "/v1/monitors/signal", signal(again, "ready"));
+        String mutex =
+                c.expect(200, "POST", "/v1/locks/acquire", acquire("buf-m", s, ""))
+                        .json()
+                        .get("lease")
+                        .asText();
+        c.expect(409, "POST", "/v1/monitors/await", awaitBody(s, mutex, "ready", "w2"));
+        c.expect(409, "POST", "/v1/monitors/signal", signal(mutex, "ready"));
+        c.expect(400, "POST", "/v1/monitors/await", awaitBody(s, again, "a/b", "w3"));
+        c.expect(400, "POST", "/v1/monitors/await", "{\"session\":\"" + s + "\"}");
+        c.expect(400, "POST", "/v1/monitors/timeup", "{}");
+        c.expect(400, "POST", "/v1/monitors/signal", signal(again, "a/b"));
+        c.expect(404, "POST", "/v1/monitors/signal", signal("nope", "ready"));
+        c.expect(404, "POST", "/v1/monitors/await", awaitBody("nope", again, "ready", "w4"));
+        c.expect(404, "POST", "/v1/monitors/timeup", timeUp("nope", "w4"));
+        c.expect(200, "POST", "/v1/locks/withdraw", timeUp(s, "w5"));
+        c.expect(404, "POST", "/v1/monitors/await", awaitBody(s, again, "ready", "w5"));
+    }
+
     private void keyValue(Client c) {
         c.expect(404, "GET", "/v1/kv/cfg/a", null);
         String etag =
@@ -389,20 +487,55 @@ class OpenApiTest {
         }
     }
 
-    /** The engine unreachable from the gateway's client: 503 wherever the engine is asked. */
-    private void engineUnavailable(Client c) {
+    /**
+     * The engine unreachable from the gateway's client: 503 wherever the engine is asked, and every
+     * watch stream told {@code disconnected}, then {@code reconnected} once it answers again.
+     */
+    private void engineUnavailable(Client c, ApiConformance api) throws Exception {
         String s = f.http.session("60s");
+        c.expect(
+                202,
+                "POST",
+                "/v1/monitors/await",
+                awaitBody(s, enter(f.http, s, "cut/waiting"), "c", "w"));
         MemEngine engine = MemEngine.named(f.engine);
+        EventStream watch = c.stream(200, "/v1/watch?prefix=elsewhere", null);
+        assertThat(watch.next(10).event()).isEqualTo("hello");
         engine.partition(f.baton.clientId());
-        try {
+        try (watch) {
+            c.expect(503, "POST", "/v1/monitors/timeup", timeUp(s, "w"));
             c.expect(503, "POST", "/v1/locks/acquire", acquire("cut-off", s, ""));
             c.expect(503, "GET", "/v1/locks", null);
             c.expect(503, "GET", "/v1/kv", null);
             c.expect(503, "GET", "/v1/kv/cfg/b", null);
             c.expect(503, "PUT", "/v1/kv/cfg/b", "x");
             c.expect(503, "DELETE", "/v1/kv/cfg/b", null);
+            EventStream.Event down = watch.next("disconnected", 10);
+            api.checkEvent("GET /v1/watch", down);
+            engine.heal(f.baton.clientId());
+            EventStream.Event up = watch.next("reconnected", 30);
+            api.checkEvent("GET /v1/watch", up);
         } finally {
             engine.heal(f.baton.clientId());
+        }
+        // A wait's first step and a signal need a HELD lease, and any failed engine call puts
+        // every lease of the gateway's client in doubt: each is the first call after its own cut,
+        // on a gateway whose client renews only every 20 s (TTL 60 s).
+        BatonConfig slow = BatonConfig.custom().leaseTtl(Duration.ofSeconds(60)).build();
+        for (String route : List.of("/v1/monitors/signal", "/v1/monitors/await")) {
+            try (GatewayFixture g = new GatewayFixture(slow, b -> b)) {
+                Client cut = new Client(api, g.http);
+                String session = g.http.session("60s");
+                String lease = enter(g.http, session, "cut/m");
+                MemEngine.named(g.engine).partition(g.baton.clientId());
+                cut.expect(
+                        503,
+                        "POST",
+                        route,
+                        route.endsWith("signal")
+                                ? signal(lease, "c")
+                                : awaitBody(session, lease, "c", "w"));
+            }
         }
     }
 

@@ -114,20 +114,8 @@ final class Acquisition {
         int status = r.statusCode();
         String code = GatewayClient.code(r);
         if (status == 200) {
-            JsonNode g = gateway.json(r);
-            // The core counts from `from` + ttl. Two bounds hold, so the later one does: the
-            // gateway
-            // promises remainingMs from when we sent (for a long poll, a count from long ago), and
-            // the session lives until its last answered keep-alive's base + ttl (the lease, fresh
-            // in the engine, longer).
-            long promised = sentAt + Duration.ofMillis(g.path("remainingMs").asLong()).toNanos();
-            long from = Math.max(promised - ttl.toNanos(), session.base());
             done.run();
-            sink.granted(
-                    g.path("token").asLong(),
-                    from,
-                    new HttpGrant(
-                            g.path("lease").asText(), s, request.name(), g.path("token").asLong()));
+            report(gateway, session, sink, gateway.json(r), s, sentAt, ttl);
             return;
         }
         if (status == 409 && code.equals("busy")) {
@@ -156,6 +144,30 @@ final class Acquisition {
             return;
         }
         fail(gateway.failure(r));
+    }
+
+    /**
+     * Reports the grant {@code g} (an acquire's or a monitor wake-up's 200) to {@code sink},
+     * counted conservatively. The core counts from {@code from} + ttl. Two bounds hold, so the
+     * later one does: the gateway promises {@code remainingMs} from when we sent (for a long poll,
+     * a count from long ago), and the session lives until its last answered keep-alive's base + ttl
+     * (the lease, fresh in the engine, longer).
+     */
+    static void report(
+            GatewayClient gateway,
+            GatewaySession session,
+            GrantSink<HttpGrant> sink,
+            JsonNode g,
+            String sessionId,
+            long sentAt,
+            Duration ttl) {
+        long promised = sentAt + Duration.ofMillis(g.path("remainingMs").asLong()).toNanos();
+        long from = Math.max(promised - ttl.toNanos(), session.base());
+        long token = g.path("token").asLong();
+        sink.granted(
+                token,
+                from,
+                new HttpGrant(g.path("lease").asText(), sessionId, g.path("name").asText(), token));
     }
 
     private void transportFailed(Throwable failure) {

@@ -91,6 +91,34 @@ final class GatewayClient {
         }
     }
 
+    /**
+     * {@link #send}, but an interrupt does not abandon the request: for a step the engine may have
+     * taken already (a monitor wait's first step, a time-up), whose answer the caller must have.
+     * Waits, bounded by the request's timeout, and re-sets the interrupt flag before returning.
+     */
+    HttpResponse<byte[]> sendUninterruptibly(HttpRequest request) {
+        CompletableFuture<HttpResponse<byte[]>> f = sendAsync(request);
+        long deadline =
+                System.nanoTime()
+                        + request.timeout().orElse(Duration.ofSeconds(30)).plusSeconds(1).toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    throw unreachable(e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** A transport failure (or anything a future failed with) as Baton sees it. */
     BatonException unreachable(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException)

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ final class GatewaySession {
     private final BackendContext ctx;
     private final Duration ttl;
     private final Duration timeout;
+    private final Reachability reachability;
 
     private volatile String id;
     private volatile long lastSent;
@@ -50,10 +52,12 @@ final class GatewaySession {
     record Answer(String session, long sentAt, long remainingMs, Set<String> leases) {}
 
     /** Creates the session, waiting (connect time). */
-    GatewaySession(GatewayClient gateway, BackendContext ctx, Duration ttl) {
+    GatewaySession(
+            GatewayClient gateway, BackendContext ctx, Duration ttl, Reachability reachability) {
         this.gateway = gateway;
         this.ctx = ctx;
         this.ttl = ttl;
+        this.reachability = reachability;
         this.timeout = ctx.config().connectTimeout();
         long sentAt = ctx.ticker().read();
         HttpResponse<byte[]> r = gateway.send(createRequest());
@@ -102,14 +106,36 @@ final class GatewaySession {
     /**
      * Keeps the session alive. Completes with the answer; exceptionally when the gateway cannot be
      * reached or the session ended (the core is then told its leases are lost).
+     *
+     * <p>Every keep-alive is also the client's liveness probe of the gateway, sent at least every
+     * TTL/3 and bounded by TTL/4 even while the client only watches: a keep-alive that fails in
+     * transport (or that the gateway answers 502/503/504) puts every lease in doubt and makes the
+     * connection DISCONNECTED; any other answer, even a 404 for an ended session, shows the gateway
+     * reachable again (see {@link Reachability}). So a blackholed gateway is noticed within TTL/3 +
+     * TTL/4, well inside the TTL, and its return within TTL/3 of it.
      */
     CompletableFuture<Answer> keepAlive() {
         String s = id;
-        if (s == null) {
+        if (s == null) { // nothing is sent: this says nothing of the gateway
             recreate();
             return CompletableFuture.failedFuture(
                     new BackendUnavailableException("no gateway session yet"));
         }
+        AtomicBoolean answered = new AtomicBoolean(); // the gateway answered, not 502/503/504
+        CompletableFuture<Answer> answer = sendKeepAlive(s, answered);
+        answer.whenComplete(
+                (a, failure) -> {
+                    if (answered.get()) {
+                        reachability.gateway(true);
+                    } else {
+                        ctx.sessionSuspended();
+                        reachability.gateway(false);
+                    }
+                });
+        return answer;
+    }
+
+    private CompletableFuture<Answer> sendKeepAlive(String s, AtomicBoolean answered) {
         long sentAt = ctx.ticker().read();
         lastSent = sentAt;
         return gateway.sendAsync(
@@ -118,6 +144,8 @@ final class GatewaySession {
                                 .build())
                 .thenApply(
                         r -> {
+                            int status = r.statusCode();
+                            answered.set(status != 502 && status != 503 && status != 504);
                             if (r.statusCode() == 404) {
                                 ended(s, "the gateway ended session " + s);
                             }
@@ -192,6 +220,9 @@ final class GatewaySession {
                                     lastSent = sentAt;
                                     base = sentAt;
                                 }
+                            }
+                            if (fresh != null) {
+                                reachability.gateway(true);
                             }
                             if (orphan) {
                                 delete(fresh);

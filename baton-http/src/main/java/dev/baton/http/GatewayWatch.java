@@ -35,6 +35,9 @@ final class GatewayWatch implements AutoCloseable {
     private final BackendContext ctx;
     private final String prefix;
     private final Consumer<WatchEvent> sink;
+    private final Reachability reachability;
+    // the first stream's hello (or resync): the gateway's hub has attached it
+    private final CompletableFuture<Void> attached = new CompletableFuture<>();
 
     private volatile String lastId;
     private volatile boolean closed;
@@ -42,21 +45,32 @@ final class GatewayWatch implements AutoCloseable {
     private volatile boolean connected; // the first stream was accepted: reconnect when one ends
 
     GatewayWatch(
-            GatewayClient gateway, BackendContext ctx, String prefix, Consumer<WatchEvent> sink) {
+            GatewayClient gateway,
+            BackendContext ctx,
+            String prefix,
+            Consumer<WatchEvent> sink,
+            Reachability reachability) {
         this.gateway = gateway;
         this.ctx = ctx;
         this.prefix = prefix;
         this.sink = sink;
+        this.reachability = reachability;
     }
 
-    /** Opens the first stream and waits until the gateway answered (so a bad watch fails here). */
+    /**
+     * Opens the first stream and waits until the gateway answered (so a bad watch fails here) and
+     * sent its {@code hello}: only then has the gateway's hub attached the stream, so a change made
+     * after this returns is surely delivered (before the hello it could fall before the attachment
+     * and be missed without a resync).
+     */
     void start() {
         int status;
+        long bound = ctx.config().connectTimeout().toMillis() + 1000;
         try {
-            status =
-                    open().get(
-                                    ctx.config().connectTimeout().toMillis() + 1000,
-                                    TimeUnit.MILLISECONDS);
+            status = open().get(bound, TimeUnit.MILLISECONDS);
+            if (status == 200) {
+                attached.get(bound, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -181,8 +195,25 @@ final class GatewayWatch implements AutoCloseable {
                                     d.path("lock").isObject()
                                             ? Snapshots.of(d.path("lock"))
                                             : null));
-            case "resync" -> sink.accept(WatchEvent.resync());
-            default -> {} // hello: only its id matters
+            case "resync" -> {
+                connection(d);
+                sink.accept(WatchEvent.resync());
+            }
+            // The gateway's own client lost or regained its engine: the core tells every
+            // subscription, once, whatever number of streams forward it.
+            case "disconnected" -> reachability.engine(false);
+            case "reconnected" -> reachability.engine(true);
+            case "hello" -> connection(d);
+            default -> {} // a type this client does not know
+        }
+        attached.complete(null); // hello (or resync) comes first on every stream
+    }
+
+    /** A stream's first event tells the gateway's connection to its engine, if it says. */
+    private void connection(JsonNode d) {
+        String c = d.path("connection").asText("");
+        if (!c.isEmpty()) {
+            reachability.engine(c.equals("CONNECTED"));
         }
     }
 

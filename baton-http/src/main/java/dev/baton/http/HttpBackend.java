@@ -1,6 +1,7 @@
 package dev.baton.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.BackendUnavailableException;
 import dev.baton.ClientClosedException;
 import dev.baton.LockSnapshot;
 import dev.baton.Versioned;
@@ -9,7 +10,9 @@ import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.Backend;
 import dev.baton.spi.BackendContext;
 import dev.baton.spi.GrantSink;
+import dev.baton.spi.NotHolderException;
 import dev.baton.spi.PendingAcquire;
+import dev.baton.spi.PendingAwait;
 import dev.baton.spi.Renewal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,7 +24,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -61,7 +67,9 @@ final class HttpBackend implements Backend<HttpGrant> {
     private final Duration timeout;
     private final ExecutorService executor;
     private final GatewaySession session;
+    private final Reachability reachability;
     private final Set<Acquisition> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<ConditionWait> waits = ConcurrentHashMap.newKeySet();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -71,7 +79,8 @@ final class HttpBackend implements Backend<HttpGrant> {
         this.ttl = ctx.config().leaseTtl();
         this.timeout = ctx.config().connectTimeout();
         this.executor = executor;
-        this.session = new GatewaySession(gateway, ctx, ttl);
+        this.reachability = new Reachability(ctx);
+        this.session = new GatewaySession(gateway, ctx, ttl, reachability);
     }
 
     @Override
@@ -146,6 +155,121 @@ final class HttpBackend implements Backend<HttpGrant> {
                             }
                         });
         return out;
+    }
+
+    // ---- monitors ----
+
+    /**
+     * The gateway's atomic first step, then a long poll for the wake-up ({@link ConditionWait}).
+     *
+     * <p>{@code holder == null} (only the two-step control asks for it: join the wait queue giving
+     * up nothing) has no route of its own: the control enters the monitor, waiting at most the
+     * connect timeout, and waits with that grant. Seen from the engine the waiter joins the queue
+     * just as late, which is all the control shows.
+     */
+    @Override
+    public PendingAwait await(
+            HttpGrant holder, String condition, AcquireRequest reentry, GrantSink<HttpGrant> sink) {
+        if (closed) {
+            throw new ClientClosedException(ctx.clientId());
+        }
+        HttpGrant giving = holder != null ? holder : enterForControl(reentry);
+        ConditionWait[] self = new ConditionWait[1];
+        ConditionWait w =
+                new ConditionWait(
+                        gateway,
+                        session,
+                        ctx,
+                        giving.session(),
+                        reentry,
+                        sink,
+                        ttl,
+                        () -> waits.remove(self[0]));
+        self[0] = w;
+        waits.add(w);
+        if (closed) { // close ran before the add and could not see it
+            waits.remove(w);
+            w.closed();
+            return w;
+        }
+        try {
+            w.start(giving, condition);
+        } catch (RuntimeException e) {
+            waits.remove(w);
+            throw e;
+        }
+        return w;
+    }
+
+    /** The two-step control's entry: a grant of the monitor, within the connect timeout. */
+    private HttpGrant enterForControl(AcquireRequest reentry) {
+        CompletableFuture<HttpGrant> entered = new CompletableFuture<>();
+        PendingAcquire p =
+                acquire(
+                        reentry,
+                        new GrantSink<>() {
+                            @Override
+                            public void granted(long token, long sentAtNanos, HttpGrant grant) {
+                                if (!entered.complete(grant)) {
+                                    release(grant);
+                                }
+                            }
+
+                            @Override
+                            public void denied() {
+                                entered.completeExceptionally(
+                                        new BackendUnavailableException("not entered"));
+                            }
+
+                            @Override
+                            public void failed(Throwable error) {
+                                entered.completeExceptionally(error);
+                            }
+                        });
+        try {
+            return entered.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.withdraw();
+            throw new BackendUnavailableException("interrupted entering " + reentry.name(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            p.withdraw();
+            throw new BackendUnavailableException(
+                    "the two-step control could not enter \""
+                            + reentry.name()
+                            + "\" within "
+                            + timeout.toMillis()
+                            + " ms",
+                    e);
+        }
+    }
+
+    @Override
+    public int signal(HttpGrant holder, String monitor, String condition, boolean all) {
+        HttpResponse<byte[]> r =
+                gateway.send(
+                        post(
+                                "/v1/monitors/signal",
+                                GatewayClient.JSON
+                                        .createObjectNode()
+                                        .put("lease", holder.lease())
+                                        .put("condition", condition)
+                                        .put("all", all)));
+        if (r.statusCode() == 409 || r.statusCode() == 404) {
+            throw new NotHolderException(
+                    "gateway "
+                            + gateway.shown()
+                            + " answered "
+                            + r.statusCode()
+                            + " "
+                            + GatewayClient.code(r)
+                            + " to a signal of \""
+                            + condition
+                            + "\" of \""
+                            + monitor
+                            + "\"");
+        }
+        return ok(r).path("woken").asInt();
     }
 
     // ---- reads ----
@@ -239,7 +363,7 @@ final class HttpBackend implements Backend<HttpGrant> {
 
     @Override
     public AutoCloseable watch(String prefix, Consumer<WatchEvent> sink) {
-        GatewayWatch w = new GatewayWatch(gateway, ctx, prefix, sink);
+        GatewayWatch w = new GatewayWatch(gateway, ctx, prefix, sink, reachability);
         watches.add(w);
         try {
             w.start();
@@ -283,6 +407,10 @@ final class HttpBackend implements Backend<HttpGrant> {
             a.closed();
         }
         inFlight.clear();
+        for (ConditionWait w : List.copyOf(waits)) {
+            w.closed();
+        }
+        waits.clear();
         watches.forEach(GatewayWatch::close);
         watches.clear();
         session.close(); // releases every lease and withdraws every wait in the gateway
