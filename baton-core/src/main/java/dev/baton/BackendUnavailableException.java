@@ -7,10 +7,21 @@ package dev.baton;
 public class BackendUnavailableException extends BatonException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message names the engine, what failed and, when there is one, the primitive
+     */
     public BackendUnavailableException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception with its cause.
+     *
+     * @param message names the engine, what failed and, when there is one, the primitive
+     * @param cause the underlying failure (the driver's exception, an I/O error)
+     */
     public BackendUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -94,10 +94,22 @@ public final class BatonConfig {
         return ProcessHandle.current().pid() + "@" + host;
     }
 
+    /**
+     * The configuration {@link Baton#connect(String)} uses: a {@value #DEFAULT_WATCH_QUEUE_CAPACITY
+     * }-event watch queue, a 5 s lease TTL with a tenth of it as safety margin, a 5 s connect
+     * timeout, the client name {@code pid@host} and Baton's own callback threads.
+     *
+     * @return the shared default configuration (immutable)
+     */
     public static BatonConfig defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Starts a configuration from the defaults; set only what differs.
+     *
+     * @return a new builder on which each value may be set once
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -110,48 +122,97 @@ public final class BatonConfig {
      * value stays explicit: a safety margin set before is kept and validated against the new TTL,
      * and rejected if it no longer fits. Values carried over may be set again on the returned
      * builder, which overrides them.
+     *
+     * @return a new builder with this configuration's explicit values
      */
     public Builder toBuilder() {
         return explicit.copy();
     }
 
+    /**
+     * How long a lease lives without renewal: how long the engine keeps a silent (crashed or cut
+     * off) holder's grant before it can go to another client, hence the failover time.
+     *
+     * @return the lease TTL ({@link #DEFAULT_LEASE_TTL} unless set)
+     */
     public Duration leaseTtl() {
         return leaseTtl;
     }
 
-    /** Subtracted from every lease deadline; see {@link Lease}. */
+    /**
+     * Subtracted from every lease deadline, so that the holder hears of a loss before the engine
+     * can grant the name elsewhere; see {@link Lease}.
+     *
+     * @return the margin (a tenth of the lease TTL unless set)
+     */
     public Duration safetyMargin() {
         return safetyMargin;
     }
 
+    /**
+     * How long {@link Baton#connect} waits for the engine's first answer before it gives up with
+     * {@link BackendUnavailableException}.
+     *
+     * @return the connect timeout ({@link #DEFAULT_CONNECT_TIMEOUT} unless set)
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** Human-readable prefix of the client id (default {@code pid@host}). */
+    /**
+     * Human-readable prefix of the client id, so that an operator can tell from {@code baton locks}
+     * which process holds what.
+     *
+     * @return the client name ({@code pid@host} unless set)
+     */
     public String clientName() {
         return clientName;
     }
 
-    /** Namespace set in code, if any; a URI path takes precedence when both are given. */
+    /**
+     * Namespace set in code, if any; a URI path takes precedence when both are given.
+     *
+     * @return the namespace, or empty to use the URI's or {@value #DEFAULT_NAMESPACE}
+     */
     public Optional<String> namespace() {
         return Optional.ofNullable(namespace);
     }
 
+    /**
+     * How many events one subscription may have waiting for its listener. A listener slower than
+     * the changes overflows it; the subscription then drops the queue and delivers a RESYNC instead
+     * of growing without bound.
+     *
+     * @return the capacity ({@value #DEFAULT_WATCH_QUEUE_CAPACITY} unless set)
+     */
     public int watchQueueCapacity() {
         return watchQueueCapacity;
     }
 
+    /**
+     * The clock lease deadlines are measured with: monotonic time, injected so that tests can move
+     * it by hand.
+     *
+     * @return the ticker ({@link Ticker#system()} unless set)
+     */
     public Ticker ticker() {
         return ticker;
     }
 
-    /** Executor for user callbacks; empty means Baton's own daemon pool. */
+    /**
+     * Executor for user callbacks.
+     *
+     * @return the executor set, or empty for Baton's own daemon pool
+     */
     public Optional<Executor> callbackExecutor() {
         return Optional.ofNullable(callbackExecutor);
     }
 
-    /** The observer of this client's leases; {@link LeaseListener#NONE} unless set. */
+    /**
+     * The observer of this client's leases.
+     *
+     * @return the listener ({@link LeaseListener#NONE} unless set)
+     */
     public LeaseListener leaseListener() {
         return leaseListener;
     }
@@ -220,7 +281,15 @@ public final class BatonConfig {
             }
         }
 
-        /** Lease TTL (ZooKeeper session timeout): at least 1 s, at most 10 minutes. */
+        /**
+         * Lease TTL (ZooKeeper session timeout): at least 1 s, at most 10 minutes. Shorter fails
+         * over faster after a crash; longer rides out longer pauses (GC, network) without losing
+         * leases.
+         *
+         * @param ttl the TTL
+         * @return this builder
+         * @throws InvalidArgumentException if {@code ttl} is out of range or was already set
+         */
         public Builder leaseTtl(Duration ttl) {
             once(leaseTtl, "leaseTtl");
             positive("leaseTtl", ttl);
@@ -232,7 +301,14 @@ public final class BatonConfig {
             return this;
         }
 
-        /** Safety margin subtracted from lease deadlines: positive, at most half the TTL. */
+        /**
+         * Safety margin subtracted from lease deadlines: at least 1% of the TTL (and 10 ms), at
+         * most half of it; checked against the TTL at {@link #build()}.
+         *
+         * @param margin the margin
+         * @return this builder
+         * @throws InvalidArgumentException if {@code margin} is not positive or was already set
+         */
         public Builder safetyMargin(Duration margin) {
             once(safetyMargin, "safetyMargin");
             positive("safetyMargin", margin);
@@ -240,6 +316,13 @@ public final class BatonConfig {
             return this;
         }
 
+        /**
+         * How long connecting may take before {@link BackendUnavailableException}.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws InvalidArgumentException if {@code timeout} is not positive or was already set
+         */
         public Builder connectTimeout(Duration timeout) {
             once(connectTimeout, "connectTimeout");
             positive("connectTimeout", timeout);
@@ -247,7 +330,14 @@ public final class BatonConfig {
             return this;
         }
 
-        /** Prefix of the client id: 1–64 characters of {@code [A-Za-z0-9._@-]}. */
+        /**
+         * Prefix of the client id: 1–64 characters of {@code [A-Za-z0-9._@-]}. Name the service or
+         * pod, so that lock listings say who holds what.
+         *
+         * @param name the client name
+         * @return this builder
+         * @throws InvalidArgumentException if {@code name} breaks the rule or was already set
+         */
         public Builder clientName(String name) {
             once(clientName, "clientName");
             if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
@@ -258,13 +348,29 @@ public final class BatonConfig {
             return this;
         }
 
-        /** Engine namespace; a valid {@link Names name}. */
+        /**
+         * Engine namespace: separates applications sharing one engine, since names in different
+         * namespaces never meet. A URI path, when given, takes precedence.
+         *
+         * @param ns a valid {@link Names name}
+         * @return this builder
+         * @throws InvalidNameException if {@code ns} breaks the {@link Names} rule
+         * @throws InvalidArgumentException if it was already set
+         */
         public Builder namespace(String ns) {
             once(namespace, "namespace");
             this.namespace = Names.validate(ns);
             return this;
         }
 
+        /**
+         * How many events one subscription may have waiting for its listener before it drops them
+         * for a RESYNC.
+         *
+         * @param capacity between 1 and 1,000,000
+         * @return this builder
+         * @throws InvalidArgumentException if {@code capacity} is out of range or was already set
+         */
         public Builder watchQueueCapacity(int capacity) {
             once(watchQueueCapacity, "watchQueueCapacity");
             if (capacity < 1 || capacity > 1_000_000) {
@@ -275,6 +381,13 @@ public final class BatonConfig {
             return this;
         }
 
+        /**
+         * The clock for lease deadlines; tests pass a fake one to move time by hand.
+         *
+         * @param t the ticker
+         * @return this builder
+         * @throws InvalidArgumentException if {@code t} is null or was already set
+         */
         public Builder ticker(Ticker t) {
             once(ticker, "ticker");
             if (t == null) {
@@ -287,6 +400,10 @@ public final class BatonConfig {
         /**
          * Executor for user callbacks (lease-loss actions, async acquire continuations, watch
          * listeners). It must not be an engine I/O thread.
+         *
+         * @param executor the executor; Baton never shuts it down
+         * @return this builder
+         * @throws InvalidArgumentException if {@code executor} is null or was already set
          */
         public Builder callbackExecutor(Executor executor) {
             once(callbackExecutor, "callbackExecutor");
@@ -300,6 +417,10 @@ public final class BatonConfig {
         /**
          * The observer of this client's leases (metrics, logs); see {@link LeaseListener} for the
          * thread it runs on and the order of its events.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws InvalidArgumentException if {@code listener} is null or was already set
          */
         public Builder leaseListener(LeaseListener listener) {
             once(leaseListener, "leaseListener");
@@ -310,6 +431,13 @@ public final class BatonConfig {
             return this;
         }
 
+        /**
+         * Builds the configuration, deriving what was not set (the safety margin from the TTL, the
+         * client name from the process).
+         *
+         * @return the immutable configuration
+         * @throws InvalidArgumentException if the safety margin does not fit the lease TTL
+         */
         public BatonConfig build() {
             return new BatonConfig(this);
         }

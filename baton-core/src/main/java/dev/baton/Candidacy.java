@@ -5,13 +5,26 @@ import java.util.Optional;
 /** One candidate in an {@link Election}. Closing it withdraws the candidate and ends its task. */
 public interface Candidacy extends AutoCloseable {
 
-    /** Whether this candidate holds a valid leadership lease right now. */
+    /**
+     * Whether this candidate holds a valid leadership lease right now.
+     *
+     * @return true while leading with a {@link LeaseState#HELD} lease
+     */
     boolean isLeader();
 
-    /** The current leadership lease, if leading. */
+    /**
+     * The current leadership lease, if leading: its fencing token marks the leader's writes, so
+     * that a resource can reject a deposed leader's late ones.
+     *
+     * @return the lease of the current term, or empty when not leading
+     */
     Optional<FencedLease> leadership();
 
-    /** How many times this candidate has become leader. */
+    /**
+     * How many times this candidate has become leader.
+     *
+     * @return the number of terms begun, 0 before the first
+     */
     int terms();
 
     /**
@@ -19,6 +32,8 @@ public interface Candidacy extends AutoCloseable {
      * ERROR and reported to the listener given to {@link Election#join(LeaderTask,
      * java.util.function.Consumer)}, and the candidate queues again. An interruption on loss or
      * close is no failure.
+     *
+     * @return the last failure, or empty if the task never failed
      */
     Optional<Throwable> lastFailure();
 

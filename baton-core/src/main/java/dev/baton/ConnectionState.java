@@ -6,6 +6,11 @@ package dev.baton;
  * {@link WatchEvent.Type#DISCONNECTED} or {@link WatchEvent.Type#RECONNECTED} event.
  */
 public enum ConnectionState {
+    /** The engine answered the client's last request or keep-alive. */
     CONNECTED,
+    /**
+     * The client's last request or keep-alive failed; it keeps trying, and its leases run on their
+     * local deadlines meanwhile.
+     */
     DISCONNECTED
 }

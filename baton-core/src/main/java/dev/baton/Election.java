@@ -9,11 +9,19 @@ import java.util.function.Consumer;
  * within the engine's session timeout (or lease TTL).
  */
 public interface Election {
+    /**
+     * The election's name.
+     *
+     * @return the name this handle was made with
+     */
     String name();
 
     /**
-     * Joins the election. {@code task} runs each time this candidate becomes leader.
+     * Joins the election. {@code task} runs each time this candidate becomes leader. A task that
+     * throws is logged at ERROR and the candidate queues again; use {@link #join(LeaderTask,
+     * Consumer)} to hear of it in code.
      *
+     * @param task the work to do while leader, on a thread of the candidacy's own
      * @return a handle that withdraws the candidate when closed
      */
     Candidacy join(LeaderTask task);
@@ -23,10 +31,18 @@ public interface Election {
      * handed to {@code onFailure} on Baton's callback executor, after which the candidate queues
      * again. An interruption on loss or close is no failure.
      *
+     * @param task the work to do while leader, on a thread of the candidacy's own
+     * @param onFailure receives each exception or error the task throws
      * @return a handle that withdraws the candidate when closed
      */
     Candidacy join(LeaderTask task, Consumer<? super Throwable> onFailure);
 
-    /** The current leader's client id, as the engine sees it now. */
+    /**
+     * The current leader's client id, as the engine sees it now: one round trip, for display; a
+     * process that must act only as leader checks its own {@link Candidacy#leadership()} instead.
+     *
+     * @return the leader's {@link Baton#clientId()}, or empty if nobody leads
+     * @throws BackendUnavailableException if the engine cannot be reached
+     */
     Optional<String> leader();
 }

@@ -10,5 +10,11 @@ package dev.baton;
  * instead: no token rather than a fake one.
  */
 public interface FencedLease extends Lease {
+    /**
+     * The fencing token of this grant. Pass it with every write to a resource that checks it, so
+     * that a write from a holder that has lost the lease is rejected.
+     *
+     * @return a positive number, strictly greater than the token of every earlier grant of the name
+     */
     long fencingToken();
 }

@@ -5,6 +5,13 @@ public class InvalidNameException extends InvalidArgumentException {
     private static final long serialVersionUID = 1L;
     private final String name;
 
+    /**
+     * Creates the exception; the message quotes the name (control characters escaped) and states
+     * the rule.
+     *
+     * @param name the rejected name, may be null
+     * @param problem which part of the rule it breaks, e.g. {@code "segment 2 is empty"}
+     */
     public InvalidNameException(String name, String problem) {
         super(
                 "name "
@@ -17,7 +24,11 @@ public class InvalidNameException extends InvalidArgumentException {
         this.name = name;
     }
 
-    /** The rejected name, as given (may be {@code null}). */
+    /**
+     * The rejected name.
+     *
+     * @return the name as given (may be {@code null})
+     */
     public String name() {
         return name;
     }

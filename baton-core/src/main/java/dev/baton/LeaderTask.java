@@ -7,5 +7,13 @@ package dev.baton;
  */
 @FunctionalInterface
 public interface LeaderTask {
+    /**
+     * Does the leader's work for one term.
+     *
+     * @param leadership the term's lease: pass its fencing token to resources that check it, and
+     *     {@link Lease#ensureValid()} before side effects
+     * @throws Exception any failure, logged and reported by the candidacy, after which the
+     *     candidate queues again
+     */
     void lead(FencedLease leadership) throws Exception;
 }

@@ -21,22 +21,48 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Lease extends AutoCloseable {
 
-    /** The primitive's name. */
+    /**
+     * The primitive's name.
+     *
+     * @return the name of the mutex, semaphore, lock or election that granted this lease
+     */
     String name();
 
-    /** Which primitive granted this lease. */
+    /**
+     * Which primitive granted this lease.
+     *
+     * @return the kind, e.g. {@link LeaseKind#MUTEX}
+     */
     LeaseKind kind();
 
-    /** Permits held (1 except for semaphores). */
+    /**
+     * Permits held.
+     *
+     * @return the permits this grant counts for: 1 except for semaphores
+     */
     int permits();
 
-    /** Identity of the holding client ({@link Baton#clientId()}). */
+    /**
+     * Identity of the holding client.
+     *
+     * @return the holder's {@link Baton#clientId()}, as the engine records it
+     */
     String holder();
 
-    /** Wall-clock time at which the grant was confirmed to this client. */
+    /**
+     * Wall-clock time at which the grant was confirmed to this client; for display and logs only,
+     * since deadlines are measured on the monotonic {@link Ticker}.
+     *
+     * @return when the grant was confirmed
+     */
     Instant grantedAt();
 
-    /** Current state, checked against the local deadline at the call. */
+    /**
+     * Current state, checked against the local deadline at the call.
+     *
+     * @return {@link LeaseState#LOST} as soon as the deadline has passed, even before the renewal
+     *     machinery notices
+     */
     LeaseState state();
 
     /**
@@ -44,10 +70,16 @@ public interface Lease extends AutoCloseable {
      * still act as the holder if no renewal succeeds meanwhile. {@link Duration#ZERO} once the
      * deadline has passed or the lease is released or lost. A renewal moves the deadline forward,
      * so the value can grow between calls.
+     *
+     * @return the time left, never negative
      */
     Duration remaining();
 
-    /** Whether {@link #state()} is {@link LeaseState#HELD}. */
+    /**
+     * Whether {@link #state()} is {@link LeaseState#HELD}.
+     *
+     * @return true while the lease is held and confirmed
+     */
     default boolean isHeld() {
         return state() == LeaseState.HELD;
     }
@@ -64,6 +96,8 @@ public interface Lease extends AutoCloseable {
     /**
      * Completes once, with the reason, when the lease is lost; never completes if it is released
      * first. Dependent actions run on Baton's callback executor.
+     *
+     * @return the loss signal: stop work that relies on the lease when it completes
      */
     CompletionStage<LeaseLoss> lost();
 

@@ -36,27 +36,60 @@ public interface LeaseListener {
         FAILED
     }
 
-    /** A lease was granted to this client after {@code waited}. */
+    /**
+     * A lease was granted to this client after {@code waited}.
+     *
+     * @param lease the new lease
+     * @param waited from the acquisition's start to the grant: the lock's contention, as callers
+     *     feel it
+     */
     default void granted(Lease lease, Duration waited) {}
 
-    /** An acquisition of {@code name} ended without a lease after {@code waited}. */
+    /**
+     * An acquisition of {@code name} ended without a lease after {@code waited}.
+     *
+     * @param name the primitive's name
+     * @param kind the primitive's kind
+     * @param refusal why it ended
+     * @param waited from the acquisition's start to its end
+     */
     default void refused(String name, LeaseKind kind, Refusal refusal, Duration waited) {}
 
     /**
      * A renewal round confirmed this client's leases ({@code leases} of them, in one batch) after
      * {@code roundTrip}. A round that fails shows as {@link #inDoubt} per lease instead.
+     *
+     * @param leases how many leases the round confirmed
+     * @param roundTrip from sending the round to its answer: the engine's latency as leases see it
      */
     default void renewed(int leases, Duration roundTrip) {}
 
-    /** A held lease went {@link LeaseState#IN_DOUBT}: a renewal went unanswered. */
+    /**
+     * A held lease went {@link LeaseState#IN_DOUBT}: a renewal went unanswered.
+     *
+     * @param lease the lease in doubt
+     */
     default void inDoubt(Lease lease) {}
 
-    /** A lease in doubt was confirmed in time and is {@link LeaseState#HELD} again. */
+    /**
+     * A lease in doubt was confirmed in time and is {@link LeaseState#HELD} again.
+     *
+     * @param lease the confirmed lease
+     */
     default void confirmed(Lease lease) {}
 
-    /** A lease was lost; {@code loss} says why. */
+    /**
+     * A lease was lost; {@code loss} says why.
+     *
+     * @param lease the lost lease
+     * @param loss the reason and when the client declared it
+     */
     default void lost(Lease lease, LeaseLoss loss) {}
 
-    /** A lease was released by its holder. */
+    /**
+     * A lease was released by its holder.
+     *
+     * @param lease the released lease
+     */
     default void released(Lease lease) {}
 }

@@ -18,7 +18,11 @@ public enum LeaseState {
     /** Expired, revoked or its session ended; another client may hold the name now. Final. */
     LOST;
 
-    /** Whether the state is final ({@code RELEASED} or {@code LOST}). */
+    /**
+     * Whether the state is final: a lease in it never changes again.
+     *
+     * @return true for {@code RELEASED} and {@code LOST}
+     */
     public boolean isFinal() {
         return this == RELEASED || this == LOST;
     }

@@ -9,11 +9,21 @@ public class LockInterruptedException extends BatonException {
     private static final long serialVersionUID = 1L;
     private final String name;
 
+    /**
+     * Creates the exception.
+     *
+     * @param name the primitive the thread was waiting for
+     */
     public LockInterruptedException(String name) {
         super("interrupted while waiting for \"" + name + "\"");
         this.name = name;
     }
 
+    /**
+     * The primitive the thread was waiting for.
+     *
+     * @return its name
+     */
     public String name() {
         return name;
     }

@@ -15,6 +15,13 @@ import java.util.stream.Collectors;
  */
 public record LockSnapshot(String name, List<Holder> holders, int waiters) {
 
+    /**
+     * Builds a snapshot; {@code holders} is copied.
+     *
+     * @param name the lock name
+     * @param holders current grants, oldest first
+     * @param waiters number of queued requests not yet granted
+     */
     public LockSnapshot {
         holders = List.copyOf(holders);
     }
@@ -30,16 +37,31 @@ public record LockSnapshot(String name, List<Holder> holders, int waiters) {
      */
     public record Holder(
             String clientId, LeaseKind kind, int permits, long fencingToken, Instant since) {
+        /**
+         * How long this grant has been held as of {@code now}.
+         *
+         * @param now the time to measure to, usually {@link Instant#now()}
+         * @return the time since {@link #since()}, or zero where the engine gave no time
+         */
         public Duration heldFor(Instant now) {
             return since == null ? Duration.ZERO : Duration.between(since, now);
         }
     }
 
+    /**
+     * Whether anyone holds the name.
+     *
+     * @return true if there is at least one holder
+     */
     public boolean isHeld() {
         return !holders.isEmpty();
     }
 
-    /** "held by X (token 7) for 1.2 s; 3 waiting" — for messages. */
+    /**
+     * The holders and waiters in words, for messages such as {@link LockTimeoutException}'s.
+     *
+     * @return e.g. {@code held by 42@host#1a2b (token 7, for 1200 ms); 3 waiting}
+     */
     public String describeHolders() {
         Instant now = Instant.now();
         String held =

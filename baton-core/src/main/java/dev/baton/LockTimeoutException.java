@@ -14,6 +14,13 @@ public class LockTimeoutException extends BatonException {
     private final Duration waited;
     private final transient LockSnapshot seen;
 
+    /**
+     * Creates the exception; the message is built from the arguments.
+     *
+     * @param name the lock's name
+     * @param waited how long the caller waited
+     * @param seen the lock's state as last seen, or null if the backend could not tell
+     */
     public LockTimeoutException(String name, Duration waited, LockSnapshot seen) {
         super(describe(name, waited, seen));
         this.name = name;
@@ -34,15 +41,30 @@ public class LockTimeoutException extends BatonException {
         return b.toString();
     }
 
+    /**
+     * The lock the caller waited for.
+     *
+     * @return the lock's name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * How long the caller waited before giving up.
+     *
+     * @return the time waited (at least the timeout, unless the engine said "held" at once)
+     */
     public Duration waited() {
         return waited;
     }
 
-    /** The lock's state as last seen by the waiter, when the backend could tell. */
+    /**
+     * The lock's state as last seen by the waiter, when the backend could tell: who held it, to
+     * tell a stuck holder from a long queue.
+     *
+     * @return the snapshot, or empty if it could not be read (it is not serialized either)
+     */
     public Optional<LockSnapshot> seen() {
         return Optional.ofNullable(seen);
     }

@@ -37,22 +37,39 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Monitor {
 
-    /** The monitor's name. */
+    /**
+     * The monitor's name.
+     *
+     * @return the name this handle was made with
+     */
     String name();
 
     /**
      * Enters the monitor, waiting up to {@code timeout} in FIFO order.
      *
+     * @param timeout how long to wait for the monitor
+     * @return the lease of the monitor, to pass to its conditions' {@code await} and {@code signal}
      * @throws LockTimeoutException if not entered in time (nothing is left in the engine)
      * @throws LockInterruptedException if interrupted while waiting (nothing is left)
      * @throws InvalidArgumentException if {@code timeout} is null or negative
      */
     FencedLease enter(Duration timeout);
 
-    /** Enters the monitor, waiting as long as it takes (interruptible). */
+    /**
+     * Enters the monitor, waiting as long as it takes (interruptible).
+     *
+     * @return the lease of the monitor
+     * @throws LockInterruptedException if interrupted while waiting (nothing is left)
+     * @throws BackendUnavailableException if the engine cannot be reached
+     */
     FencedLease enter();
 
-    /** Enters the monitor only if nobody holds it or waits for it now. */
+    /**
+     * Enters the monitor only if nobody holds it or waits for it now: never overtakes a waiter.
+     *
+     * @return the lease of the monitor, or empty if it is held or has waiters
+     * @throws BackendUnavailableException if the engine cannot be reached
+     */
     Optional<FencedLease> tryEnter();
 
     /**
@@ -71,6 +88,8 @@ public interface Monitor {
      * The condition variable {@code name} of this monitor (created on first use in the engine; a
      * condition with no waiter leaves nothing there).
      *
+     * @param name the condition's name, e.g. {@code notEmpty}
+     * @return a handle on the condition
      * @throws InvalidNameException if {@code name} is not one segment of {@code [A-Za-z0-9._-]+} of
      *     at most {@value MonitorCondition#MAX_NAME_LENGTH} characters
      */

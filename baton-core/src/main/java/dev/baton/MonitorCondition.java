@@ -46,10 +46,18 @@ public interface MonitorCondition {
     /** The longest condition name. */
     int MAX_NAME_LENGTH = 64;
 
-    /** The condition's name, unique within its monitor. */
+    /**
+     * The condition's name, unique within its monitor.
+     *
+     * @return the name given to {@link Monitor#condition(String)}
+     */
     String name();
 
-    /** The monitor this condition belongs to. */
+    /**
+     * The monitor this condition belongs to: only its leases may await or signal here.
+     *
+     * @return the monitor
+     */
     Monitor monitor();
 
     /**
@@ -72,7 +80,17 @@ public interface MonitorCondition {
      */
     Wakeup await(FencedLease lease, Duration timeout);
 
-    /** {@link #await(FencedLease, Duration)} with no timeout: waits for a signal. */
+    /**
+     * {@link #await(FencedLease, Duration)} with no timeout: waits for a signal.
+     *
+     * @param lease the caller's current lease of this monitor
+     * @return the new lease (its {@code signalled} is always {@code true})
+     * @throws MonitorLeaseException if {@code lease} is not this monitor's or not held: nothing
+     *     changes in the engine
+     * @throws LockInterruptedException if interrupted while waiting: the old lease is released and
+     *     the caller holds nothing
+     * @throws BackendUnavailableException if the engine cannot be reached
+     */
     Wakeup await(FencedLease lease);
 
     /**
@@ -97,6 +115,7 @@ public interface MonitorCondition {
      * the monitor's entry queue. Only the current holder may signal, which the engine checks
      * against {@code lease}; the caller keeps the monitor.
      *
+     * @param lease the caller's current lease of this monitor
      * @return whether a waiter was woken (a signal with no waiter is not remembered)
      * @throws MonitorLeaseException if {@code lease} is not this monitor's or not held (also when
      *     the engine finds it gone): nothing changes
@@ -106,6 +125,7 @@ public interface MonitorCondition {
     /**
      * Wakes every waiter of this condition, in FIFO order.
      *
+     * @param lease the caller's current lease of this monitor
      * @return how many waiters were woken
      * @throws MonitorLeaseException as {@link #signal}
      */

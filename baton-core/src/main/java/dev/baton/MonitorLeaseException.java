@@ -9,6 +9,14 @@ public class MonitorLeaseException extends LeaseInvalidException {
     private static final long serialVersionUID = 1L;
     private final String lease;
 
+    /**
+     * Creates the exception.
+     *
+     * @param monitor the monitor's name
+     * @param lease the refused lease (may be null)
+     * @param state the lease's state when it was refused
+     * @param problem why it was refused
+     */
     public MonitorLeaseException(String monitor, Lease lease, LeaseState state, String problem) {
         super(
                 monitor,
@@ -17,7 +25,11 @@ public class MonitorLeaseException extends LeaseInvalidException {
         this.lease = describe(lease);
     }
 
-    /** The refused lease, described (kind, name, token, holder). */
+    /**
+     * The refused lease, described.
+     *
+     * @return its kind, name, token and holder in words
+     */
     public String lease() {
         return lease;
     }

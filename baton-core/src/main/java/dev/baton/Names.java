@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
  * segment. Names map one-to-one onto ZooKeeper paths and Redis keys, so the rule is strict.
  */
 public final class Names {
+    /** The longest name, in characters: keeps ZooKeeper paths and Redis keys short. */
     public static final int MAX_LENGTH = 200;
+
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
 
     private Names() {}
@@ -16,6 +18,8 @@ public final class Names {
     /**
      * Returns {@code name} if valid.
      *
+     * @param name a lock name or key
+     * @return {@code name}, unchanged
      * @throws InvalidNameException naming the input and the rule it breaks
      */
     public static String validate(String name) {
@@ -57,7 +61,13 @@ public final class Names {
         return name;
     }
 
-    /** Validates a watch prefix: empty (everything) or a valid name. */
+    /**
+     * Validates a watch prefix: empty (everything) or a valid name.
+     *
+     * @param prefix the prefix
+     * @return {@code prefix}, unchanged
+     * @throws InvalidNameException if it is neither empty nor a valid name
+     */
     public static String validatePrefix(String prefix) {
         if (prefix != null && prefix.isEmpty()) {
             return prefix;
@@ -65,7 +75,14 @@ public final class Names {
         return validate(prefix);
     }
 
-    /** Whether {@code name} lies under {@code prefix} as a path: equal, or prefix + "/" + more. */
+    /**
+     * Whether {@code name} lies under {@code prefix} as a path: equal, or prefix + "/" + more.
+     *
+     * @param name a valid name
+     * @param prefix a valid prefix ({@code ""} covers every name)
+     * @return true if {@code name} is {@code prefix} or below it ({@code a/b} is under {@code a},
+     *     {@code ab} is not)
+     */
     public static boolean isUnder(String name, String prefix) {
         return prefix.isEmpty()
                 || name.equals(prefix)

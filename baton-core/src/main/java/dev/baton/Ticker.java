@@ -6,9 +6,18 @@ package dev.baton;
  */
 @FunctionalInterface
 public interface Ticker {
+    /**
+     * Reads the time.
+     *
+     * @return nanoseconds since an arbitrary origin, never decreasing
+     */
     long read();
 
-    /** {@link System#nanoTime()}. */
+    /**
+     * The real clock.
+     *
+     * @return a ticker reading {@link System#nanoTime()}
+     */
     static Ticker system() {
         return System::nanoTime;
     }

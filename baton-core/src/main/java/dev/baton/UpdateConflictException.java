@@ -9,6 +9,12 @@ public class UpdateConflictException extends BatonException {
     private final String key;
     private final int attempts;
 
+    /**
+     * Creates the exception.
+     *
+     * @param key the key that could not be updated
+     * @param attempts how many attempts were lost
+     */
     public UpdateConflictException(String key, int attempts) {
         super(
                 "update of \""
@@ -20,10 +26,20 @@ public class UpdateConflictException extends BatonException {
         this.attempts = attempts;
     }
 
+    /**
+     * The key that could not be updated.
+     *
+     * @return the key
+     */
     public String key() {
         return key;
     }
 
+    /**
+     * How many attempts were lost to other writers.
+     *
+     * @return the {@code maxAttempts} the update was given
+     */
     public int attempts() {
         return attempts;
     }

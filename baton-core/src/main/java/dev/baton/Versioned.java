@@ -16,16 +16,32 @@ public record Versioned(String key, byte[] value, long version) {
     /** Expected version meaning "the key must not exist" in {@code compareAndSet}. */
     public static final long ABSENT = 0;
 
+    /**
+     * Builds a value; {@code value} is copied.
+     *
+     * @param key the key
+     * @param value the bytes, not null
+     * @param version the version of this write, at least 1
+     */
     public Versioned {
         value = value.clone();
     }
 
+    /**
+     * The value.
+     *
+     * @return a copy of the bytes: changing it changes nothing stored
+     */
     @Override
     public byte[] value() {
         return value.clone();
     }
 
-    /** The value decoded as UTF-8. */
+    /**
+     * The value decoded as UTF-8.
+     *
+     * @return the text
+     */
     public String asString() {
         return new String(value, StandardCharsets.UTF_8);
     }

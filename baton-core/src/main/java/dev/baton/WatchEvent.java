@@ -14,6 +14,7 @@ import java.util.Optional;
 public record WatchEvent(
         Type type, String name, Optional<Versioned> value, Optional<LockSnapshot> lock) {
 
+    /** What a {@link WatchEvent} reports. */
     public enum Type {
         /** A key was written. */
         PUT,
@@ -40,26 +41,60 @@ public record WatchEvent(
         RECONNECTED
     }
 
+    /**
+     * A key was written; backends build events with these factories.
+     *
+     * @param v the key's new value and version
+     * @return the event
+     */
     public static WatchEvent put(Versioned v) {
         return new WatchEvent(Type.PUT, v.key(), Optional.of(v), Optional.empty());
     }
 
+    /**
+     * A key was deleted.
+     *
+     * @param key the deleted key
+     * @return the event
+     */
     public static WatchEvent delete(String key) {
         return new WatchEvent(Type.DELETE, key, Optional.empty(), Optional.empty());
     }
 
+    /**
+     * A lock's holders or waiters changed.
+     *
+     * @param name the lock's name
+     * @param snapshot its state after the change, or null when the backend does not know it
+     * @return the event
+     */
     public static WatchEvent lock(String name, LockSnapshot snapshot) {
         return new WatchEvent(Type.LOCK, name, Optional.empty(), Optional.ofNullable(snapshot));
     }
 
+    /**
+     * Events were dropped or may have been missed: the listener should re-read its state.
+     *
+     * @return the event
+     */
     public static WatchEvent resync() {
         return new WatchEvent(Type.RESYNC, "", Optional.empty(), Optional.empty());
     }
 
+    /**
+     * The client lost its engine.
+     *
+     * @return the event
+     */
     public static WatchEvent disconnected() {
         return new WatchEvent(Type.DISCONNECTED, "", Optional.empty(), Optional.empty());
     }
 
+    /**
+     * The client reaches its engine again.
+     *
+     * @return the event
+     */
     public static WatchEvent reconnected() {
         return new WatchEvent(Type.RECONNECTED, "", Optional.empty(), Optional.empty());
     }

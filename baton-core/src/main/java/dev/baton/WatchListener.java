@@ -8,5 +8,11 @@ package dev.baton;
  */
 @FunctionalInterface
 public interface WatchListener {
+    /**
+     * Handles one event. Return promptly: the subscription's next event waits for this one.
+     *
+     * @param event the change, or a connection event ({@code DISCONNECTED}, {@code RECONNECTED},
+     *     {@code RESYNC})
+     */
     void onEvent(WatchEvent event);
 }

@@ -16,13 +16,21 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Resolves a URI to a backend provider and opens a client. <b>Internal.</b> */
 public final class Connector {
-    private static final Map<String, String> MODULE_HINTS =
+    /**
+     * The module that serves each of Baton's own schemes, named when its module is missing: the
+     * user then knows which dependency to add, not only that something is missing. {@code mem} is
+     * in this module; it goes missing only from a repackaged jar that dropped the ServiceLoader
+     * registrations.
+     */
+    private static final Map<String, String> MODULE_OF_SCHEME =
             Map.of(
                     "zookeeper", "baton-zookeeper",
                     "embedded", "baton-zookeeper",
                     "redis", "baton-redis",
-                    "rediss", "baton-redis",
-                    "redlock", "baton-redis");
+                    "redlock", "baton-redis",
+                    "http", "baton-http",
+                    "https", "baton-http",
+                    "mem", "baton-core");
 
     private Connector() {}
 
@@ -32,15 +40,18 @@ public final class Connector {
         Map<String, BackendProvider> providers = providers();
         BackendProvider provider = providers.get(parsed.scheme());
         if (provider == null) {
-            String hint = MODULE_HINTS.get(parsed.scheme());
+            String module = MODULE_OF_SCHEME.get(parsed.scheme());
             throw new InvalidUriException(
                     uri,
-                    hint != null
+                    module != null
                             ? "scheme \""
                                     + parsed.scheme()
                                     + "\" needs the "
-                                    + hint
-                                    + " module on the classpath"
+                                    + module
+                                    + " module on the classpath: add the dependency dev.baton:"
+                                    + module
+                                    + " (at baton-core's version; the dev.baton:baton-bom"
+                                    + " aligns them)"
                             : "unknown scheme \""
                                     + parsed.scheme()
                                     + "\"; known schemes: "
@@ -64,7 +75,7 @@ public final class Connector {
         String namespace = config.namespace().orElse(BatonConfig.DEFAULT_NAMESPACE);
         Names.validate(namespace);
         BatonImpl baton = new BatonImpl(uri, config, clientId, namespace);
-        Backend backend;
+        Backend<?> backend;
         try {
             backend = provider.open(parsed, baton);
         } catch (RuntimeException | Error e) {

@@ -28,7 +28,11 @@ import java.util.function.Consumer;
  */
 public interface Backend<G> extends AutoCloseable {
 
-    /** The effective lease TTL (on ZooKeeper, the negotiated session timeout). */
+    /**
+     * The effective lease TTL, which the core's local deadlines are built on.
+     *
+     * @return the configured TTL, or on ZooKeeper the session timeout the server negotiated
+     */
     Duration leaseTtl();
 
     /**
@@ -38,6 +42,9 @@ public interface Backend<G> extends AutoCloseable {
      * If the caller gives up first, the core calls {@link PendingAcquire#withdraw} on the returned
      * handle, once.
      *
+     * @param request what to acquire: name, kind, permits, try-once or not
+     * @param sink where to report the outcome
+     * @return the handle the core withdraws the request through
      * @throws dev.baton.BatonException if the request cannot even be sent (client closed); the sink
      *     is then never called
      */
@@ -48,6 +55,7 @@ public interface Backend<G> extends AutoCloseable {
      * grant, by the core, on the releasing caller's thread or a blocking worker (never an engine
      * thread), also for a grant that lost a race with its caller giving up.
      *
+     * @param grant the backend's own record of the grant, as reported to the sink
      * @throws dev.baton.BackendUnavailableException if the engine could not be told (the grant then
      *     expires with its TTL or session)
      */
@@ -59,6 +67,7 @@ public interface Backend<G> extends AutoCloseable {
      * grant, however late the answer comes: a confirmation can only move a deadline forward, and
      * never revives a lost lease.
      *
+     * @param grants the grants of the client's live leases, as reported to their sinks
      * @return one verdict per grant, in the order given; completes exceptionally if the engine
      *     could not be reached (every grant of the batch is then {@link Renewal#UNDECIDED})
      */
@@ -81,6 +90,8 @@ public interface Backend<G> extends AutoCloseable {
      *     that, to show the lost wake-up that atomicity prevents
      * @param condition a validated condition name (one segment)
      * @param reentry the request the waiter re-enters with (MONITOR, 1 of 1, not try-once)
+     * @param sink where to report the re-entry grant (or failure)
+     * @return the handle the core ends the wait through ({@link PendingAwait#timeUp}, withdraw)
      * @throws NotHolderException if {@code holder} is not the monitor's current holder in the
      *     engine (nothing changed)
      * @throws dev.baton.BackendUnavailableException if the engine could not be reached (whether the
@@ -97,6 +108,10 @@ public interface Backend<G> extends AutoCloseable {
      * step that also checks in the engine that {@code holder} is the monitor's current holder. On
      * the caller's thread.
      *
+     * @param holder the caller's grant of the monitor
+     * @param monitor the monitor's name
+     * @param condition a validated condition name (one segment)
+     * @param all whether to move every waiter rather than the longest-waiting one
      * @return how many waiters were moved
      * @throws NotHolderException if {@code holder} is not the monitor's current holder (nothing
      *     changed)
@@ -105,26 +120,74 @@ public interface Backend<G> extends AutoCloseable {
         throw new dev.baton.BatonException(this + " has no monitors");
     }
 
-    /** The engine's view of a lock name, across primitive kinds; empty if it has no state. */
+    /**
+     * The engine's view of a lock name, across primitive kinds.
+     *
+     * @param name a validated lock name
+     * @return holders and waiters of the name, or empty if it has no state
+     */
     Optional<LockSnapshot> inspect(String name);
 
-    /** Snapshots of every lock name under {@code prefix} with holders or waiters. */
+    /**
+     * Snapshots of every lock name under {@code prefix} with holders or waiters.
+     *
+     * @param prefix a validated prefix, {@code ""} for every name
+     * @return one snapshot per name with state, in any order (the core does not sort)
+     */
     List<LockSnapshot> locks(String prefix);
 
+    /**
+     * Reads a key; see {@link dev.baton.KeyValueStore#get}.
+     *
+     * @param key a validated key
+     * @return the value and version, or empty if absent
+     */
     Optional<Versioned> get(String key);
 
+    /**
+     * Writes a key unconditionally, with a version above every earlier one of the key (deleted ones
+     * included).
+     *
+     * @param key a validated key
+     * @param value the bytes, not null
+     * @return the value written and its new version
+     */
     Versioned put(String key, byte[] value);
 
+    /**
+     * Writes a key only at {@code expectedVersion}, atomically in the engine.
+     *
+     * @param key a validated key
+     * @param expectedVersion the version the key must have, or {@link Versioned#ABSENT}
+     * @param value the bytes, not null
+     * @return the value written and its new version, or empty if the version did not match
+     */
     Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value);
 
-    /** Deletes; {@code expectedVersion < 0} means any version. */
+    /**
+     * Deletes a key, keeping its version so that a later write goes above it.
+     *
+     * @param key a validated key
+     * @param expectedVersion the version the key must have; {@code < 0} means any version
+     * @return whether the key was deleted
+     */
     boolean delete(String key, long expectedVersion);
 
+    /**
+     * Existing keys under {@code prefix}.
+     *
+     * @param prefix a validated prefix, {@code ""} for every key
+     * @return the keys, sorted
+     */
     List<String> keys(String prefix);
 
     /**
      * Starts delivering changes under {@code prefix} to {@code sink}, in the engine's order, one at
-     * a time. {@code sink} never blocks (it enqueues). Returns a handle that stops delivery.
+     * a time. {@code sink} never blocks (it enqueues).
+     *
+     * @param prefix a validated prefix, {@code ""} for every name
+     * @param sink the subscription's queue
+     * @return a handle that stops delivery when closed
      */
     AutoCloseable watch(String prefix, Consumer<WatchEvent> sink);
 

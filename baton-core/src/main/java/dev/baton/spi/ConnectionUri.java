@@ -28,11 +28,29 @@ public record ConnectionUri(
 
     private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
 
+    /**
+     * Builds a parsed URI; {@code hosts} and {@code params} are copied.
+     *
+     * @param raw the URI as the user wrote it, for messages
+     * @param scheme the lower-case scheme
+     * @param hosts host or host:port entries, in order
+     * @param path the path without its leading slash, {@code ""} if none
+     * @param params query parameters, in order
+     */
     public ConnectionUri {
         hosts = List.copyOf(hosts);
         params = Map.copyOf(params);
     }
 
+    /**
+     * Parses a connection URI: {@code scheme://host:port[,host:port…][/path][?k=v&…]}, or a bare
+     * scheme such as {@code embedded} or {@code mem:name}. Checks only the shape; each provider
+     * checks what its scheme allows.
+     *
+     * @param raw the URI as the user wrote it
+     * @return the parts
+     * @throws InvalidUriException if it is empty or not of that shape, naming what is wrong
+     */
     public static ConnectionUri parse(String raw) {
         if (raw == null || raw.isBlank()) {
             throw new InvalidUriException(String.valueOf(raw), "it is empty");
@@ -100,7 +118,12 @@ public record ConnectionUri(
         return new ConnectionUri(raw, scheme, hosts, path.equals("/") ? "" : path, params);
     }
 
-    /** The parameter, if present. */
+    /**
+     * The query parameter {@code key}.
+     *
+     * @param key the parameter's name
+     * @return its value, or empty if the URI does not have it
+     */
     public Optional<String> param(String key) {
         return Optional.ofNullable(params.get(key));
     }
@@ -108,7 +131,10 @@ public record ConnectionUri(
     /**
      * Splits a {@code host[:port]} entry and validates the port.
      *
-     * @return {@code [host, port]}
+     * @param entry one of {@link #hosts()}
+     * @param defaultPort the port when the entry names none
+     * @return the host and port
+     * @throws InvalidUriException if the host is empty or the port is not a number in 1–65535
      */
     public HostPort hostPort(String entry, int defaultPort) {
         int c = entry.lastIndexOf(':');

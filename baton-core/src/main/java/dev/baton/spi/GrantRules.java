@@ -30,14 +30,30 @@ public final class GrantRules {
 
     /** A queue entry as the rules see it. */
     public interface Queued {
-        /** The request's kind; null if the backend could not understand the entry. */
+        /**
+         * The request's kind.
+         *
+         * @return the kind, or null if the backend could not understand the entry (it is then
+         *     treated as exclusive, the safe reading)
+         */
         LeaseKind kind();
 
-        /** Permits requested: 1 except for semaphores. */
+        /**
+         * Permits requested.
+         *
+         * @return 1 except for semaphores
+         */
         int permits();
     }
 
-    /** Whether the entry at {@code index} holds the name, given the entries before it. */
+    /**
+     * Whether the entry at {@code index} holds the name, given the entries before it.
+     *
+     * @param queue the name's entries in arrival order
+     * @param index the entry in question
+     * @param limit the semaphore's permits (1 for other kinds)
+     * @return true if the entry holds the name
+     */
     public static boolean granted(List<? extends Queued> queue, int index, int limit) {
         Queued entry = queue.get(index);
         if (exclusive(entry)) {
@@ -60,6 +76,10 @@ public final class GrantRules {
      * How many entries, from the head, hold the name (the rest wait). One pass, the same rules as
      * {@link #granted}: an exclusive entry holds only at the head and stops the prefix; readers
      * hold until the first exclusive entry; semaphore entries hold while the running sum fits.
+     *
+     * @param queue the name's entries in arrival order
+     * @param limit the semaphore's permits (1 for other kinds)
+     * @return the length of the granted prefix
      */
     public static int grantedCount(List<? extends Queued> queue, int limit) {
         long sum = 0;
@@ -83,6 +103,10 @@ public final class GrantRules {
      * predecessor for an exclusive entry, the nearest earlier writer for a reader), so a waiter
      * watches that one alone and a release wakes no herd; -1 if there is none, or if any earlier
      * entry's leaving may (semaphores).
+     *
+     * @param queue the name's entries in arrival order
+     * @param index the waiting entry
+     * @return the index of the entry to watch, or -1
      */
     public static int blocker(List<? extends Queued> queue, int index) {
         Queued entry = queue.get(index);
@@ -101,6 +125,9 @@ public final class GrantRules {
 
     /**
      * Whether the entry excludes every other holder: MUTEX, LEADERSHIP, WRITE, MONITOR, or unknown.
+     *
+     * @param entry a queue entry
+     * @return true if it may hold the name only alone
      */
     public static boolean exclusive(Queued entry) {
         LeaseKind kind = entry.kind();

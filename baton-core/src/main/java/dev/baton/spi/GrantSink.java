@@ -33,6 +33,9 @@ public interface GrantSink<G> {
      * The acquisition failed (engine unreachable, session expired, client closed, a semaphore whose
      * size disagrees). The backend has removed, or started removing, whatever the request left in
      * the engine, or the engine dropped it with the session.
+     *
+     * @param error the cause, handed to the caller (a {@link dev.baton.BatonException} where the
+     *     backend can map it)
      */
     void failed(Throwable error);
 }

@@ -6,6 +6,11 @@ import dev.baton.BatonException;
 public final class NotAcquiredException extends BatonException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param name the primitive that was not available
+     */
     public NotAcquiredException(String name) {
         super("\"" + name + "\" is not available now");
     }

@@ -10,6 +10,11 @@ import dev.baton.BatonException;
 public class NotHolderException extends BatonException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message which grant and monitor, and what the engine found instead
+     */
     public NotHolderException(String message) {
         super(message);
     }

@@ -28,16 +28,41 @@ class ConnectorTest {
     }
 
     @Test
-    void aKnownSchemeWithoutItsModuleNamesTheModule() {
+    void aKnownSchemeWithoutItsModuleNamesTheArtifactToAdd() {
+        // Only baton-core is on this module's test class path: every other scheme is missing.
+        assertThatThrownBy(() -> Baton.connect("embedded"))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessage(
+                        "connection URI \"embedded\" is invalid: scheme \"embedded\" needs the"
+                                + " baton-zookeeper module on the classpath: add the dependency"
+                                + " dev.baton:baton-zookeeper (at baton-core's version; the"
+                                + " dev.baton:baton-bom aligns them)");
+        assertThatThrownBy(() -> Baton.connect("zookeeper://127.0.0.1:2181"))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("add the dependency dev.baton:baton-zookeeper ");
         assertThatThrownBy(() -> Baton.connect("redis://127.0.0.1:6379"))
                 .isInstanceOf(InvalidUriException.class)
                 .hasMessageContaining(
-                        "scheme \"redis\" needs the baton-redis module on the classpath");
-        assertThatThrownBy(() -> Baton.connect("zookeeper://127.0.0.1:2181"))
+                        "scheme \"redis\" needs the baton-redis module on the classpath")
+                .hasMessageContaining("add the dependency dev.baton:baton-redis ");
+        assertThatThrownBy(() -> Baton.connect("redlock://127.0.0.1:1,127.0.0.1:2,127.0.0.1:3"))
                 .isInstanceOf(InvalidUriException.class)
-                .hasMessageContaining("needs the baton-zookeeper module");
-        assertThatThrownBy(() -> Baton.connect("embedded"))
-                .hasMessageContaining("needs the baton-zookeeper module");
+                .hasMessageContaining("add the dependency dev.baton:baton-redis ");
+        assertThatThrownBy(() -> Baton.connect("http://127.0.0.1:8080"))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("add the dependency dev.baton:baton-http ");
+        assertThatThrownBy(() -> Baton.connect("https://127.0.0.1:8443"))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("add the dependency dev.baton:baton-http ");
+    }
+
+    @Test
+    void aSchemeOfNoBatonModuleGetsNoArtifactHint() {
+        // "rediss" looks like Redis but no module serves it: naming baton-redis would mislead.
+        assertThatThrownBy(() -> Baton.connect("rediss://127.0.0.1:6379"))
+                .isInstanceOf(InvalidUriException.class)
+                .hasMessageContaining("unknown scheme \"rediss\"")
+                .hasMessageNotContaining("add the dependency");
     }
 
     @Test

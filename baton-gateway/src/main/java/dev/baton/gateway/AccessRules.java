@@ -129,8 +129,7 @@ public final class AccessRules {
                 throw bad(source, at + " needs \"allow\": {prefix: [permissions]}");
             }
             List<Map.Entry<String, Set<Permission>>> rules = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = allow.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> r = it.next();
+            for (Map.Entry<String, JsonNode> r : allow.properties()) {
                 try {
                     Names.validatePrefix(r.getKey());
                 } catch (InvalidNameException e) {

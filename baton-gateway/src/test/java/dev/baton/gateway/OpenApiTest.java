@@ -113,8 +113,8 @@ class OpenApiTest {
                             }
                         });
             }
-            node.fields()
-                    .forEachRemaining(
+            node.properties()
+                    .forEach(
                             e ->
                                     out.addAll(
                                             requiredWithoutProperty(

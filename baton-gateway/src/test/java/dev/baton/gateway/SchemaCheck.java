@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.Schema;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +23,7 @@ final class SchemaCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COMPONENTS = "#/components/schemas/";
 
+    @SuppressWarnings("rawtypes") // swagger-models hands out raw Schema maps
     private final Map<String, Schema> components;
 
     SchemaCheck(OpenAPI doc) {
@@ -114,10 +114,10 @@ final class SchemaCheck {
                 }
             }
         }
+        @SuppressWarnings("rawtypes") // swagger-models hands out raw Schema maps
         Map<String, Schema> props = s.getProperties() == null ? Map.of() : s.getProperties();
         Object extra = s.getAdditionalProperties();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : v.properties()) {
             String where = at + "." + f.getKey();
             Schema<?> p = props.get(f.getKey());
             if (p != null) {

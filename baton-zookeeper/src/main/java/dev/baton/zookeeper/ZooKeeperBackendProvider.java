@@ -44,7 +44,7 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         };
     }
 
-    private static Backend openEnsemble(ConnectionUri uri, BackendContext context) {
+    private static Backend<?> openEnsemble(ConnectionUri uri, BackendContext context) {
         if (!uri.params().isEmpty()) {
             throw new InvalidUriException(
                     uri.raw(),
@@ -74,7 +74,7 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         return ZooKeeperBackend.connect(String.join(",", hosts), namespace, context, null);
     }
 
-    private static Backend openEmbedded(ConnectionUri uri, BackendContext context) {
+    private static Backend<?> openEmbedded(ConnectionUri uri, BackendContext context) {
         int port = 0;
         for (var p : uri.params().entrySet()) {
             if (!p.getKey().equals("port")) {

@@ -115,7 +115,8 @@ class ActuatorTest {
                                 assertThat(((Number) l.get("remainingMs")).longValue())
                                         .isPositive();
                             });
-            assertThat((List<String>) at(report, "leading")).containsExactly("reports");
+            List<String> leading = at(report, "leading");
+            assertThat(leading).containsExactly("reports");
             List<Map<String, Object>> locks = at(report, "locks");
             assertThat(locks).extracting(l -> l.get("name")).contains("orders/42", "reports");
 
@@ -125,13 +126,8 @@ class ActuatorTest {
                     .as("orders/42 and the leadership of reports")
                     .isEqualTo(2);
             Map<String, Object> leader = get("/metrics/baton.election.leader", 200);
-            assertThat(
-                            ((Number)
-                                            ((List<Map<String, Object>>) at(leader, "measurements"))
-                                                    .get(0)
-                                                    .get("value"))
-                                    .intValue())
-                    .isEqualTo(1);
+            List<Map<String, Object>> leaderMeasurements = at(leader, "measurements");
+            assertThat(((Number) leaderMeasurements.get(0).get("value")).intValue()).isEqualTo(1);
         }
     }
 
@@ -139,7 +135,8 @@ class ActuatorTest {
     void healthIsDownWhenTheEngineIsUnreachableButReadinessIsNotTouched() throws Exception {
         Map<String, Object> health = get("/health", 200);
         assertThat((String) at(health, "components", "baton", "status")).isEqualTo("UP");
-        assertThat((Object) at(get("/health/readiness", 200), "components")).isNull();
+        Object readinessComponents = at(get("/health/readiness", 200), "components");
+        assertThat(readinessComponents).isNull();
 
         MemEngine.named(uri.substring("mem:".length()))
                 .partition(app.getBean(Baton.class).clientId());
