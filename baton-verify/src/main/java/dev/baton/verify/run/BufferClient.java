@@ -3,7 +3,6 @@ package dev.baton.verify.run;
 import dev.baton.Baton;
 import dev.baton.BatonException;
 import dev.baton.FencedLease;
-import dev.baton.LockInterruptedException;
 import dev.baton.LockTimeoutException;
 import dev.baton.Monitor;
 import dev.baton.MonitorCondition;
@@ -37,11 +36,12 @@ import java.util.List;
  * wait queue in two requests, {@link #TWO_STEP_GAP} apart ({@link TwoStepControl}), so a signal
  * sent in the gap finds no waiter and is lost. Never a way to run a program.
  *
- * <p>It stops when its stdin says {@code stop} or closes: a waiter is interrupted (its await leaves
- * nothing behind), anything else finishes its cycle; then it releases and closes its client.
+ * <p>It stops when its stdin says {@code stop} or closes: it finishes its cycle (a waiter waits for
+ * its signal or its timeout, and starts no new wait), releases and closes its client. Waiters are
+ * not interrupted: on ZooKeeper an await interrupted while it recreates its condition's directory
+ * can leave that directory behind, which the residue check would report.
  *
- * <p>Threads: the main thread runs the loop and owns the store connection; the stdin thread only
- * interrupts the main thread while it waits ({@link #waiting}); the rest is {@link
+ * <p>Threads: the main thread runs the loop and owns the store connection; the rest is {@link
  * ClientRuntime}'s.
  */
 public final class BufferClient {
@@ -66,7 +66,6 @@ public final class BufferClient {
     private final int capacity;
     private final Duration awaitTimeout;
     private final boolean twoStep;
-    private volatile Thread waiting; // the main thread while it is inside an await
     private int made; // items made so far; main thread only
 
     private BufferClient(ClientRuntime rt) {
@@ -93,13 +92,6 @@ public final class BufferClient {
         if (baton == null) {
             return;
         }
-        rt.onStop(
-                () -> {
-                    Thread t = waiting;
-                    if (t != null) {
-                        t.interrupt();
-                    }
-                });
         Monitor monitor = baton.monitor(rt.lockName);
         MonitorCondition notFull = condition(monitor, NOT_FULL);
         MonitorCondition notEmpty = condition(monitor, NOT_EMPTY);
@@ -173,23 +165,16 @@ public final class BufferClient {
                         .withToken(lease.fencingToken())
                         .withCondition(condition.name())
                         .withValue(awaitTimeout.toMillis());
+        if (rt.stopping()) {
+            throw new Abandon(); // no new wait once told to stop; the cycle releases
+        }
         rt.givingUp(invoke);
-        waiting = Thread.currentThread();
         MonitorCondition.Wakeup w;
         try {
-            if (rt.stopping()) {
-                throw new LockInterruptedException(rt.lockName + ": stopping");
-            }
             w = condition.await(lease, awaitTimeout);
-        } catch (LockInterruptedException e) {
-            rt.emit(invoke.withType(Type.INFO).withDetail("stopped"));
-            throw new Abandon();
         } catch (BatonException e) {
             rt.emit(invoke.withType(Type.INFO).withDetail(e.getClass().getSimpleName()));
             throw new Abandon();
-        } finally {
-            waiting = null;
-            Thread.interrupted(); // an interrupt that came too late for the await is void
         }
         rt.granted(
                 w.lease(),

@@ -40,7 +40,6 @@ final class ClientRuntime {
     private final Map<String, String> args;
     private final PrintStream out;
     private volatile boolean stopping;
-    private volatile Runnable onStop = () -> {};
     private Lease current; // guarded by this
     private long loggedDeadline; // guarded by this
 
@@ -84,11 +83,6 @@ final class ClientRuntime {
 
     boolean stopping() {
         return stopping;
-    }
-
-    /** What to do (on the stdin thread) when the runner asks to stop; e.g. wake a waiter. */
-    void onStop(Runnable action) {
-        onStop = action;
     }
 
     BatonConfig config() {
@@ -225,7 +219,6 @@ final class ClientRuntime {
             // treated as end of input
         }
         stopping = true;
-        onStop.run();
         // The cycle ends within an acquire timeout; closing may hang on an engine that is gone
         // (the runner died and took its servers along). Never outlive the run by much.
         sleepQuietly(ttl.multipliedBy(4).plusSeconds(15).toMillis());
