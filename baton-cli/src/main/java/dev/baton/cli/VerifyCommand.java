@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,6 +32,11 @@ import picocli.CommandLine.ParentCommand;
                     + " grants before the old holder's loss signal, token inversions, stale writes"
                     + " accepted, lost updates and engine state left behind.",
             "",
+            "With --workload buffer, odd clients produce and even ones consume items of a bounded"
+                    + " buffer kept in a fenced store, under a monitor with the conditions"
+                    + " not-full and not-empty; the checker adds the buffer's rules: capacity"
+                    + " respected, no item duplicated or lost, no lost wake-up.",
+            "",
             "Exit status: 0 no violation of what the mode promises, 1 violations (or residue),"
                     + " 64 usage error.",
         })
@@ -41,27 +47,54 @@ final class VerifyCommand implements Callable<Integer> {
     String backend;
 
     @Option(
+            names = "--workload",
+            defaultValue = "register",
+            description =
+                    "register (a mutex and a fenced register) or buffer (a monitor and a fenced"
+                            + " bounded buffer; zookeeper and redis). Default: ${DEFAULT-VALUE}.")
+    String workload;
+
+    @Option(
+            names = "--capacity",
+            defaultValue = "" + VerifyOptions.DEFAULT_CAPACITY,
+            description = "The buffer's capacity (1-1000). Default: ${DEFAULT-VALUE}.")
+    int capacity;
+
+    @Option(
+            names = "--control",
+            defaultValue = "none",
+            description =
+                    "none, or two-step: the buffer's control, whose awaits release the monitor and"
+                            + " join the wait queue in two steps 200 ms apart, so that signals"
+                            + " sent in the gap are lost; the lost wake-up rule must flag it (exit"
+                            + " 1). Default: ${DEFAULT-VALUE}.")
+    String control;
+
+    @Option(
             names = "--connect",
             description =
                     "Use this engine instead of starting one (client faults only; engine faults"
-                            + " are skipped).")
+                            + " are skipped). Default: start one.")
     String connect;
 
-    @Option(names = "--clients", defaultValue = "5", description = "Client processes (1-32).")
+    @Option(
+            names = "--clients",
+            defaultValue = "5",
+            description = "Client processes (1-32). Default: ${DEFAULT-VALUE}.")
     int clients;
 
     @Option(
             names = "--duration",
             converter = Durations.class,
             defaultValue = "60s",
-            description = "How long the workload runs (default ${DEFAULT-VALUE}).")
+            description = "How long the workload runs. Default: ${DEFAULT-VALUE}.")
     Duration duration;
 
     @Option(
             names = "--ttl",
             converter = Durations.class,
             defaultValue = "2s",
-            description = "Lease TTL / ZooKeeper session timeout (default ${DEFAULT-VALUE}).")
+            description = "Lease TTL / ZooKeeper session timeout. Default: ${DEFAULT-VALUE}.")
     Duration ttl;
 
     @Option(
@@ -70,20 +103,24 @@ final class VerifyCommand implements Callable<Integer> {
             description =
                     "Comma-separated: kill, pause, delay, blackhole, reset, expire,"
                             + " restart-member, restart-leader, partition (zookeeper), restart"
-                            + " (redis, redlock); or all, none.")
+                            + " (redis, redlock); or all, none. Default: ${DEFAULT-VALUE}.")
     String faults;
 
-    @Option(names = "--seed", description = "Nemesis seed (default: random, printed).")
+    @Option(names = "--seed", description = "Nemesis seed. Default: random, printed.")
     Long seed;
 
     @Option(
             names = "--no-fencing",
-            description = "The control: the store accepts every token (expect violations).")
+            description =
+                    "The register's control: the store accepts every token (expect violations)."
+                            + " Default: fenced.")
     boolean noFencing;
 
     @Option(
             names = "--report",
-            description = "Report directory (default: verify-report/BACKEND-SEED).")
+            description =
+                    "Report directory. Default: verify-report/BACKEND-SEED (with -buffer,"
+                            + " -control or -two-step added).")
     Path report;
 
     @Override
@@ -93,15 +130,36 @@ final class VerifyCommand implements Callable<Integer> {
             throw InvalidArgumentException.mustBe(
                     "--backend", "one of zookeeper, redis, redlock", backend);
         }
+        VerifyOptions.Workload kind =
+                Arrays.stream(VerifyOptions.Workload.values())
+                        .filter(w -> w.label().equals(workload))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        InvalidArgumentException.mustBe(
+                                                "--workload", "register or buffer", workload));
+        if (!control.equals("none") && !control.equals("two-step")) {
+            throw InvalidArgumentException.mustBe("--control", "none or two-step", control);
+        }
+        boolean twoStep = control.equals("two-step");
+        boolean buffer = kind == VerifyOptions.Workload.BUFFER;
         List<Fault> parsed = Fault.parse(faults, backend);
         Path dir =
                 report != null
                         ? report
                         : Path.of(
-                                "verify-report", backend + "-" + s + (noFencing ? "-control" : ""));
+                                "verify-report",
+                                backend
+                                        + "-"
+                                        + s
+                                        + (buffer ? "-buffer" : "")
+                                        + (noFencing ? "-control" : "")
+                                        + (twoStep ? "-two-step" : ""));
         String command =
                 "bin/baton verify --backend "
                         + backend
+                        + (buffer ? " --workload buffer --capacity " + capacity : "")
+                        + (twoStep ? " --control two-step" : "")
                         + (connect == null ? "" : " --connect " + connect)
                         + " --clients "
                         + clients
@@ -127,7 +185,10 @@ final class VerifyCommand implements Callable<Integer> {
                         s,
                         !noFencing,
                         dir,
-                        command);
+                        command,
+                        kind,
+                        capacity,
+                        twoStep);
         PrintWriter out = root.out();
         out.println(command);
         out.flush();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,12 +19,12 @@ import java.util.TreeMap;
  *
  * <h2>Holding, as the checker sees it</h2>
  *
- * A process P <em>believes it holds</em> lock L from an {@code ACQUIRE ok} of L by P until the
- * first of:
+ * A process P <em>believes it holds</em> lock L from an {@code ACQUIRE ok} of L by P (or an {@code
+ * AWAIT ok}: a monitor wait ends in a new grant) until the first of:
  *
  * <ul>
  *   <li>a {@code RELEASE} event of L by P of any type (from the {@code invoke} on, P no longer acts
- *       as the holder);
+ *       as the holder), or an {@code AWAIT invoke} (the wait gives the lease up);
  *   <li>a {@code LEASE_LOST} event by P for L, or with no name (a session-wide loss signal);
  *   <li>its local deadline: the {@code deadlineNanos} of the grant, moved forward by each later
  *       {@code DEADLINE} event by P for L that carries a later one (a renewal; deadlines never move
@@ -191,6 +192,17 @@ public final class Checker {
                     forget(believers, e.name(), e.process());
                     forget(engineHolders, e.name(), e.process());
                 }
+                case AWAIT -> {
+                    // A monitor wait gives the lease up from its invoke on and ends in a new
+                    // grant: for these rules, a release followed by an acquire.
+                    if (e.type() == Type.INVOKE) {
+                        forget(believers, e.name(), e.process());
+                        forget(engineHolders, e.name(), e.process());
+                        acquireInvokes.put(e.process() + "\u0000" + e.name(), e.nanos());
+                    } else if (e.type() == Type.OK) {
+                        grant(e);
+                    }
+                }
                 case LEASE_LOST -> {
                     if (e.name() == null) {
                         believers.values().forEach(m -> m.remove(e.process()));
@@ -208,8 +220,9 @@ public final class Checker {
                         kill(e);
                     }
                 }
-                case READ, WRITE, PAUSE, RESUME, NEMESIS -> {
-                    // Writes are checked by Writes; pauses change no belief.
+                case READ, WRITE, SIGNAL, PUT, TAKE, PAUSE, RESUME, NEMESIS -> {
+                    // Writes are checked by Writes (the buffer's by BufferRules); pauses change no
+                    // belief.
                 }
             }
         }
@@ -388,132 +401,38 @@ public final class Checker {
         }
     }
 
-    /** The register writes, each completion paired with its invoke. */
-    private static final class Write {
-        final HistoryEvent invoke;
-        final HistoryEvent done;
-
-        Write(HistoryEvent invoke, HistoryEvent done) {
-            this.invoke = invoke;
-            this.done = done;
-        }
-    }
-
     private static final class Writes {
-        final List<Write> accepted = new ArrayList<>(); // in ok order
+        List<FencedWrites.Write> accepted = List.of(); // in ok order
         Long finalRead;
         int rejected;
         int indeterminateIncrements;
 
         static Writes of(List<HistoryEvent> events) {
             Writes w = new Writes();
-            Map<String, HistoryEvent> pending = new HashMap<>();
             for (HistoryEvent e : events) {
                 if (e.op() == Op.READ
                         && e.type() == Type.OK
                         && FINAL_READ.equals(e.process())
                         && e.value() != null) {
                     w.finalRead = e.value();
-                    continue;
-                }
-                if (e.op() != Op.WRITE) {
-                    continue;
-                }
-                if (e.type() == Type.INVOKE) {
-                    pending.put(e.process(), e);
-                    continue;
-                }
-                HistoryEvent invoke = pending.remove(e.process());
-                switch (e.type()) {
-                    case OK -> w.accepted.add(new Write(invoke == null ? e : invoke, e));
-                    case FAIL -> w.rejected++;
-                    case INFO -> {
-                        if (e.value() != null) {
-                            w.indeterminateIncrements++;
-                        }
-                    }
-                    case INVOKE -> throw new AssertionError("handled above");
                 }
             }
-            // A write whose process died before it learned the outcome (kill -9) may or may not
-            // have been applied: it counts like an info.
-            for (HistoryEvent invoke : pending.values()) {
-                if (invoke.value() != null) {
-                    w.indeterminateIncrements++;
-                }
-            }
+            FencedWrites writes = FencedWrites.of(events, Set.of(Op.WRITE));
+            w.accepted = writes.accepted();
+            w.rejected = writes.rejected().size();
+            // A write whose outcome is unknown (an info, or an invoke never completed because its
+            // process died) may or may not have been applied.
+            w.indeterminateIncrements =
+                    (int) writes.unknown().stream().filter(e -> e.value() != null).count();
             return w;
         }
 
         List<Violation> staleAccepted(long origin) {
-            List<Violation> out = new ArrayList<>();
-            List<Write> tokened = accepted.stream().filter(w -> w.done.hasToken()).toList();
-
-            // Strictly lower than a write the store certainly accepted earlier. Sweep writes in
-            // invoke order over the accepted writes in ok order, keeping the highest token seen.
-            List<Write> byInvoke = new ArrayList<>(tokened);
-            byInvoke.sort(Comparator.comparingLong(w -> w.invoke.nanos()));
-            int next = 0;
-            Write highest = null;
-            for (Write w : byInvoke) {
-                while (next < tokened.size() && tokened.get(next).done.nanos() < w.invoke.nanos()) {
-                    Write v = tokened.get(next++);
-                    if (highest == null || v.done.token() > highest.done.token()) {
-                        highest = v;
-                    }
-                }
-                if (highest != null && w.done.token() < highest.done.token()) {
-                    out.add(
-                            new Violation(
-                                    Kind.STALE_WRITE_ACCEPTED,
-                                    List.of(highest.done, w.invoke, w.done),
-                                    String.format(
-                                            Locale.ROOT,
-                                            "store '%s' accepted %s's write with token %d (invoked"
-                                                    + " at %s) after it had accepted token %d from"
-                                                    + " %s (at %s)",
-                                            w.done.name(),
-                                            w.done.process(),
-                                            w.done.token(),
-                                            at(w.invoke.nanos(), origin),
-                                            highest.done.token(),
-                                            highest.done.process(),
-                                            at(highest.done.nanos(), origin))));
-                }
-            }
-
-            // Equal tokens from different processes: whichever the store took second is stale.
-            Map<Long, Map<String, Write>> byToken = new TreeMap<>();
-            for (Write w : tokened) {
-                byToken.computeIfAbsent(w.done.token(), k -> new LinkedHashMap<>())
-                        .putIfAbsent(w.done.process(), w);
-            }
-            for (Map.Entry<Long, Map<String, Write>> entry : byToken.entrySet()) {
-                List<Write> firsts = new ArrayList<>(entry.getValue().values());
-                for (int i = 1; i < firsts.size(); i++) {
-                    Write a = firsts.get(0);
-                    Write b = firsts.get(i);
-                    out.add(
-                            new Violation(
-                                    Kind.STALE_WRITE_ACCEPTED,
-                                    List.of(a.done, b.done),
-                                    String.format(
-                                            Locale.ROOT,
-                                            "store '%s' accepted token %d from two holders, %s (at"
-                                                    + " %s) and %s (at %s)",
-                                            b.done.name(),
-                                            entry.getKey(),
-                                            a.done.process(),
-                                            at(a.done.nanos(), origin),
-                                            b.done.process(),
-                                            at(b.done.nanos(), origin))));
-                }
-            }
-            return out;
+            return FencedWrites.staleAccepted(accepted, origin);
         }
 
-        List<Write> increments() {
-            return accepted.stream().filter(w -> w.done.value() != null).toList();
+        List<FencedWrites.Write> increments() {
+            return accepted.stream().filter(w -> w.done().value() != null).toList();
         }
 
         int acknowledgedIncrements() {
@@ -524,45 +443,45 @@ public final class Checker {
             if (finalRead != null) {
                 return finalRead;
             }
-            List<Write> inc = increments();
-            return inc.isEmpty() ? null : inc.get(inc.size() - 1).done.value();
+            List<FencedWrites.Write> inc = increments();
+            return inc.isEmpty() ? null : inc.get(inc.size() - 1).done().value();
         }
 
         Violation lostUpdate() {
-            List<Write> inc = increments();
+            List<FencedWrites.Write> inc = increments();
             if (inc.isEmpty()) {
                 return null;
             }
             long n = inc.size();
-            Write last = inc.get(inc.size() - 1);
+            FencedWrites.Write last = inc.get(inc.size() - 1);
             long fin = finalValue();
             if (fin >= n && fin <= n + indeterminateIncrements) {
                 return null;
             }
             // Acknowledged writes that read the same value: all but one of each group was lost.
-            Map<Long, List<Write>> byExpected = new TreeMap<>();
-            for (Write w : inc) {
-                if (w.done.expected() != null) {
-                    byExpected.computeIfAbsent(w.done.expected(), k -> new ArrayList<>()).add(w);
+            Map<Long, List<FencedWrites.Write>> byExpected = new TreeMap<>();
+            for (FencedWrites.Write w : inc) {
+                if (w.done().expected() != null) {
+                    byExpected.computeIfAbsent(w.done().expected(), k -> new ArrayList<>()).add(w);
                 }
             }
             List<HistoryEvent> involved = new ArrayList<>();
             List<String> clashes = new ArrayList<>();
-            for (Map.Entry<Long, List<Write>> entry : byExpected.entrySet()) {
+            for (Map.Entry<Long, List<FencedWrites.Write>> entry : byExpected.entrySet()) {
                 if (entry.getValue().size() > 1) {
-                    entry.getValue().forEach(w -> involved.add(w.done));
+                    entry.getValue().forEach(w -> involved.add(w.done()));
                     clashes.add(
                             String.join(
                                             ", ",
                                             entry.getValue().stream()
-                                                    .map(w -> w.done.process())
+                                                    .map(w -> w.done().process())
                                                     .toList())
                                     + " all read "
                                     + entry.getKey());
                 }
             }
-            if (!involved.contains(last.done)) {
-                involved.add(last.done);
+            if (!involved.contains(last.done())) {
+                involved.add(last.done());
             }
             involved.sort(Comparator.comparingLong(HistoryEvent::nanos));
             String what =
@@ -576,29 +495,29 @@ public final class Checker {
                             Locale.ROOT,
                             "register '%s': %d acknowledged increment(s)%s but final value %d"
                                     + " (last acknowledged write by %s, token %s): %s%s",
-                            last.done.name(),
+                            last.done().name(),
                             n,
                             indeterminateIncrements == 0
                                     ? ""
                                     : " and " + indeterminateIncrements + " of unknown outcome",
                             fin,
-                            last.done.process(),
-                            token(last.done),
+                            last.done().process(),
+                            token(last.done()),
                             what,
                             clashes.isEmpty() ? "" : "; " + String.join("; ", clashes)));
         }
     }
 
-    private static String token(HistoryEvent e) {
+    static String token(HistoryEvent e) {
         return e.hasToken() ? Long.toString(e.token()) : "none";
     }
 
     /** A time relative to the first event, in milliseconds: "+12.345 ms". */
-    private static String at(long nanos, long origin) {
+    static String at(long nanos, long origin) {
         return String.format(Locale.ROOT, "+%.3f ms", millis(nanos - origin));
     }
 
-    private static double millis(long nanos) {
+    static double millis(long nanos) {
         return nanos / 1_000_000.0;
     }
 }

@@ -28,6 +28,12 @@ import dev.baton.InvalidArgumentException;
  * @param deadlineNanos the holder's local lease deadline (its {@code System.nanoTime()}) at a grant
  *     or renewal, {@link #NO_DEADLINE} when not known
  * @param detail free text (error message, nemesis action), or {@code null}
+ * @param item for the buffer workload's {@link Op#PUT}: the item put; {@link Op#TAKE}: the item
+ *     read at the head before taking (invoke) and the item the store removed (ok); {@link Op#READ}
+ *     of the buffer: its items, oldest first, joined by commas (empty when empty); else {@code
+ *     null}
+ * @param condition for {@link Op#AWAIT} and {@link Op#SIGNAL}: the monitor condition's name, else
+ *     {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HistoryEvent(
@@ -40,7 +46,9 @@ public record HistoryEvent(
         Long value,
         Long expected,
         long deadlineNanos,
-        String detail) {
+        String detail,
+        String item,
+        String condition) {
 
     /** {@link #token()} when the step carries no fencing token (Redlock, nemesis events). */
     public static final long NO_TOKEN = -1;
@@ -63,9 +71,36 @@ public record HistoryEvent(
     public enum Op {
         ACQUIRE,
         RELEASE,
-        /** A read of the register through the store; {@code value} is the value read. */
+        /**
+         * A read through the store: of the register ({@code value} is the value read), or of the
+         * buffer ({@code value} is its size, {@code item} its items).
+         */
         READ,
         WRITE,
+        /**
+         * A monitor wait on {@code condition}. The invoke carries the lease given up ({@code
+         * token}) and the wait's timeout in milliseconds ({@code value}); from the invoke on, that
+         * lease is no longer held. The ok is a new grant of the monitor: its {@code token} and
+         * {@code deadlineNanos} are the new lease's, and {@code value} is 1 if a signal woke the
+         * waiter, 0 if its timeout did.
+         */
+        AWAIT,
+        /**
+         * A signal of {@code condition} by the monitor's holder ({@code token}); the ok's {@code
+         * value} is how many waiters the engine woke (0: it found none).
+         */
+        SIGNAL,
+        /**
+         * A put of {@code item} into the fenced buffer with the holder's {@code token}; the ok's
+         * {@code value} is the buffer's size after it. A fail was refused as stale.
+         */
+        PUT,
+        /**
+         * A take of the buffer's oldest item with the holder's {@code token}; the ok's {@code
+         * value} is the size after it and its {@code item} the item removed. A fail with {@code
+         * value} 0 found the buffer empty; a fail without a value was refused as stale.
+         */
+        TAKE,
         LEASE_LOST,
         DEADLINE,
         KILL,
@@ -85,7 +120,14 @@ public record HistoryEvent(
             throw InvalidArgumentException.mustBe("HistoryEvent.op", "non-null", null);
         }
         if (name == null
-                && (op == Op.ACQUIRE || op == Op.RELEASE || op == Op.READ || op == Op.WRITE)) {
+                && (op == Op.ACQUIRE
+                        || op == Op.RELEASE
+                        || op == Op.READ
+                        || op == Op.WRITE
+                        || op == Op.AWAIT
+                        || op == Op.SIGNAL
+                        || op == Op.PUT
+                        || op == Op.TAKE)) {
             throw InvalidArgumentException.mustBe(
                     "HistoryEvent.name of a " + op + " event", "non-null", null);
         }
@@ -110,7 +152,9 @@ public record HistoryEvent(
             @JsonProperty("value") Long value,
             @JsonProperty("expected") Long expected,
             @JsonProperty("deadlineNanos") Long deadlineNanos,
-            @JsonProperty("detail") String detail) {
+            @JsonProperty("detail") String detail,
+            @JsonProperty("item") String item,
+            @JsonProperty("condition") String condition) {
         return new HistoryEvent(
                 nanos,
                 process,
@@ -121,13 +165,26 @@ public record HistoryEvent(
                 value,
                 expected,
                 deadlineNanos == null ? NO_DEADLINE : deadlineNanos,
-                detail);
+                detail,
+                item,
+                condition);
     }
 
     /** An event for {@code op} with no token, no register values, no deadline, no detail. */
     public static HistoryEvent of(long nanos, String process, Type type, Op op, String name) {
         return new HistoryEvent(
-                nanos, process, type, op, name, NO_TOKEN, null, null, NO_DEADLINE, null);
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                NO_TOKEN,
+                null,
+                null,
+                NO_DEADLINE,
+                null,
+                null,
+                null);
     }
 
     /** Whether this event carries a fencing token. */
@@ -143,13 +200,35 @@ public record HistoryEvent(
     /** A copy with the given token. */
     public HistoryEvent withToken(long newToken) {
         return new HistoryEvent(
-                nanos, process, type, op, name, newToken, value, expected, deadlineNanos, detail);
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                newToken,
+                value,
+                expected,
+                deadlineNanos,
+                detail,
+                item,
+                condition);
     }
 
     /** A copy with the given local deadline. */
     public HistoryEvent withDeadline(long newDeadlineNanos) {
         return new HistoryEvent(
-                nanos, process, type, op, name, token, value, expected, newDeadlineNanos, detail);
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                newDeadlineNanos,
+                detail,
+                item,
+                condition);
     }
 
     /** A copy with the given register values (value read = {@code expected}, value written). */
@@ -164,24 +243,110 @@ public record HistoryEvent(
                 newValue,
                 newExpected,
                 deadlineNanos,
-                detail);
+                detail,
+                item,
+                condition);
     }
 
     /** A copy with the given time. */
     public HistoryEvent withNanos(long newNanos) {
         return new HistoryEvent(
-                newNanos, process, type, op, name, token, value, expected, deadlineNanos, detail);
+                newNanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                deadlineNanos,
+                detail,
+                item,
+                condition);
     }
 
     /** A copy with the given type (an invoke's completion). */
     public HistoryEvent withType(Type newType) {
         return new HistoryEvent(
-                nanos, process, newType, op, name, token, value, expected, deadlineNanos, detail);
+                nanos,
+                process,
+                newType,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                deadlineNanos,
+                detail,
+                item,
+                condition);
+    }
+
+    /** A copy with the given buffer item(s). */
+    public HistoryEvent withItem(String newItem) {
+        return new HistoryEvent(
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                deadlineNanos,
+                detail,
+                newItem,
+                condition);
+    }
+
+    /** A copy with the given monitor condition. */
+    public HistoryEvent withCondition(String newCondition) {
+        return new HistoryEvent(
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                deadlineNanos,
+                detail,
+                item,
+                newCondition);
+    }
+
+    /** A copy with the given {@code value} (see {@link Op} for what it means per operation). */
+    public HistoryEvent withValue(Long newValue) {
+        return new HistoryEvent(
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                newValue,
+                expected,
+                deadlineNanos,
+                detail,
+                item,
+                condition);
     }
 
     /** A copy with the given detail. */
     public HistoryEvent withDetail(String newDetail) {
         return new HistoryEvent(
-                nanos, process, type, op, name, token, value, expected, deadlineNanos, newDetail);
+                nanos,
+                process,
+                type,
+                op,
+                name,
+                token,
+                value,
+                expected,
+                deadlineNanos,
+                newDetail,
+                item,
+                condition);
     }
 }

@@ -11,12 +11,19 @@ import java.util.List;
  */
 public record Violation(Kind kind, List<HistoryEvent> events, String explanation) {
 
-    /** The properties {@link Checker} checks; see its javadoc for each exact rule. */
+    /**
+     * The properties {@link Checker} checks (the first four) and {@link BufferRules} (the others);
+     * see their javadoc for each exact rule.
+     */
     public enum Kind {
         LOSS_SIGNAL_FIRST,
         TOKEN_INVERSION,
         STALE_WRITE_ACCEPTED,
-        LOST_UPDATE
+        LOST_UPDATE,
+        CAPACITY,
+        ITEM_DUPLICATED,
+        ITEM_LOST,
+        LOST_WAKEUP
     }
 
     public Violation {

@@ -11,6 +11,44 @@ import org.junit.jupiter.api.Test;
 class CheckerTest {
 
     @Nested
+    class MonitorWaits {
+        @Test
+        void anAwaitGivesTheLeaseUpAndItsWakeupIsAGrant() {
+            // p waits (giving token 1 up), q enters and leaves, p is woken with token 3: clean.
+            CheckResult clean =
+                    new H()
+                            .grant(0, "p", "m", 1, 9_000)
+                            .add(
+                                    HistoryEvent.of(H.ns(10), "p", Type.INVOKE, Op.AWAIT, "m")
+                                            .withToken(1))
+                            .grant(20, "q", "m", 2, 9_000)
+                            .release(30, "q", "m")
+                            .add(
+                                    HistoryEvent.of(H.ns(40), "p", Type.OK, Op.AWAIT, "m")
+                                            .withToken(3)
+                                            .withDeadline(H.ns(9_000)))
+                            .check();
+            assertThat(clean.clean()).as("%s", clean.violations()).isTrue();
+            assertThat(clean.stats().grants()).isEqualTo(3);
+
+            // p is woken while q still holds: the wake-up is a grant over a believer.
+            CheckResult flagged =
+                    new H()
+                            .grant(0, "p", "m", 1, 9_000)
+                            .add(
+                                    HistoryEvent.of(H.ns(10), "p", Type.INVOKE, Op.AWAIT, "m")
+                                            .withToken(1))
+                            .grant(20, "q", "m", 2, 9_000)
+                            .add(
+                                    HistoryEvent.of(H.ns(40), "p", Type.OK, Op.AWAIT, "m")
+                                            .withToken(3)
+                                            .withDeadline(H.ns(9_000)))
+                            .check();
+            assertThat(flagged.violations(Kind.LOSS_SIGNAL_FIRST)).hasSize(1);
+        }
+    }
+
+    @Nested
     class LossSignalFirst {
         @Test
         void aLateLossSignalOfAnEarlierLeaseDoesNotEndTheNextOne() {

@@ -157,7 +157,18 @@ final class Timeline {
                     endPause(lane, e.nanos(), "resumed");
                 }
             }
-            case WRITE -> {
+            case AWAIT -> {
+                // A monitor wait gives the lease up and ends in a new grant.
+                if (e.type() == Type.INVOKE) {
+                    endHold(e.process(), e.name(), e.nanos(), "awaiting " + e.condition());
+                    acquiring
+                            .computeIfAbsent(e.process(), k -> new HashMap<>())
+                            .putIfAbsent(e.name(), e.nanos());
+                } else {
+                    acquire(e, lane);
+                }
+            }
+            case WRITE, PUT, TAKE -> {
                 BitSet ticks =
                         switch (e.type()) {
                             case OK -> lane.writesAccepted;
@@ -169,7 +180,7 @@ final class Timeline {
                     ticks.set((int) Math.round(x(e.nanos()) * 2));
                 }
             }
-            case READ, DEADLINE, NEMESIS -> {
+            case READ, DEADLINE, NEMESIS, SIGNAL -> {
                 // Too frequent to draw, and the checker's verdict on them is drawn instead.
             }
         }

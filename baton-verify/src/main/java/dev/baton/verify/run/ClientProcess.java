@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link VerifyClient} child JVM: starts it, pumps its stdout lines into the {@link
- * HistoryLog}, and does to it what the nemesis asks (SIGKILL, SIGSTOP, SIGCONT) or asks it to stop.
+ * One client child JVM ({@link VerifyClient} or {@link BufferClient}): starts it, pumps its stdout
+ * lines into the {@link HistoryLog}, and does to it what the nemesis asks (SIGKILL, SIGSTOP,
+ * SIGCONT) or asks it to stop.
  *
  * <p>Threads: the nemesis thread and the runner's thread call the signal methods, never at the same
  * time (the runner stops the nemesis first); one pump thread per process owns its stdout. Stderr
@@ -33,15 +34,16 @@ final class ClientProcess {
         this.pump = pump;
     }
 
+    /** Starts {@code main} (a client's main class: {@link VerifyClient}, {@link BufferClient}). */
     static ClientProcess start(
-            String id, List<String> clientArgs, Path stderrFile, HistoryLog log) {
+            Class<?> main, String id, List<String> clientArgs, Path stderrFile, HistoryLog log) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         // Small and quick to start: several run at once on a 2-core machine.
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(VerifyClient.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(clientArgs);
         Process p;
         try {

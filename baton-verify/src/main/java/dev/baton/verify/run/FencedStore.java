@@ -1,20 +1,7 @@
 package dev.baton.verify.run;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shared resource of a {@code baton verify} run: named integer registers behind a loopback TCP
@@ -38,46 +25,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * A token of {@code -1} means the grant had none (Redlock): with fencing on, such a request is
  * rejected, since nothing can be checked.
  *
- * <p>Threads: one acceptor thread, one thread per connection (a handful of clients). All register
- * state is guarded by {@code this}, so each request is atomic and the store is linearizable.
+ * <p>Threads: those of its {@link LineServer}. All register state is guarded by {@code this}, so
+ * each request is atomic and the store is linearizable.
  */
 public final class FencedStore implements AutoCloseable {
 
     private final boolean fencing;
-    private final ServerSocket server;
     private final Map<String, Register> registers = new HashMap<>(); // guarded by this
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private LineServer server; // set once, right after construction
 
     private static final class Register {
         long value;
-        long highestToken = -1;
-        String highestHolder;
+        final Fence fence = new Fence();
     }
 
-    private FencedStore(boolean fencing, ServerSocket server) {
+    private FencedStore(boolean fencing) {
         this.fencing = fencing;
-        this.server = server;
     }
 
     /** Starts a store on a free loopback port. */
     public static FencedStore start(boolean fencing) {
-        try {
-            ServerSocket server = new ServerSocket();
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            FencedStore store = new FencedStore(fencing, server);
-            Thread acceptor = new Thread(store::acceptLoop, "fenced-store-acceptor");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            return store;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the fenced store's port", e);
-        }
+        FencedStore store = new FencedStore(fencing);
+        store.server = LineServer.start("fenced-store", store::apply);
+        return store;
     }
 
     /** {@code host:port} for clients. */
     public String address() {
-        return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
+        return server.address();
     }
 
     public boolean fencing() {
@@ -108,18 +83,12 @@ public final class FencedStore implements AutoCloseable {
         } catch (NumberFormatException e) {
             return "ERROR token and value must be integers";
         }
-        String holder = f[3];
         Register r = registers.computeIfAbsent(f[1], k -> new Register());
         if (fencing) {
-            boolean stale =
-                    token < 0
-                            || token < r.highestToken
-                            || (token == r.highestToken && !holder.equals(r.highestHolder));
-            if (stale) {
-                return "REJECT " + r.highestToken + " " + r.highestHolder;
+            String refusal = r.fence.admit(token, f[3]);
+            if (refusal != null) {
+                return refusal;
             }
-            r.highestToken = token;
-            r.highestHolder = holder;
         }
         if (read) {
             return "OK " + r.value;
@@ -128,56 +97,8 @@ public final class FencedStore implements AutoCloseable {
         return "OK";
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket s = server.accept();
-                connections.add(s);
-                Thread t = new Thread(() -> serve(s), "fenced-store-" + s.getPort());
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    System.err.println("fenced store: accept failed: " + e.getMessage());
-                }
-            }
-        }
-    }
-
-    private void serve(Socket s) {
-        try (s;
-                BufferedReader in =
-                        new BufferedReader(
-                                new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                PrintWriter out =
-                        new PrintWriter(
-                                new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8),
-                                true)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                out.println(apply(line));
-            }
-        } catch (IOException e) {
-            // The client died (kill -9) or closed: its connection simply ends.
-        } finally {
-            connections.remove(s);
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        for (Socket s : connections) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        server.close();
     }
 }

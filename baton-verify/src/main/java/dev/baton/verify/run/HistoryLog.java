@@ -66,6 +66,13 @@ final class HistoryLog implements AutoCloseable {
                     holders.add(e.process());
                 }
             }
+            case AWAIT -> {
+                if (e.type() == Type.INVOKE) {
+                    holders.remove(e.process()); // the wait gave the monitor up
+                } else if (e.type() == Type.OK) {
+                    holders.add(e.process());
+                }
+            }
             case RELEASE, LEASE_LOST -> holders.remove(e.process());
             case KILL -> holders.remove(e.process());
             default -> {}

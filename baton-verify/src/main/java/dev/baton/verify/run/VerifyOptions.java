@@ -23,6 +23,11 @@ import java.util.Set;
  * @param fencing whether the store checks tokens ({@code false}: the control)
  * @param reportDir where history.jsonl, report.html and summary.txt go
  * @param command the command line that reproduces the run, for the report
+ * @param workload what the clients do: a register under a mutex, or a bounded buffer under a
+ *     monitor (zookeeper and redis only: Redlock has no monitors)
+ * @param capacity the buffer's capacity, 1–1000 (buffer workload)
+ * @param twoStep the buffer workload's control: awaits that release the monitor and join the wait
+ *     queue in two steps, so signals get lost (expect violations)
  */
 public record VerifyOptions(
         String backend,
@@ -34,9 +39,56 @@ public record VerifyOptions(
         long seed,
         boolean fencing,
         Path reportDir,
-        String command) {
+        String command,
+        Workload workload,
+        int capacity,
+        boolean twoStep) {
 
     public static final Set<String> BACKENDS = Set.of("zookeeper", "redis", "redlock");
+
+    /** The buffer's capacity when none is given. */
+    public static final int DEFAULT_CAPACITY = 4;
+
+    /** What the client processes do. */
+    public enum Workload {
+        /** Acquire a mutex, read-modify-write a fenced register, release. */
+        REGISTER,
+        /** Producers and consumers of a fenced bounded buffer under a monitor. */
+        BUFFER;
+
+        /** The name on the command line. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A register run (the workload of {@code baton verify} before there were others). */
+    public VerifyOptions(
+            String backend,
+            Optional<String> connect,
+            int clients,
+            Duration duration,
+            Duration ttl,
+            List<Fault> faults,
+            long seed,
+            boolean fencing,
+            Path reportDir,
+            String command) {
+        this(
+                backend,
+                connect,
+                clients,
+                duration,
+                ttl,
+                faults,
+                seed,
+                fencing,
+                reportDir,
+                command,
+                Workload.REGISTER,
+                DEFAULT_CAPACITY,
+                false);
+    }
 
     public VerifyOptions {
         if (backend == null || !BACKENDS.contains(backend)) {
@@ -80,5 +132,21 @@ public record VerifyOptions(
                     "--report", "a directory, or a path where one can be created", reportDir);
         }
         command = command == null ? "" : command;
+        if (workload == null) {
+            throw InvalidArgumentException.mustBe("--workload", "register or buffer", null);
+        }
+        if (workload == Workload.BUFFER && backend.equals("redlock")) {
+            throw InvalidArgumentException.mustBe(
+                    "--backend for --workload buffer",
+                    "zookeeper or redis (Redlock has no monitors)",
+                    backend);
+        }
+        if (capacity < 1 || capacity > 1000) {
+            throw InvalidArgumentException.mustBe("--capacity", "between 1 and 1000", capacity);
+        }
+        if (twoStep && workload != Workload.BUFFER) {
+            throw InvalidArgumentException.mustBe(
+                    "--control two-step", "used with --workload buffer", workload.label());
+        }
     }
 }

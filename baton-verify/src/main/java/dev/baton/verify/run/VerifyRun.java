@@ -1,6 +1,7 @@
 package dev.baton.verify.run;
 
 import dev.baton.spi.ConnectionUri;
+import dev.baton.verify.BufferRules;
 import dev.baton.verify.CheckResult;
 import dev.baton.verify.Checker;
 import dev.baton.verify.History;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +68,8 @@ public final class VerifyRun {
     private volatile Thread nemesisThread;
     private HistoryLog log;
     private EngineUnderTest engine;
-    private FencedStore store;
+    private FencedStore store; // register workload
+    private FencedBuffer buffer; // buffer workload
     private boolean storeFencing;
 
     private VerifyRun(VerifyOptions options, PrintStream progress) {
@@ -113,13 +116,22 @@ public final class VerifyRun {
                         "fencing: Redlock grants carry no token, so the store cannot check one;"
                                 + " the run is unfenced");
             }
-            store = FencedStore.start(storeFencing);
+            String storeAddress;
+            if (buffered()) {
+                buffer = FencedBuffer.start(storeFencing);
+                storeAddress = buffer.address();
+            } else {
+                store = FencedStore.start(storeFencing);
+                storeAddress = store.address();
+            }
             progress.printf(
                     Locale.ROOT,
-                    "engine: %s; store %s (%s); %d clients for %s; faults: %s%n",
+                    "engine: %s; %s %s (%s)%s; %d clients for %s; faults: %s%n",
                     engine.description(),
-                    store.address(),
+                    buffered() ? "buffer of " + options.capacity() : "store",
+                    storeAddress,
                     storeFencing ? "fenced" : "NOT fenced",
+                    options.twoStep() ? "; CONTROL: two-step awaits" : "",
                     options.clients(),
                     options.duration(),
                     faults.isEmpty()
@@ -169,16 +181,40 @@ public final class VerifyRun {
             progress.println("workload done; stopping clients");
             stopClients();
             List<String> residue = awaitResidue();
-            log.append(
+            HistoryEvent finalRead =
                     HistoryEvent.of(
-                                    System.nanoTime(),
-                                    Checker.FINAL_READ,
-                                    Type.OK,
-                                    Op.READ,
-                                    lockName)
-                            .withRegister(null, store.value(lockName)));
+                            System.nanoTime(), Checker.FINAL_READ, Type.OK, Op.READ, lockName);
+            log.append(
+                    buffered()
+                            ? finalRead.withItem(String.join(",", buffer.items(lockName)))
+                            : finalRead.withRegister(null, store.value(lockName)));
             History history = log.history();
             CheckResult result = Checker.check(history);
+            String bufferLine = "";
+            if (buffered()) {
+                BufferRules.Result rules = BufferRules.check(history, bufferBounds());
+                List<Violation> all = new ArrayList<>(result.violations());
+                all.addAll(rules.violations());
+                all.sort(Comparator.comparing(Violation::kind)); // stable: time order kept
+                result = new CheckResult(all, result.stats());
+                BufferRules.Stats b = rules.stats();
+                bufferLine =
+                        String.format(
+                                Locale.ROOT,
+                                "buffer (capacity %d%s): %d puts, %d takes, largest %d, final %d;"
+                                        + " %d awaits, %d signals (%d found a waiter), %d"
+                                        + " wake-ups checked%n",
+                                options.capacity(),
+                                options.twoStep() ? ", CONTROL: two-step awaits" : "",
+                                b.puts(),
+                                b.takes(),
+                                b.maxSize(),
+                                b.finalSize(),
+                                b.awaits(),
+                                b.signals(),
+                                b.signalsFound(),
+                                b.wakeupsChecked());
+            }
             Verdict verdict = verdict(history, result);
             RunInfo info =
                     new RunInfo(
@@ -195,7 +231,8 @@ public final class VerifyRun {
                             options.command(),
                             started);
             String summary =
-                    SummaryTable.render(info, history, result, verdict)
+                    bufferLine
+                            + SummaryTable.render(info, history, result, verdict)
                             + "\nviolations by the fault whose window they fell in:\n"
                             + FaultMatrix.of(history, result, verdict, options.ttl()).render();
             write(dir.resolve("summary.txt"), summary);
@@ -243,6 +280,9 @@ public final class VerifyRun {
                     if (store != null) {
                         store.close();
                     }
+                    if (buffer != null) {
+                        buffer.close();
+                    }
                 });
         quietly(
                 () -> {
@@ -286,10 +326,41 @@ public final class VerifyRun {
         return RedisEngine.start(backend);
     }
 
+    private boolean buffered() {
+        return options.workload() == VerifyOptions.Workload.BUFFER;
+    }
+
+    /**
+     * The buffer rules' bounds: a woken waiter re-enters within 2 × TTL + 5 s (see {@link
+     * BufferRules}); a fault disqualifies waits that begin up to TTL + 2 s after it.
+     */
+    private BufferRules.Bounds bufferBounds() {
+        return new BufferRules.Bounds(
+                options.capacity(),
+                options.ttl().multipliedBy(2).plusSeconds(5),
+                options.ttl().plusSeconds(2));
+    }
+
     private synchronized String spawn(String key) {
         int n = incarnations.merge(key, 1, Integer::sum);
         String id = n == 1 ? key : key + "#" + n;
-        List<String> args =
+        List<String> args = new ArrayList<>();
+        if (buffered()) {
+            // Odd clients produce, even ones consume. Awaits time out 5 s after the wake bound,
+            // so a wake-up that only the timeout ends breaks the bound.
+            int index = Integer.parseInt(key.substring(1));
+            args.addAll(
+                    List.of(
+                            "--role",
+                            index % 2 == 1 ? "producer" : "consumer",
+                            "--capacity",
+                            Integer.toString(options.capacity()),
+                            "--await-ms",
+                            Long.toString(bufferBounds().wakeBound().plusSeconds(5).toMillis()),
+                            "--two-step",
+                            Boolean.toString(options.twoStep())));
+        }
+        args.addAll(
                 List.of(
                         "--uri",
                         engine.clientUri(key),
@@ -298,16 +369,20 @@ public final class VerifyRun {
                         "--lock",
                         lockName,
                         "--store",
-                        store.address(),
+                        buffered() ? buffer.address() : store.address(),
                         "--ttl-ms",
                         Long.toString(options.ttl().toMillis()),
                         "--seed",
                         Long.toString(options.seed() * 31 + key.hashCode() * 17L + n),
                         "--hold-ms",
-                        "200");
+                        "200"));
         ClientProcess p =
                 ClientProcess.start(
-                        id, args, options.reportDir().resolve("client-" + key + ".log"), log);
+                        buffered() ? BufferClient.class : VerifyClient.class,
+                        id,
+                        args,
+                        options.reportDir().resolve("client-" + key + ".log"),
+                        log);
         clients.put(key, p);
         return id;
     }
