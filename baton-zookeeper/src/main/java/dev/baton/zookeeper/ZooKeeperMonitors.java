@@ -124,15 +124,36 @@ final class ZooKeeperMonitors {
             if (a.failed(create, KeeperException.Code.NONODE) && attempt < CREATE_TRIES) {
                 // The wait queue's directory (a container) is missing, or was removed since we
                 // made it: make it, and send the whole multi again (nothing was applied).
-                zk.sync(
-                        "creating " + dir,
-                        () -> {
-                            zk.curator().createContainers(dir);
-                            return null;
-                        });
+                try {
+                    zk.sync(
+                            "creating " + dir,
+                            () -> {
+                                zk.curator().createContainers(dir);
+                                return null;
+                            });
+                } catch (RuntimeException e) {
+                    dropIfEmpty(dir);
+                    throw e;
+                }
                 continue;
             }
             throw zk.unavailable(what, KeeperException.create(a.code()));
+        }
+    }
+
+    /**
+     * An await gave up (interrupted, or the engine failed) while making the wait queue's directory,
+     * which the server may have made all the same: ZooKeeper removes a container only once it has
+     * had a child, so one that never gets its waiter would stay forever. Deletes it unless a waiter
+     * is in it (then the delete fails, harmlessly, and the container goes with its last child). A
+     * waiter of another client about to enter finds no directory and makes it again (its multi
+     * fails whole, so nothing is lost). In the background: the caller's thread may be interrupted.
+     */
+    private void dropIfEmpty(String dir) {
+        try {
+            zk.curator().delete().inBackground((client, event) -> {}).forPath(dir);
+        } catch (Exception e) {
+            // closing: the directory stays; nothing else to do from here
         }
     }
 
