@@ -52,6 +52,15 @@ final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Option(
+            names = "--max-monitor-waits",
+            paramLabel = "N",
+            defaultValue = "" + GatewayConfig.DEFAULT_MAX_MONITOR_WAITS,
+            description =
+                    "Monitor waits (and their blocking engine calls) the gateway carries at once;"
+                            + " beyond it an await answers 429 (default: ${DEFAULT-VALUE}).")
+    int maxMonitorWaits;
+
+    @Option(
             names = "--auth",
             paramLabel = "FILE",
             description = "Bearer tokens and their rules per name prefix (JSON).")
@@ -63,13 +72,21 @@ final class ServeCommand implements Callable<Integer> {
             throw CliException.usage("--http-port must be between 0 and 65535, but was " + port);
         }
         // Every check before connecting: bad input changes nothing, not even an engine session.
+        if (maxMonitorWaits < 1) {
+            throw CliException.usage(
+                    "--max-monitor-waits must be at least 1, but was " + maxMonitorWaits);
+        }
         AccessRules rules = auth == null ? null : AccessRules.load(auth);
         GatewayConfig.checkBind(bind, rules != null);
         String uri = root.resolveConnect(engine.connect, "embedded");
         Baton baton = root.connect(uri, engine.connectTimeout, null, "baton-serve");
         Gateway gateway;
         try {
-            GatewayConfig.Builder config = GatewayConfig.builder(baton).bind(bind).port(port);
+            GatewayConfig.Builder config =
+                    GatewayConfig.builder(baton)
+                            .bind(bind)
+                            .port(port)
+                            .maxMonitorWaits(maxMonitorWaits);
             if (rules != null) {
                 config.auth(rules);
             }

@@ -108,6 +108,9 @@ class ServeCommandTest {
         assertUsage(
                 run("serve", "--connect", nowhere, "--http-port", "70000"),
                 "--http-port must be between 0 and 65535, but was 70000");
+        assertUsage(
+                run("serve", "--connect", nowhere, "--max-monitor-waits", "0"),
+                "--max-monitor-waits must be at least 1, but was 0");
         // The checker's rejecting case: with nothing wrong but the engine, it is 69.
         Run unreachable = run("serve", "--connect", nowhere, "--connect-timeout", "1s");
         assertThat(unreachable.code()).as("stderr: %s", unreachable.err()).isEqualTo(69);
