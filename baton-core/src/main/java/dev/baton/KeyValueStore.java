@@ -161,6 +161,7 @@ public interface KeyValueStore {
      * @return the value written and how many attempts lost to other writers
      * @throws UpdateConflictException if every attempt conflicts
      * @throws InvalidNameException if {@code key} breaks the {@link Names} rule
+     * @throws InvalidArgumentException if {@code fn} returns null
      * @throws ClientClosedException if the client is closed
      */
     default UpdateResult updateString(String key, UnaryOperator<String> fn) {
@@ -169,7 +170,8 @@ public interface KeyValueStore {
                 old -> {
                     String next =
                             fn.apply(old == null ? null : new String(old, StandardCharsets.UTF_8));
-                    return next.getBytes(StandardCharsets.UTF_8);
+                    // null goes through, so that update's own check names the key
+                    return next == null ? null : next.getBytes(StandardCharsets.UTF_8);
                 });
     }
 }

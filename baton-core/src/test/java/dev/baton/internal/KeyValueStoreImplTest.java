@@ -94,4 +94,12 @@ class KeyValueStoreImplTest {
                 .hasMessageContaining("update function for \"k\" returned null");
         assertThat(a.keyValue().get("k")).isEmpty();
     }
+
+    @Test
+    void aStringFunctionReturningNullIsRejectedTheSameWayNotWithANullPointerException() {
+        assertThatThrownBy(() -> a.keyValue().updateString("s", old -> null))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("update function for \"s\" returned null");
+        assertThat(a.keyValue().get("s")).isEmpty();
+    }
 }
