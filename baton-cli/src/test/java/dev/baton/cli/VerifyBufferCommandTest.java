@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code baton verify --workload buffer} end to end: producer and consumer JVMs on a real engine. A
@@ -109,26 +107,6 @@ class VerifyBufferCommandTest {
                 .containsPattern("VERDICT: FAIL \\(\\d+ violations?: \\d+ LOST_WAKEUP\\)")
                 .contains("found no waiter");
         assertItemsFlowed(r);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(
-            delimiter = '|',
-            value = {
-                "--backend redis --workload queue | --workload | register or buffer",
-                "--backend redlock --workload buffer | --workload buffer | Redlock has no monitors",
-                "--backend redis --workload buffer --capacity 0 | --capacity | between 1 and 1000",
-                "--backend redis --control two-step | --control two-step | --workload buffer",
-                "--backend redis --workload buffer --control sometimes | --control | two-step",
-            })
-    void badBufferInputIs64WithOneLineAndNoReport(String args, String mention1, String mention2) {
-        String[] argv = ("verify " + args + " --report " + dir.resolve("r")).split(" ");
-        Run r = run(argv);
-
-        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(64);
-        assertThat(r.err().lines().filter(l -> !l.isBlank())).hasSize(1);
-        assertThat(r.err()).contains(mention1, mention2);
-        assertThat(dir.resolve("r")).as("no state left behind").doesNotExist();
     }
 
     @Test

@@ -45,6 +45,11 @@ class VerifyCommandTest {
                 "--backend redis --ttl 10ms | --ttl | between 1 s and 60 s",
                 "--backend redis --connect zookeeper://127.0.0.1:2181 | --connect | redis://",
                 "--faults pause | --backend | required",
+                "--backend redis --workload queue | --workload | register or buffer",
+                "--backend redlock --workload buffer | --workload buffer | Redlock has no monitors",
+                "--backend redis --workload buffer --capacity 0 | --capacity | between 1 and 1000",
+                "--backend redis --control two-step | --control two-step | --workload buffer",
+                "--backend redis --workload buffer --control sometimes | --control | two-step",
             })
     void badInputIs64WithOneLineAndNoReport(String args, String mention1, String mention2) {
         String[] argv = ("verify " + args + " --report " + dir.resolve("r")).split(" ");

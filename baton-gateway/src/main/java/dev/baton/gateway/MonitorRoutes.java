@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -276,23 +277,15 @@ final class MonitorRoutes implements AutoCloseable {
         Session session = sessions.find(b.requiredString("session"), Routes.caller(ctx));
         Wait w = find(session, b.requiredString("request"));
         CompletableFuture<Boolean> moved = blocking(() -> w.waiting().timeUp());
-        ctx.future(
-                () ->
-                        moved.handle(
-                                (m, failure) -> {
-                                    if (failure != null) {
-                                        Errors.respond(ctx, failure);
-                                    } else {
-                                        Routes.json(
-                                                ctx,
-                                                LockJson.MAPPER
-                                                        .createObjectNode()
-                                                        .put("session", session.id)
-                                                        .put("request", w.request())
-                                                        .put("moved", m));
-                                    }
-                                    return null;
-                                }));
+        answerWhenDone(
+                ctx,
+                moved,
+                m ->
+                        LockJson.MAPPER
+                                .createObjectNode()
+                                .put("session", session.id)
+                                .put("request", w.request())
+                                .put("moved", m));
     }
 
     private void signal(Context ctx) {
@@ -308,21 +301,33 @@ final class MonitorRoutes implements AutoCloseable {
                                 all
                                         ? condition.signalAll(held.lease())
                                         : condition.signal(held.lease()) ? 1 : 0);
+        answerWhenDone(
+                ctx,
+                woken,
+                n ->
+                        LockJson.MAPPER
+                                .createObjectNode()
+                                .put("lease", held.id())
+                                .put("name", name)
+                                .put("condition", condition.name())
+                                .put("woken", n));
+    }
+
+    /**
+     * Answers with {@code body} of the call's result once the call is done, or with the JSON error
+     * of its failure; the request thread is free meanwhile. Runs on the monitor thread that ends
+     * the call.
+     */
+    private static <T> void answerWhenDone(
+            Context ctx, CompletableFuture<T> call, Function<T, ObjectNode> body) {
         ctx.future(
                 () ->
-                        woken.handle(
-                                (n, failure) -> {
+                        call.handle(
+                                (result, failure) -> {
                                     if (failure != null) {
                                         Errors.respond(ctx, failure);
                                     } else {
-                                        Routes.json(
-                                                ctx,
-                                                LockJson.MAPPER
-                                                        .createObjectNode()
-                                                        .put("lease", held.id())
-                                                        .put("name", name)
-                                                        .put("condition", condition.name())
-                                                        .put("woken", n));
+                                        Routes.json(ctx, body.apply(result));
                                     }
                                     return null;
                                 }));

@@ -46,28 +46,6 @@ class GatewayMonitorTest {
         return r.json().get("lease").asText();
     }
 
-    private static String startBody(String s, String lease, String condition, String request) {
-        return "{\"session\":\""
-                + s
-                + "\",\"lease\":\""
-                + lease
-                + "\",\"condition\":\""
-                + condition
-                + "\",\"request\":\""
-                + request
-                + "\"}";
-    }
-
-    private static String pollBody(String s, String request, String wait) {
-        return "{\"session\":\""
-                + s
-                + "\",\"request\":\""
-                + request
-                + "\",\"wait\":\""
-                + wait
-                + "\"}";
-    }
-
     private Http.Response signal(String lease, String condition, boolean all) {
         return f.http.post(
                 "/v1/monitors/signal",
@@ -87,7 +65,8 @@ class GatewayMonitorTest {
         String first = enter(waiter, "buf");
 
         Http.Response queued =
-                f.http.post("/v1/monitors/await", startBody(waiter, first, "ready", "w1"));
+                f.http.post(
+                        "/v1/monitors/await", MonitorBodies.await(waiter, first, "ready", "w1"));
         assertThat(queued.status()).as("%s", queued).isEqualTo(202);
         assertThat(queued.json().get("waiting").asBoolean()).isTrue();
         // The 202 came after the atomic step: queued, and the monitor given up.
@@ -97,7 +76,7 @@ class GatewayMonitorTest {
                 .isEqualTo(404);
 
         CompletableFuture<Http.Response> woken =
-                f.http.postAsync("/v1/monitors/await", pollBody(waiter, "w1", "30s"));
+                f.http.postAsync("/v1/monitors/await", MonitorBodies.poll(waiter, "w1", "30s"));
         String held = enter(signaller, "buf");
         JsonNode signalled = signal(held, "ready", false).json();
         assertThat(signalled.get("woken").asInt()).isEqualTo(1);
@@ -116,7 +95,9 @@ class GatewayMonitorTest {
         assertThat(f.http.post("/v1/locks/release", "{\"lease\":\"" + again + "\"}").status())
                 .as("the session carries the new lease")
                 .isEqualTo(200);
-        assertThat(f.http.post("/v1/monitors/await", pollBody(waiter, "w1", "0s")).status())
+        assertThat(
+                        f.http.post("/v1/monitors/await", MonitorBodies.poll(waiter, "w1", "0s"))
+                                .status())
                 .as("an answered wait is gone")
                 .isEqualTo(404);
     }
@@ -125,9 +106,11 @@ class GatewayMonitorTest {
     void aPollOutlivedByTheWaitAnswers202AndTheTimeUpThenWakesItUnsignalled() {
         String s = f.http.session("30s");
         String lease = enter(s, "tu");
-        assertThat(f.http.post("/v1/monitors/await", startBody(s, lease, "c", "w")).status())
+        assertThat(
+                        f.http.post("/v1/monitors/await", MonitorBodies.await(s, lease, "c", "w"))
+                                .status())
                 .isEqualTo(202);
-        Http.Response still = f.http.post("/v1/monitors/await", pollBody(s, "w", "1s"));
+        Http.Response still = f.http.post("/v1/monitors/await", MonitorBodies.poll(s, "w", "1s"));
         assertThat(still.status()).as("%s", still).isEqualTo(202);
         assertThat(still.json().get("request").asText()).isEqualTo("w");
 
@@ -135,7 +118,7 @@ class GatewayMonitorTest {
                 f.http.post("/v1/monitors/timeup", "{\"session\":\"" + s + "\",\"request\":\"w\"}");
         assertThat(up.status()).as("%s", up).isEqualTo(200);
         assertThat(up.json().get("moved").asBoolean()).isTrue();
-        Http.Response w = f.http.post("/v1/monitors/await", pollBody(s, "w", "30s"));
+        Http.Response w = f.http.post("/v1/monitors/await", MonitorBodies.poll(s, "w", "30s"));
         assertThat(w.status()).as("%s", w).isEqualTo(200);
         assertThat(w.json().get("signalled").asBoolean()).isFalse();
         assertThat(engine().conditionWaiters("tu", "c")).isEmpty();
@@ -145,7 +128,9 @@ class GatewayMonitorTest {
     void aWithdrawnWaitAndOneWhoseSessionEndedLeaveNothingInTheEngine() {
         String s = f.http.session("30s");
         String lease = enter(s, "wd");
-        assertThat(f.http.post("/v1/monitors/await", startBody(s, lease, "c", "w")).status())
+        assertThat(
+                        f.http.post("/v1/monitors/await", MonitorBodies.await(s, lease, "c", "w"))
+                                .status())
                 .isEqualTo(202);
         Http.Response withdrawn =
                 f.http.post("/v1/locks/withdraw", "{\"session\":\"" + s + "\",\"request\":\"w\"}");
@@ -153,7 +138,7 @@ class GatewayMonitorTest {
         await().atMost(PATIENCE).until(() -> engine().conditionWaiters("wd", "c").isEmpty());
         assertThat(engine().entries(LeaseKind.MONITOR, "wd")).isEmpty();
         assertThat(
-                        f.http.post("/v1/monitors/await", pollBody(s, "w", "0s"))
+                        f.http.post("/v1/monitors/await", MonitorBodies.poll(s, "w", "0s"))
                                 .json()
                                 .get("error")
                                 .asText())
@@ -161,7 +146,11 @@ class GatewayMonitorTest {
 
         String ending = f.http.session("30s");
         String other = enter(ending, "wd");
-        assertThat(f.http.post("/v1/monitors/await", startBody(ending, other, "c", "w2")).status())
+        assertThat(
+                        f.http.post(
+                                        "/v1/monitors/await",
+                                        MonitorBodies.await(ending, other, "c", "w2"))
+                                .status())
                 .isEqualTo(202);
         assertThat(engine().conditionWaiters("wd", "c")).hasSize(1);
         assertThat(f.http.delete("/v1/sessions/" + ending).status()).isEqualTo(204);
@@ -176,7 +165,7 @@ class GatewayMonitorTest {
         String mutexLease = mutex.json().get("lease").asText();
 
         Http.Response awaited =
-                f.http.post("/v1/monitors/await", startBody(s, mutexLease, "c", "r1"));
+                f.http.post("/v1/monitors/await", MonitorBodies.await(s, mutexLease, "c", "r1"));
         assertThat(awaited.status()).isEqualTo(409);
         assertThat(awaited.json().get("error").asText()).isEqualTo("not-holder");
         assertThat(awaited.json().get("message").asText()).contains("orders/1", "MUTEX");
@@ -193,7 +182,8 @@ class GatewayMonitorTest {
         assertThat(signal("no-such-lease", "c", false).status()).isEqualTo(404);
         String other = f.http.session("30s");
         Http.Response foreign =
-                f.http.post("/v1/monitors/await", startBody(other, monitorLease, "c", "r2"));
+                f.http.post(
+                        "/v1/monitors/await", MonitorBodies.await(other, monitorLease, "c", "r2"));
         assertThat(foreign.status()).as("a lease of another session").isEqualTo(404);
         assertThat(signal(monitorLease, "c", false).json().get("woken").asInt()).isZero();
     }
@@ -202,9 +192,9 @@ class GatewayMonitorTest {
     void badBodiesAreRefusedWithTheRuleAndChangeNothing() {
         String s = f.http.session("30s");
         String lease = enter(s, "bad");
-        expect400(startBody(s, lease, "a/b", "r"), "invalid-name", "one segment");
+        expect400(MonitorBodies.await(s, lease, "a/b", "r"), "invalid-name", "one segment");
         expect400(
-                startBody(s, lease, "c", "r").replace("\"request\"", "\"reqest\""),
+                MonitorBodies.await(s, lease, "c", "r").replace("\"request\"", "\"reqest\""),
                 "invalid-body",
                 "reqest");
         expect400(
@@ -212,11 +202,11 @@ class GatewayMonitorTest {
                 "invalid-body",
                 "\"condition\" is required");
         expect400(
-                startBody(s, lease, "c", "r").replace("}", ",\"wait\":\"soon\"}"),
+                MonitorBodies.await(s, lease, "c", "r").replace("}", ",\"wait\":\"soon\"}"),
                 "invalid-duration",
                 "wait");
         expect400(
-                pollBody(s, "r", "0s").replace("}", ",\"condition\":\"c\"}"),
+                MonitorBodies.poll(s, "r", "0s").replace("}", ",\"condition\":\"c\"}"),
                 "invalid-body",
                 "condition");
         Http.Response sig =
@@ -250,10 +240,15 @@ class GatewayMonitorTest {
             String s = limited.http.session("30s");
             String a = enterOn(limited, s, "lim/a");
             String b = enterOn(limited, s, "lim/b");
-            assertThat(limited.http.post("/v1/monitors/await", startBody(s, a, "c", "w1")).status())
+            assertThat(
+                            limited.http
+                                    .post(
+                                            "/v1/monitors/await",
+                                            MonitorBodies.await(s, a, "c", "w1"))
+                                    .status())
                     .isEqualTo(202);
             Http.Response refused =
-                    limited.http.post("/v1/monitors/await", startBody(s, b, "c", "w2"));
+                    limited.http.post("/v1/monitors/await", MonitorBodies.await(s, b, "c", "w2"));
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.json().get("error").asText()).isEqualTo("too-many-waits");
             assertThat(refused.json().get("message").asText()).contains("maxMonitorWaits", "1");
@@ -262,9 +257,17 @@ class GatewayMonitorTest {
             // The first wait ends (time-up, then its wake-up is answered): room for the next.
             limited.http.post(
                     "/v1/monitors/timeup", "{\"session\":\"" + s + "\",\"request\":\"w1\"}");
-            assertThat(limited.http.post("/v1/monitors/await", pollBody(s, "w1", "30s")).status())
+            assertThat(
+                            limited.http
+                                    .post("/v1/monitors/await", MonitorBodies.poll(s, "w1", "30s"))
+                                    .status())
                     .isEqualTo(200);
-            assertThat(limited.http.post("/v1/monitors/await", startBody(s, b, "c", "w3")).status())
+            assertThat(
+                            limited.http
+                                    .post(
+                                            "/v1/monitors/await",
+                                            MonitorBodies.await(s, b, "c", "w3"))
+                                    .status())
                     .as("the refused lease was still held, and the request name w2 not taken")
                     .isEqualTo(202);
         }

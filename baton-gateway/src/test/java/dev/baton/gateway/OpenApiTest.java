@@ -260,8 +260,8 @@ class OpenApiTest {
             String s = limited.http.session("60s");
             String a = enter(limited.http, s, "lim/a");
             String b = enter(limited.http, s, "lim/b");
-            c.expect(202, "POST", "/v1/monitors/await", awaitBody(s, a, "c", "w1"));
-            c.expect(429, "POST", "/v1/monitors/await", awaitBody(s, b, "c", "w2"));
+            c.expect(202, "POST", "/v1/monitors/await", MonitorBodies.await(s, a, "c", "w1"));
+            c.expect(429, "POST", "/v1/monitors/await", MonitorBodies.await(s, b, "c", "w2"));
         }
 
         try (GatewayFixture guarded =
@@ -364,28 +364,6 @@ class OpenApiTest {
                 .asText();
     }
 
-    private static String awaitBody(String s, String lease, String condition, String request) {
-        return "{\"session\":\""
-                + s
-                + "\",\"lease\":\""
-                + lease
-                + "\",\"condition\":\""
-                + condition
-                + "\",\"request\":\""
-                + request
-                + "\"}";
-    }
-
-    private static String wait(String s, String request, String wait) {
-        return "{\"session\":\""
-                + s
-                + "\",\"request\":\""
-                + request
-                + "\",\"wait\":\""
-                + wait
-                + "\"}";
-    }
-
     private static String timeUp(String s, String request) {
         return "{\"session\":\"" + s + "\",\"request\":\"" + request + "\"}";
     }
@@ -405,14 +383,14 @@ class OpenApiTest {
                         .json()
                         .get("lease")
                         .asText();
-        c.expect(202, "POST", "/v1/monitors/await", awaitBody(s, lease, "ready", "w1"));
+        c.expect(202, "POST", "/v1/monitors/await", MonitorBodies.await(s, lease, "ready", "w1"));
         c.expect(200, "POST", "/v1/monitors/timeup", timeUp(s, "w1"));
         String again =
-                c.expect(200, "POST", "/v1/monitors/await", wait(s, "w1", "10s"))
+                c.expect(200, "POST", "/v1/monitors/await", MonitorBodies.poll(s, "w1", "10s"))
                         .json()
                         .get("lease")
                         .asText();
-        c.expect(404, "POST", "/v1/monitors/await", wait(s, "w1", "0s"));
+        c.expect(404, "POST", "/v1/monitors/await", MonitorBodies.poll(s, "w1", "0s"));
         c.expect(404, "POST", "/v1/monitors/timeup", timeUp(s, "w1"));
         c.expect(200, "POST", "/v1/monitors/signal", signal(again, "ready"));
         String mutex =
@@ -420,17 +398,21 @@ class OpenApiTest {
                         .json()
                         .get("lease")
                         .asText();
-        c.expect(409, "POST", "/v1/monitors/await", awaitBody(s, mutex, "ready", "w2"));
+        c.expect(409, "POST", "/v1/monitors/await", MonitorBodies.await(s, mutex, "ready", "w2"));
         c.expect(409, "POST", "/v1/monitors/signal", signal(mutex, "ready"));
-        c.expect(400, "POST", "/v1/monitors/await", awaitBody(s, again, "a/b", "w3"));
+        c.expect(400, "POST", "/v1/monitors/await", MonitorBodies.await(s, again, "a/b", "w3"));
         c.expect(400, "POST", "/v1/monitors/await", "{\"session\":\"" + s + "\"}");
         c.expect(400, "POST", "/v1/monitors/timeup", "{}");
         c.expect(400, "POST", "/v1/monitors/signal", signal(again, "a/b"));
         c.expect(404, "POST", "/v1/monitors/signal", signal("nope", "ready"));
-        c.expect(404, "POST", "/v1/monitors/await", awaitBody("nope", again, "ready", "w4"));
+        c.expect(
+                404,
+                "POST",
+                "/v1/monitors/await",
+                MonitorBodies.await("nope", again, "ready", "w4"));
         c.expect(404, "POST", "/v1/monitors/timeup", timeUp("nope", "w4"));
         c.expect(200, "POST", "/v1/locks/withdraw", timeUp(s, "w5"));
-        c.expect(404, "POST", "/v1/monitors/await", awaitBody(s, again, "ready", "w5"));
+        c.expect(404, "POST", "/v1/monitors/await", MonitorBodies.await(s, again, "ready", "w5"));
     }
 
     private void keyValue(Client c) {
@@ -497,7 +479,7 @@ class OpenApiTest {
                 202,
                 "POST",
                 "/v1/monitors/await",
-                awaitBody(s, enter(f.http, s, "cut/waiting"), "c", "w"));
+                MonitorBodies.await(s, enter(f.http, s, "cut/waiting"), "c", "w"));
         MemEngine engine = MemEngine.named(f.engine);
         EventStream watch = c.stream(200, "/v1/watch?prefix=elsewhere", null);
         assertThat(watch.next(10).event()).isEqualTo("hello");
@@ -534,7 +516,7 @@ class OpenApiTest {
                         route,
                         route.endsWith("signal")
                                 ? signal(lease, "c")
-                                : awaitBody(session, lease, "c", "w"));
+                                : MonitorBodies.await(session, lease, "c", "w"));
             }
         }
     }

@@ -6,10 +6,8 @@ import dev.baton.LeaseKind;
 import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -38,10 +36,9 @@ class RedisLockStatesTest {
     private static final long TTL_MS = 5000;
     private static final String TTL = String.valueOf(TTL_MS);
 
+    private static RawRedis fixture;
     private static RedisServer server;
     private static RedisClient client;
-    private static StatefulRedisConnection<byte[], byte[]> bytesConn;
-    private static StatefulRedisConnection<String, String> textConn;
     private static RedisAsyncCommands<byte[], byte[]> redis;
     private static RedisCommands<String, String> raw;
     private static final RedisScripts SCRIPTS = new RedisScripts();
@@ -49,21 +46,17 @@ class RedisLockStatesTest {
 
     @BeforeAll
     static void start() {
-        server = RedisServer.start();
-        client = RedisClient.create(server.uri());
-        bytesConn = client.connect(ByteArrayCodec.INSTANCE);
-        textConn = client.connect(StringCodec.UTF8);
-        redis = bytesConn.async();
-        raw = textConn.sync();
+        fixture = RawRedis.start();
+        server = fixture.server;
+        client = fixture.client;
+        redis = fixture.redis;
+        raw = fixture.raw;
     }
 
     @AfterAll
     static void stop() {
-        if (client != null) {
-            client.shutdown();
-        }
-        if (server != null) {
-            server.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

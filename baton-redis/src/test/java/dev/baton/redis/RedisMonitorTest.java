@@ -13,11 +13,8 @@ import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,10 +39,9 @@ class RedisMonitorTest {
     private static final byte[] EVENTS = RedisCodec.bytes(Keys.eventChannel(NS));
     private static final String TTL = "5000";
 
+    private static RawRedis fixture;
     private static RedisServer server;
     private static RedisClient client;
-    private static StatefulRedisConnection<byte[], byte[]> bytesConn;
-    private static StatefulRedisConnection<String, String> textConn;
     private static RedisAsyncCommands<byte[], byte[]> redis;
     private static RedisCommands<String, String> raw;
     private static final RedisScripts SCRIPTS = new RedisScripts();
@@ -53,21 +49,17 @@ class RedisMonitorTest {
 
     @BeforeAll
     static void start() {
-        server = RedisServer.start();
-        client = RedisClient.create(server.uri());
-        bytesConn = client.connect(ByteArrayCodec.INSTANCE);
-        textConn = client.connect(StringCodec.UTF8);
-        redis = bytesConn.async();
-        raw = textConn.sync();
+        fixture = RawRedis.start();
+        server = fixture.server;
+        client = fixture.client;
+        redis = fixture.redis;
+        raw = fixture.raw;
     }
 
     @AfterAll
     static void stop() {
-        if (client != null) {
-            client.shutdown();
-        }
-        if (server != null) {
-            server.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -3,7 +3,6 @@ package dev.baton.verify.run;
 import dev.baton.Baton;
 import dev.baton.BatonException;
 import dev.baton.FencedLease;
-import dev.baton.LockTimeoutException;
 import dev.baton.Monitor;
 import dev.baton.MonitorCondition;
 import dev.baton.internal.TwoStepControl;
@@ -119,20 +118,10 @@ public final class BufferClient {
     /** One put or take; {@code waitOn} is the condition this role waits for. */
     private void cycle(
             Monitor monitor, MonitorCondition waitOn, MonitorCondition signalTo, Duration timeout) {
-        rt.emit(rt.event(Type.INVOKE, Op.ACQUIRE));
-        FencedLease lease;
-        try {
-            lease = monitor.enter(timeout);
-        } catch (LockTimeoutException e) {
-            rt.emit(rt.event(Type.FAIL, Op.ACQUIRE).withDetail("timeout"));
-            return;
-        } catch (BatonException e) {
-            // The request may or may not have been granted and withdrawn: unknown outcome.
-            rt.emit(rt.event(Type.INFO, Op.ACQUIRE).withDetail(e.getClass().getSimpleName()));
-            ClientRuntime.sleepQuietly(100);
+        FencedLease lease = rt.acquire(monitor::enter, timeout);
+        if (lease == null) {
             return;
         }
-        rt.granted(lease, rt.event(Type.OK, Op.ACQUIRE));
         try {
             List<String> items = read(lease);
             while (producer ? items.size() >= capacity : items.isEmpty()) {
@@ -154,7 +143,7 @@ public final class BufferClient {
         } catch (Abandon e) {
             ClientRuntime.sleepQuietly(100);
         } finally {
-            release(lease);
+            rt.release(lease);
         }
     }
 
@@ -195,23 +184,6 @@ public final class BufferClient {
             rt.emit(invoke.withType(Type.OK).withValue(found ? 1L : 0L));
         } catch (BatonException e) {
             rt.emit(invoke.withType(Type.INFO).withDetail(e.getClass().getSimpleName()));
-        }
-    }
-
-    private void release(FencedLease lease) {
-        long token = lease.fencingToken();
-        rt.givingUp(rt.event(Type.INVOKE, Op.RELEASE).withToken(token));
-        try {
-            boolean released = lease.release();
-            rt.emit(
-                    rt.event(Type.OK, Op.RELEASE)
-                            .withToken(token)
-                            .withDetail(released ? null : "not held"));
-        } catch (BatonException e) {
-            rt.emit(
-                    rt.event(Type.INFO, Op.RELEASE)
-                            .withToken(token)
-                            .withDetail(e.getClass().getSimpleName()));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.baton.BatonConfig;
 import dev.baton.BatonException;
 import dev.baton.FencedLease;
 import dev.baton.Lease;
+import dev.baton.LockTimeoutException;
 import dev.baton.verify.History;
 import dev.baton.verify.HistoryEvent;
 import dev.baton.verify.HistoryEvent.Op;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * What every client process of a {@code baton verify} run shares, whatever its workload ({@link
@@ -144,6 +146,50 @@ final class ClientRuntime {
         long remaining = lease.remaining().toNanos();
         long now = System.nanoTime();
         return remaining == 0 ? now : now + remaining;
+    }
+
+    /**
+     * One recorded acquire: logs its invocation, then its grant ({@link #granted}), its timeout, or
+     * an unknown outcome (the request may have been granted and withdrawn; a short pause follows so
+     * that a failing engine is not hammered). Returns the lease, or null if there is none.
+     */
+    <L extends Lease> L acquire(Function<Duration, L> acquire, Duration timeout) {
+        emit(event(Type.INVOKE, Op.ACQUIRE));
+        L lease;
+        try {
+            lease = acquire.apply(timeout);
+        } catch (LockTimeoutException e) {
+            emit(event(Type.FAIL, Op.ACQUIRE).withDetail("timeout"));
+            return null;
+        } catch (BatonException e) {
+            emit(event(Type.INFO, Op.ACQUIRE).withDetail(e.getClass().getSimpleName()));
+            sleepQuietly(100);
+            return null;
+        }
+        granted(lease, event(Type.OK, Op.ACQUIRE));
+        return lease;
+    }
+
+    /**
+     * One recorded release: logs that the client gives the lease up ({@link #givingUp}), then the
+     * answer — "not held" when the lease was already gone (lost, or released by an await) — or an
+     * unknown outcome.
+     */
+    void release(Lease lease) {
+        long token = tokenOf(lease);
+        givingUp(event(Type.INVOKE, Op.RELEASE).withToken(token));
+        try {
+            boolean released = lease.release();
+            emit(
+                    event(Type.OK, Op.RELEASE)
+                            .withToken(token)
+                            .withDetail(released ? null : "not held"));
+        } catch (BatonException e) {
+            emit(
+                    event(Type.INFO, Op.RELEASE)
+                            .withToken(token)
+                            .withDetail(e.getClass().getSimpleName()));
+        }
     }
 
     /**

@@ -2,9 +2,7 @@ package dev.baton.verify.run;
 
 import dev.baton.Baton;
 import dev.baton.BatonConfig;
-import dev.baton.BatonException;
 import dev.baton.Lease;
-import dev.baton.LockTimeoutException;
 import dev.baton.redis.Redlock;
 import dev.baton.verify.HistoryEvent;
 import dev.baton.verify.HistoryEvent.Op;
@@ -79,21 +77,11 @@ public final class VerifyClient {
     }
 
     private void cycle(Function<Duration, Lease> acquire, Duration timeout, long holdMs) {
-        rt.emit(rt.event(Type.INVOKE, Op.ACQUIRE));
-        Lease lease;
-        try {
-            lease = acquire.apply(timeout);
-        } catch (LockTimeoutException e) {
-            rt.emit(rt.event(Type.FAIL, Op.ACQUIRE).withDetail("timeout"));
-            return;
-        } catch (BatonException e) {
-            // The request may or may not have been granted and withdrawn: unknown outcome.
-            rt.emit(rt.event(Type.INFO, Op.ACQUIRE).withDetail(e.getClass().getSimpleName()));
-            ClientRuntime.sleepQuietly(100);
+        Lease lease = rt.acquire(acquire, timeout);
+        if (lease == null) {
             return;
         }
         long token = ClientRuntime.tokenOf(lease);
-        rt.granted(lease, rt.event(Type.OK, Op.ACQUIRE));
         try {
             Long read = store("READ", token, null, Op.READ);
             if (read != null) {
@@ -110,19 +98,7 @@ public final class VerifyClient {
                 }
             }
         } finally {
-            rt.givingUp(rt.event(Type.INVOKE, Op.RELEASE).withToken(token));
-            try {
-                boolean released = lease.release();
-                rt.emit(
-                        rt.event(Type.OK, Op.RELEASE)
-                                .withToken(token)
-                                .withDetail(released ? null : "already lost"));
-            } catch (BatonException e) {
-                rt.emit(
-                        rt.event(Type.INFO, Op.RELEASE)
-                                .withToken(token)
-                                .withDetail(e.getClass().getSimpleName()));
-            }
+            rt.release(lease);
         }
     }
 
