@@ -6,29 +6,7 @@
 local id = ARGV[4]
 clock()
 
--- Fast path (FREE -> HELD, see lock_common.lua): a single-holder family with no live holder and
--- no waiter count. No n means nobody waits (W nonempty implies n), so the general path would
--- append this entry and grant it at once; this writes the same end state (holder fields, counter,
--- expiry of E, event) touching E alone, plus the watch mark's existence.
-if SINGLE then
-  local f = redis.call('HMGET', E, 'h', 'x', 'n', 'ctr')
-  if not f[3] and (not f[1] or tonumber(f[2]) < now) then
-    local tok = n2s(token_after(f[4]))
-    local expiry = now + tonumber(ARGV[10])
-    local since = n2s(now)
-    -- Overwrites every field of an expired holder, if one was left.
-    redis.call('HSET', E, 'ctr', tok, 'h', id, 'x', n2s(expiry), 'c', ARGV[5], 't', tok,
-      's', since, 'q', ARGV[12])
-    -- E holds nothing else that needs to live longer (no waiters; the counter trails the clock).
-    redis.call('PEXPIREAT', E, n2s(expiry + 1000))
-    if watched() then
-      redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0\n'
-        .. holder_line(ARGV[5], FAMILY, '1', tok, since))
-    end
-    return { 1, tonumber(tok) }
-  end
-end
-
+-- The fast path (FREE -> HELD) ran before the prelude (acquire_fast.lua) and did not apply.
 purge()
 if FAMILY == 'SEMAPHORE' then
   local limit = redis.call('HGET', E, 'limit')

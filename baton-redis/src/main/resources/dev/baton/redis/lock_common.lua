@@ -36,8 +36,8 @@
 --   STALE    what the clock leaves behind: a holder past x, waiters past their deadline, or an n
 --            whose W expired. Every script that reads it as anything but FREE or HELD takes the
 --            general path, which purges first, so stale entries act as absent.
---   FREE  -acquire (fast: 1 HMGET, 1 HSET, 1 PEXPIREAT, EXISTS M)->            HELD
---   HELD  -release by the holder (fast: 1 HMGET, 1 HDEL, EXISTS M)->           FREE
+--   FREE  -acquire (fast: HMGET, TIME, HSET, PEXPIREAT, EXISTS M)->            HELD
+--   HELD  -release by the holder (fast: HMGET, HDEL, EXISTS M)->               FREE
 --   HELD  -renew (1 HMGET, 1 HSET, 1 PEXPIREAT)->                              HELD
 --   HELD  -acquire by another (general path: appends to Q and W, sets n)->     QUEUED
 --   QUEUED-release by the holder (general: grants the head, handoff message)-> HELD or QUEUED
@@ -46,7 +46,8 @@
 --   any   -every key's TTL passes (nobody touched the name)->                  gone (FREE)
 --   monitor: await (holder leaves, waiter joins CQ/CW), signal and time_up (waiters move from
 --   CQ/CW to the tail of Q/W) go through the general path.
--- The fast paths exist only for single-holder families: acquire takes it iff E has no n and no
+-- The fast paths (acquire_fast.lua, release_fast.lua, which run before this prelude so that they
+-- pay for none of its definitions) exist only for single-holder families: acquire takes it iff E has no n and no
 -- live holder (so nobody waits: W nonempty implies n, see below), release iff h is the caller
 -- and E has no n. Both write exactly the state the general path would have written.
 --

@@ -5,22 +5,7 @@
 -- ARGV[4] id. Reply: 1 if the entry was there, else 0.
 local id = ARGV[4]
 
--- Fast path (HELD -> FREE, see lock_common.lua): the holder of a single-holder family releases and
--- nobody waits (no n). It is the only entry, so dropping its fields leaves the name free; the
--- counter stays in E until E's expiry, after which tokens continue from the clock. No clock
--- needed: whether the holder's expiry passed makes no difference (either way it goes, and no one
--- else can have been granted while h names it).
-if SINGLE and not COND then
-  local f = redis.call('HMGET', E, 'h', 'n')
-  if f[1] == id and not f[2] then
-    drop_holder()
-    if watched() then
-      redis.call('PUBLISH', EVENTS, 'L\n' .. NAME .. '\n0')
-    end
-    return 1
-  end
-end
-
+-- The fast path (HELD -> FREE) ran before the prelude (release_fast.lua) and did not apply.
 clock()
 if COND then
   cond_purge()

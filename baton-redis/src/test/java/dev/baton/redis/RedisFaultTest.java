@@ -432,8 +432,8 @@ class RedisFaultTest {
             System.out.println("redis.calls inside the two scripts: " + inside);
             assertThat(inside)
                     .containsExactly(
-                            "TIME",
                             "HMGET",
+                            "TIME",
                             "HSET",
                             "PEXPIREAT",
                             "EXISTS", // acquire
