@@ -60,7 +60,7 @@ final class RedisKeyValue {
                 connection.scripts.kvWrite.<Long>run(
                         connection.redis,
                         ScriptOutputType.INTEGER,
-                        new byte[][] {valueKey(key)},
+                        new byte[][] {valueKey(key), connection.watchMark},
                         RedisCodec.bytes(mode),
                         RedisCodec.bytes(String.valueOf(expected)),
                         value,
@@ -75,7 +75,7 @@ final class RedisKeyValue {
                         connection.scripts.kvDelete.<Long>run(
                                 connection.redis,
                                 ScriptOutputType.INTEGER,
-                                new byte[][] {valueKey(key)},
+                                new byte[][] {valueKey(key), connection.watchMark},
                                 RedisCodec.bytes(String.valueOf(expectedVersion)),
                                 connection.eventChannel,
                                 RedisCodec.bytes(key)),

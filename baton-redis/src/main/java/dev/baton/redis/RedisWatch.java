@@ -27,16 +27,16 @@ import org.slf4j.LoggerFactory;
  * at the first {@link #subscribe} and stays subscribed until the client closes; each subscription
  * only filters by name prefix.
  *
- * <p><b>Announcing a watcher.</b> The lock scripts publish only while the namespace's watch mark
- * ({@link Keys#watchMark}) exists, so a namespace nobody watches costs no events. A client with
- * subscriptions keeps the mark alive ({@code watch_mark.lua}, TTL {@value #MARK_TTL_MILLIS} ms,
- * refreshed every {@value #MARK_REFRESH_MILLIS} ms on the client's scheduler; it lapses on its own
- * once no client watches). Arrival, in this order: (1) SUBSCRIBE, confirmed by the server; (2)
- * mark, answered; (3) register the subscription and return. Every change the server makes after (2)
- * finds the mark and publishes, on a channel the server already counts us in since (1); so every
- * change after {@code watch} returns reaches the subscription, and the caller's own first read of
- * the state (the resync of a new watcher) comes after (2) too. A change made between (1) and (2)
- * may or may not be published: it precedes the return, and the caller's read sees it.
+ * <p><b>Announcing a watcher.</b> The lock and key/value scripts publish only while the namespace's
+ * watch mark ({@link Keys#watchMark}) exists, so a namespace nobody watches costs no events. A
+ * client with subscriptions keeps the mark alive ({@code watch_mark.lua}, TTL {@value
+ * #MARK_TTL_MILLIS} ms, refreshed every {@value #MARK_REFRESH_MILLIS} ms on the client's scheduler;
+ * it lapses on its own once no client watches). Arrival, in this order: (1) SUBSCRIBE, confirmed by
+ * the server; (2) mark, answered; (3) register the subscription and return. Every change the server
+ * makes after (2) finds the mark and publishes, on a channel the server already counts us in since
+ * (1); so every change after {@code watch} returns reaches the subscription, and the caller's own
+ * first read of the state (the resync of a new watcher) comes after (2) too. A change made between
+ * (1) and (2) may or may not be published: it precedes the return, and the caller's read sees it.
  *
  * <p><b>A lapsed mark.</b> Each creation of the mark gives it a new random generation. If a refresh
  * (or a later subscribe) finds a generation other than the one this client saw last, the mark

@@ -1,6 +1,7 @@
 -- Deletes a value if its version matches (ARGV[1] < 0: any). A tombstone keeps the version only
 -- while it is ahead of the clock, so a re-created key continues above it.
--- KEYS[1] the value hash. ARGV[2] events channel, [3] key. Reply: 1 deleted, 0 not.
+-- KEYS[1] the value hash, KEYS[2] the namespace's watch mark (published only while it exists).
+-- ARGV[2] events channel, [3] key. Reply: 1 deleted, 0 not.
 local K = KEYS[1]
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -18,5 +19,7 @@ if ver >= now_us then
   redis.call('HSET', K, 'ver', string.format('%.0f', ver))
   redis.call('PEXPIRE', K, math.floor((ver - now_us) / 1000) + 2)
 end
-redis.call('PUBLISH', ARGV[2], 'D\n' .. ARGV[3])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('PUBLISH', ARGV[2], 'D\n' .. ARGV[3])
+end
 return 1

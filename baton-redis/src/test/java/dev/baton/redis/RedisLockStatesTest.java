@@ -273,6 +273,76 @@ class RedisLockStatesTest {
     }
 
     @Test
+    void keyValueEventsArePublishedOnlyWhileTheWatchMarkExists() throws Exception {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+        try {
+            sub.addListener(
+                    new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            heard.add(message);
+                        }
+                    });
+            sub.sync().subscribe(Keys.eventChannel(NS));
+            String mark = Keys.watchMark(NS);
+            raw.del(mark);
+            kvWrite("kv-unwatched", "1");
+            kvDelete("kv-unwatched");
+            raw.set(mark, "g");
+            kvWrite("kv-watched", "2");
+            kvDelete("kv-watched");
+            // In publish order on one connection: the unwatched put and delete would come first.
+            assertThat(heard.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .startsWith("P\n")
+                    .endsWith("\nkv-watched\n2");
+            assertThat(heard.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .isEqualTo("D\nkv-watched");
+        } finally {
+            raw.del(Keys.watchMark(NS));
+            sub.close();
+        }
+    }
+
+    private static void kvWrite(String key, String value) throws Exception {
+        Long version =
+                SCRIPTS.kvWrite
+                        .<Long>run(
+                                redis,
+                                ScriptOutputType.INTEGER,
+                                kvKeys(key),
+                                RedisCodec.bytes("put"),
+                                RedisCodec.bytes("0"),
+                                RedisCodec.bytes(value),
+                                EVENTS,
+                                RedisCodec.bytes(key))
+                        .toCompletableFuture()
+                        .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(version).as("written").isPositive();
+    }
+
+    private static void kvDelete(String key) throws Exception {
+        Long deleted =
+                SCRIPTS.kvDelete
+                        .<Long>run(
+                                redis,
+                                ScriptOutputType.INTEGER,
+                                kvKeys(key),
+                                RedisCodec.bytes("-1"),
+                                EVENTS,
+                                RedisCodec.bytes(key))
+                        .toCompletableFuture()
+                        .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(deleted).as("deleted").isEqualTo(1L);
+    }
+
+    private static byte[][] kvKeys(String key) {
+        return new byte[][] {
+            RedisCodec.bytes(NS + ":kv:" + key), RedisCodec.bytes(Keys.watchMark(NS))
+        };
+    }
+
+    @Test
     void theWatchMarkKeepsItsGenerationUntilItLapses() {
         byte[][] keys = {RedisCodec.bytes(Keys.watchMark(NS + "-mark"))};
         String first = mark(keys, "g1");
