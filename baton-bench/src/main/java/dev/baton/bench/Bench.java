@@ -10,6 +10,7 @@ import dev.baton.bench.scenario.ManyKeys;
 import dev.baton.bench.scenario.RenewalLoad;
 import dev.baton.bench.scenario.RoundOrder;
 import dev.baton.bench.scenario.Scenario;
+import dev.baton.bench.scenario.ServerCpu;
 import dev.baton.bench.scenario.StuckException;
 import dev.baton.bench.scenario.Uncontended;
 import java.io.PrintStream;
@@ -21,18 +22,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * The multi-client harness: starts the engines, opens {@link BenchConfig#clients()} client
- * instances per system, and runs each scenario (one class each, in {@code
- * dev.baton.bench.scenario}) for {@link BenchConfig#rounds()} rounds, every round visiting every
- * system once in an order shuffled afresh for each round ({@link RoundOrder}, seeded: the seed is
- * logged and recorded with the results). Systems measured in the same round share the machine's
- * state of the moment, so round-to-round noise (which on a small machine is larger than most
- * differences between systems) hits all of them alike; the reported value is the median over rounds
- * and the spread is kept.
+ * The multi-client harness: starts the selected engines one after the other ({@link
+ * Systems#ENGINES}), opens {@link BenchConfig#clients()} client instances per system, and runs each
+ * scenario (one class each, in {@code dev.baton.bench.scenario}) for {@link BenchConfig#rounds()}
+ * rounds, every round visiting every system once in an order shuffled afresh for each round ({@link
+ * RoundOrder}, seeded: the seed is logged and recorded with the results). Systems measured in the
+ * same round share the machine's state of the moment, so round-to-round noise (which on a small
+ * machine is larger than most differences between systems) hits all of them alike; the reported
+ * value is the median over rounds and the spread is kept.
  *
  * <p>Threads: one driving thread (the caller of {@link #run()}) owns the results, the clients and
  * the order of work; a scenario's worker threads are started and joined within one round and only
@@ -49,7 +49,18 @@ public final class Bench {
     /** A system that fails this many rounds of a scenario sits out the rest of it. */
     private static final int MAX_FAILED_ROUNDS = 2;
 
+    /**
+     * The engines of a run without {@code --engines}. The quick run takes all three; the full run
+     * leaves out {@code redis-replicated}, which would add about half again to its time (every
+     * timed Redis scenario once more), so a full run opts in with {@code --engines
+     * redis,redis-replicated,zookeeper}.
+     */
+    public static List<String> defaultEngines(boolean quick) {
+        return quick ? Systems.ENGINES : List.of("redis", "zookeeper");
+    }
+
     private final BenchConfig config;
+    private final List<String> engines;
     private final Set<String> systemFilter;
     private final Set<String> scenarios;
     private final Results results = new Results();
@@ -57,15 +68,18 @@ public final class Bench {
     private final RoundOrder order;
 
     /**
+     * @param engines engines to run (of {@link Systems#ENGINES}; run in that order), not empty
      * @param systems system names to run, or empty for all
      * @param scenarios scenario names to run ({@code contended} and {@code auction} select every W
      *     or B), or empty for all
      * @param seed the seed of the round orders ({@link RoundOrder})
      * @param log where progress goes (stderr from the CLI)
-     * @throws InvalidArgumentException naming an unknown system or scenario
+     * @throws InvalidArgumentException naming an unknown engine, system or scenario, or if {@code
+     *     engines} is empty
      */
     public Bench(
             BenchConfig config,
+            Collection<String> engines,
             Collection<String> systems,
             Collection<String> scenarios,
             long seed,
@@ -74,6 +88,18 @@ public final class Bench {
         this.context = new Context(config, results, log);
         this.order = new RoundOrder(seed);
         results.roundOrderSeed(seed);
+        for (String e : engines) {
+            if (!Systems.ENGINES.contains(e)) {
+                throw InvalidArgumentException.mustBe(
+                        "--engines entry", "one of " + String.join(", ", Systems.ENGINES), e);
+            }
+        }
+        if (engines.isEmpty()) {
+            throw InvalidArgumentException.mustBe(
+                    "--engines", "at least one of " + String.join(", ", Systems.ENGINES), "empty");
+        }
+        // In the registry's order whatever the order given: a run's log reads the same way.
+        this.engines = Systems.ENGINES.stream().filter(engines::contains).toList();
         this.systemFilter = new LinkedHashSet<>(systems);
         for (String s : systemFilter) {
             if (!Systems.NAMES.contains(s)) {
@@ -128,15 +154,9 @@ public final class Bench {
     public Results run() throws Exception {
         context.log(
                 "round order seed %d (--seed %d repeats the order)", order.seed(), order.seed());
-        try (BenchEngine redis = Systems.startRedis()) {
-            context.log("redis-server at %s", redis.batonUri());
-            runEngine(redis);
-        }
-        Optional<BenchEngine> zk = Systems.startZooKeeper();
-        if (zk.isEmpty()) {
-            context.log("ZooKeeper systems are not wired into the harness yet: Redis only");
-        } else {
-            try (BenchEngine engine = zk.get()) {
+        for (String name : engines) {
+            try (BenchEngine engine = Systems.start(name)) {
+                context.log("%s: %s", name, engine.describe());
                 runEngine(engine);
             }
         }
@@ -176,17 +196,23 @@ public final class Bench {
                     "%d systems started and warmed up on %s",
                     clients.size() - dead.size(), engine.backend());
             List<Scenario> measured = new ArrayList<>();
-            measured.add(new Uncontended(context, engine.cpuMicros()));
+            ServerCpu cpu = new ServerCpu(engine.cpuMicros(), engine.replicaCpuMicros());
+            measured.add(new Uncontended(context, cpu));
             for (int w : config.waiters()) {
                 measured.add(new Contended(context, w));
             }
-            measured.add(new ManyKeys(context));
+            measured.add(new ManyKeys(context, cpu));
             for (Scenario scenario : measured) {
                 if (wants(scenario.name())) {
                     rounds(engine.backend(), clients, dead, scenario);
                 }
             }
-            if (wants(EngineCost.NAME)) {
+            if (!engine.countsOnItsOwn() && (wants(EngineCost.NAME) || wants(RenewalLoad.NAME))) {
+                context.log(
+                        "%s and %s skipped on %s: its counts are those of the engine it varies",
+                        EngineCost.NAME, RenewalLoad.NAME, engine.backend());
+            }
+            if (wants(EngineCost.NAME) && engine.countsOnItsOwn()) {
                 new EngineCost(context, engine).run(clients, dead);
             }
         } finally {
@@ -199,7 +225,7 @@ public final class Bench {
         }
         // Baton-only scenarios run after the peers' clients are closed, so that nothing else
         // runs on the machine or the server while renewal traffic and threads are counted.
-        if (selected("baton") && wants(RenewalLoad.NAME)) {
+        if (selected("baton") && wants(RenewalLoad.NAME) && engine.countsOnItsOwn()) {
             try {
                 new RenewalLoad(context, engine).run();
             } catch (Exception e) {

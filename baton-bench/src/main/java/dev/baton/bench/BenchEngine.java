@@ -10,8 +10,16 @@ import java.util.Optional;
  */
 public interface BenchEngine extends AutoCloseable {
 
-    /** The {@code backend} column: {@code redis} or {@code zookeeper}. */
+    /**
+     * The {@code backend} column, also the engine's name for {@code --engines}: {@code redis},
+     * {@code redis-replicated} or {@code zookeeper}.
+     */
     String backend();
+
+    /** One line for the log: where the server (or servers) run. */
+    default String describe() {
+        return backend() + " at " + batonUri();
+    }
 
     /** The URI Baton connects with (renewal and auction scenarios use Baton directly). */
     String batonUri();
@@ -29,6 +37,24 @@ public interface BenchEngine extends AutoCloseable {
      */
     default Optional<EngineCounter> cpuMicros() {
         return Optional.empty();
+    }
+
+    /**
+     * CPU microseconds of the engine's replica, if it has one and it tells: what each write costs
+     * the replica that the master streams it to. Cheap to read around timed rounds.
+     */
+    default Optional<EngineCounter> replicaCpuMicros() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the untimed counting scenarios ({@code engine-cost}, {@code renewal-10k}) run on this
+     * engine. A variant of another engine whose counts are the same by construction (the replicated
+     * Redis: a replica changes nothing its master's clients send or the master runs for them) says
+     * no, to save their time.
+     */
+    default boolean countsOnItsOwn() {
+        return true;
     }
 
     /**

@@ -12,11 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/baton bench [--quick] [--out DIR] [--systems a,b] [--scenarios x,y] [--seed N]}:
- * starts its own engines on loopback, runs every selected system and scenario (see {@link Bench})
- * and writes {@code DIR/results.csv}, {@code DIR/results.md} and {@code DIR/charts/*.svg}. Exit
- * code 0 when results were written, 2 on bad arguments, 1 on failure. Ends with an explicit exit
- * because ZooKeeper leaves non-daemon threads behind.
+ * {@code bin/baton bench [--quick] [--out DIR] [--engines e,f] [--systems a,b] [--scenarios x,y]
+ * [--seed N]}: starts its own engines on loopback, runs every selected system and scenario (see
+ * {@link Bench}) and writes {@code DIR/results.csv}, {@code DIR/results.md} and {@code
+ * DIR/charts/*.svg}. Exit code 0 when results were written, 2 on bad arguments, 1 on failure. Ends
+ * with an explicit exit because ZooKeeper leaves non-daemon threads behind.
  */
 @Command(
         name = "baton bench",
@@ -34,6 +34,15 @@ public final class BenchMain implements Callable<Integer> {
             defaultValue = "bench-results",
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(
+            names = "--engines",
+            split = ",",
+            description =
+                    "Engines to start and run, of redis, redis-replicated (a master with one"
+                            + " replica; every system runs against the master) and zookeeper"
+                            + " (default: all three with --quick, redis,zookeeper otherwise).")
+    List<String> engines = List.of();
 
     @Option(
             names = "--systems",
@@ -62,7 +71,14 @@ public final class BenchMain implements Callable<Integer> {
         Bench bench;
         try {
             long s = seed != null ? seed : new SecureRandom().nextLong();
-            bench = new Bench(config, systems, scenarios, s, System.err);
+            bench =
+                    new Bench(
+                            config,
+                            engines.isEmpty() ? Bench.defaultEngines(quick) : engines,
+                            systems,
+                            scenarios,
+                            s,
+                            System.err);
         } catch (InvalidArgumentException e) {
             System.err.println("baton bench: " + e.getMessage());
             return 2;

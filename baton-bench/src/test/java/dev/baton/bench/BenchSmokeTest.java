@@ -42,6 +42,8 @@ class BenchSmokeTest {
 
     private static final long SEED = 1234;
 
+    private static final List<String> ENGINES = List.of("redis", "zookeeper");
+
     @Test
     @Timeout(120)
     void runsBatonAndTheFloorAndWritesCsvMarkdownAndCharts(@TempDir Path out) throws Exception {
@@ -49,6 +51,7 @@ class BenchSmokeTest {
         Results results =
                 new Bench(
                                 TINY,
+                                List.of("redis", "zookeeper"),
                                 List.of("baton", "redis-floor"),
                                 List.of("uncontended", "contended-4"),
                                 SEED,
@@ -65,12 +68,16 @@ class BenchSmokeTest {
                         .map(l -> l.split(",", -1))
                         .toList();
         assertThat(rows).allSatisfy(r -> assertThat(r).hasSize(6));
-        // Shares (regrants_pct) may be 0; every rate, latency and count is positive.
+        // Shares (regrants_pct, cross_client_pct) and the rate of a share may be 0; every other
+        // rate, latency and count is positive.
         assertThat(rows)
                 .allSatisfy(
                         r -> {
                             double v = Double.parseDouble(r[4]);
-                            if (r[3].startsWith("regrants_pct")) {
+                            if (r[3].startsWith("cross_client_handoffs_per_s")) {
+                                assertThat(v).as(String.join(",", r)).isNotNegative();
+                            } else if (r[3].startsWith("regrants_pct")
+                                    || r[3].startsWith("cross_client_pct")) {
                                 assertThat(v).as(String.join(",", r)).isBetween(0.0, 100.0);
                             } else {
                                 assertThat(v).as(String.join(",", r)).isPositive();
@@ -84,7 +91,13 @@ class BenchSmokeTest {
             for (String metric : List.of("latency_p50_us", "latency_p99_us", "ops_per_s")) {
                 assertThat(seen).contains("uncontended/redis/" + system + "/" + metric);
             }
-            for (String metric : List.of("handoffs_per_s", "handoff_p50_us", "handoff_p99_us")) {
+            for (String metric :
+                    List.of(
+                            "handoffs_per_s",
+                            "cross_client_handoffs_per_s",
+                            "cross_client_pct",
+                            "handoff_p50_us",
+                            "handoff_p99_us")) {
                 assertThat(seen).contains("contended-4/redis/" + system + "/" + metric);
             }
         }
@@ -114,14 +127,46 @@ class BenchSmokeTest {
     void rejectsUnknownSystemsAndScenariosByName() {
         PrintStream quiet =
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> new Bench(TINY, List.of("redlock"), List.of(), SEED, quiet))
+        assertThatThrownBy(
+                        () -> new Bench(TINY, ENGINES, List.of("redlock"), List.of(), SEED, quiet))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("--systems entry must be one of")
                 .hasMessageContaining("redlock");
-        assertThatThrownBy(() -> new Bench(TINY, List.of(), List.of("contended-3"), SEED, quiet))
+        assertThatThrownBy(
+                        () ->
+                                new Bench(
+                                        TINY,
+                                        ENGINES,
+                                        List.of(),
+                                        List.of("contended-3"),
+                                        SEED,
+                                        quiet))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("--scenarios entry")
                 .hasMessageContaining("contended-3");
+        assertThatThrownBy(
+                        () ->
+                                new Bench(
+                                        TINY,
+                                        List.of("redis", "redis-cluster"),
+                                        List.of(),
+                                        List.of(),
+                                        SEED,
+                                        quiet))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage(
+                        "--engines entry must be one of redis, redis-replicated, zookeeper, but was"
+                                + " redis-cluster");
+        assertThatThrownBy(() -> new Bench(TINY, List.of(), List.of(), List.of(), SEED, quiet))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("--engines must be at least one of");
+    }
+
+    @Test
+    void theQuickRunTakesEveryEngineAndTheFullRunLeavesOutTheReplicatedRedis() {
+        assertThat(Bench.defaultEngines(true))
+                .containsExactly("redis", "redis-replicated", "zookeeper");
+        assertThat(Bench.defaultEngines(false)).containsExactly("redis", "zookeeper");
     }
 
     @Test
@@ -154,6 +199,6 @@ class BenchSmokeTest {
         assertThat(Bench.scenarioNames(TINY))
                 .containsSubsequence("uncontended", "contended-1", "contended-4", "many-keys");
         // no exception: "contended" and "auction" are accepted as groups
-        new Bench(TINY, List.of(), List.of("contended", "auction"), SEED, quiet);
+        new Bench(TINY, ENGINES, List.of(), List.of("contended", "auction"), SEED, quiet);
     }
 }

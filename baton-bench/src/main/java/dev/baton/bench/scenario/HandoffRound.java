@@ -6,9 +6,7 @@ import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
 import dev.baton.bench.LockSystem.Held;
-import dev.baton.bench.Stats;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,19 +22,31 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>A handoff is the time from a holder's call to release until another thread's acquire returns;
  * a grant back to the releasing thread (a lock that lets the releaser barge in) is not a handoff
- * and is reported as the regrant share of all grants. Rate and engine counts run from the {@code
- * mark}-th handoff, once every waiter has queued, so that the one-off enqueue of W waiters does not
- * inflate the per-handoff cost as W grows; the commands of regrants in that window count towards
- * the handoffs.
+ * and is reported as the regrant share of all grants. Handoffs are also told apart by whether the
+ * next holder uses another client instance than the releaser ({@link HandoffSamples}). Rate and
+ * engine counts run from the {@code mark}-th handoff, once every waiter has queued, so that the
+ * one-off enqueue of W waiters does not inflate the per-handoff cost as W grows; the commands of
+ * regrants in that window count towards the handoffs.
  */
 final class HandoffRound {
     private HandoffRound() {}
 
-    /** One contended round's outcome; the per-handoff counts are NaN when not counted. */
+    /**
+     * One contended round's outcome; the per-handoff counts are NaN when not counted, and so are
+     * the cross-client and same-client medians when there was no such handoff.
+     *
+     * @param perSecond handoffs per second in the window
+     * @param crossPct the share (%) of the window's handoffs that went to another client
+     * @param crossP50Micros median of the round's cross-client handoffs
+     * @param sameP50Micros median of the round's same-client handoffs
+     */
     record Outcome(
             double perSecond,
+            double crossPct,
             double p50Micros,
             double p99Micros,
+            double crossP50Micros,
+            double sameP50Micros,
             double regrantPct,
             double commands,
             double engineCalls,
@@ -64,7 +74,7 @@ final class HandoffRound {
         // Written only by the current holder, before it releases: mutual exclusion orders the
         // writes, the atomics make them visible to the next holder on another thread.
         AtomicLong lastReleaseAt = new AtomicLong();
-        AtomicInteger lastHolder = new AtomicInteger(-1);
+        AtomicInteger lastHolder = new AtomicInteger(-1); // thread index
         AtomicInteger handoffs = new AtomicInteger();
         AtomicInteger grants = new AtomicInteger();
         // Window of the rate and the counts, written by the holder at the mark and at the last
@@ -75,8 +85,8 @@ final class HandoffRound {
         AtomicReferenceArray<Map<String, Long>> names = new AtomicReferenceArray<>(2);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> error = new AtomicReference<>();
-        long[][] samples = new long[threads][];
-        int[] counts = new int[threads];
+        HandoffSamples samples =
+                new HandoffSamples(threads, clients.size(), 2 * target / threads + 16);
         CountDownLatch ready = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         boolean counting = commands != null;
@@ -88,8 +98,7 @@ final class HandoffRound {
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             int me = i;
-            Client client = clients.get(i % clients.size());
-            samples[me] = new long[Math.max(16, 2 * target / threads + 16)];
+            Client client = clients.get(HandoffSamples.clientOf(i, clients.size()));
             Runnable body =
                     () -> {
                         try {
@@ -104,7 +113,8 @@ final class HandoffRound {
                                 long now = System.nanoTime();
                                 try {
                                     long prev = lastReleaseAt.get();
-                                    boolean handoff = lastHolder.get() != me;
+                                    int from = lastHolder.get();
+                                    boolean handoff = from != me;
                                     if (prev != 0 && !stop.get()) {
                                         int g = grants.incrementAndGet();
                                         int n =
@@ -125,11 +135,7 @@ final class HandoffRound {
                                             }
                                             continue; // finally releases
                                         }
-                                        if (counts[me] == samples[me].length) {
-                                            samples[me] =
-                                                    Arrays.copyOf(samples[me], 2 * counts[me]);
-                                        }
-                                        samples[me][counts[me]++] = now - prev;
+                                        samples.add(me, from, n, now - prev);
                                         if (n == mark) {
                                             window[0] = now;
                                             window[7] = g;
@@ -176,20 +182,16 @@ final class HandoffRound {
         if (window[4] == 0 || total == 0) {
             throw new IllegalStateException("no handoff to another thread in " + config.roundCap());
         }
-        long[] all = new long[total];
-        int k = 0;
-        for (int i = 0; i < threads; i++) {
-            System.arraycopy(samples[i], 0, all, k, counts[i]);
-            k += counts[i];
-        }
-        double p50 = Workers.micros(Stats.percentile(all, k, 50));
-        double p99 = Workers.micros(Stats.percentile(all, k, 99));
         if (window[4] > mark) {
             long counted = window[4] - mark;
+            HandoffSamples.Summary h = samples.summary(mark, (int) window[4]);
             return new Outcome(
                     counted / Workers.seconds(window[2] - window[0]),
-                    p50,
-                    p99,
+                    h.crossPctInWindow(),
+                    h.p50Micros(),
+                    h.p99Micros(),
+                    h.crossP50Micros(),
+                    h.sameP50Micros(),
                     100.0 * (window[8] - window[7] - counted) / (window[8] - window[7]),
                     counting ? (double) (window[3] - window[1]) / counted : Double.NaN,
                     counting ? (double) (window[6] - window[5]) / counted : Double.NaN,
@@ -199,10 +201,14 @@ final class HandoffRound {
         }
         // Too slow to pass the mark within the cap: count from the start, enqueueing included.
         long counted = window[4];
+        HandoffSamples.Summary h = samples.summary(0, (int) window[4]);
         return new Outcome(
                 counted / Workers.seconds(window[2] - goAt[0]),
-                p50,
-                p99,
+                h.crossPctInWindow(),
+                h.p50Micros(),
+                h.p99Micros(),
+                h.crossP50Micros(),
+                h.sameP50Micros(),
                 100.0 * (window[8] - counted) / window[8],
                 counting ? (double) (window[3] - c00) / counted : Double.NaN,
                 counting ? (double) (window[6] - e00) / counted : Double.NaN,

@@ -4,6 +4,7 @@ import dev.baton.bench.BenchConfig;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
 import dev.baton.bench.LockSystem.Held;
+import dev.baton.bench.Results;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,15 +14,23 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code many-keys}: {@link BenchConfig#manyKeysThreads()} threads over the clients, each cycling
- * on names drawn uniformly from {@link BenchConfig#manyKeysNames()}. Metric: {@code ops_per_s}.
+ * on names drawn uniformly from {@link BenchConfig#manyKeysNames()}. Metrics: {@code ops_per_s},
+ * and {@code server_cpu_us_per_op} (and {@code replica_cpu_us_per_op} with a replica) where the
+ * engine reports its CPU time ({@link ServerCpu}): the server's CPU over the round divided by the
+ * cycles done, one cycle being one op.
  */
 public final class ManyKeys implements Scenario {
     public static final String NAME = "many-keys";
 
     private final Context context;
+    private final ServerCpu cpu;
 
-    public ManyKeys(Context context) {
+    /**
+     * @param cpu the engine's CPU time, where it tells
+     */
+    public ManyKeys(Context context, ServerCpu cpu) {
         this.context = context;
+        this.cpu = cpu;
     }
 
     @Override
@@ -68,16 +77,18 @@ public final class ManyKeys implements Scenario {
             workers.add(Workers.start("bench-" + s.name() + "-k" + i, body));
         }
         ready.await();
+        ServerCpu.Reading cpu0 = cpu.read();
         goAt[0] = System.nanoTime();
         go.countDown();
         Workers.join(
                 s, workers, config.roundCap().plus(Workers.WAIT_SLICE).plus(Workers.JOIN_GRACE));
         long elapsed = System.nanoTime() - goAt[0];
+        ServerCpu.Reading cpu1 = cpu.read();
         if (error.get() != null) {
             throw new IllegalStateException("a worker failed", error.get());
         }
-        context.results()
-                .round(NAME, s.backend(), s.name(), round)
-                .add("ops_per_s", "ops/s", done.sum() / Workers.seconds(elapsed));
+        Results.Round r = context.results().round(NAME, s.backend(), s.name(), round);
+        r.add("ops_per_s", "ops/s", done.sum() / Workers.seconds(elapsed));
+        cpu.record(r, cpu0, cpu1, "op", done.sum());
     }
 }

@@ -1,6 +1,5 @@
 package dev.baton.bench.scenario;
 
-import dev.baton.bench.EngineCounter;
 import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
 import dev.baton.bench.LockSystem.Held;
@@ -8,13 +7,13 @@ import dev.baton.bench.Results;
 import dev.baton.bench.Stats;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code uncontended}: one thread, one key, acquire → release, {@link
  * dev.baton.bench.BenchConfig#uncontendedCycles()} cycles per round on the first client. Metrics:
  * {@code latency_p50_us}, {@code latency_p99_us}, {@code ops_per_s}, and {@code
- * server_cpu_us_per_cycle} where the engine reports its CPU time.
+ * server_cpu_us_per_cycle} (and {@code replica_cpu_us_per_cycle} with a replica) where the engine
+ * reports its CPU time ({@link ServerCpu}).
  */
 public final class Uncontended implements Scenario {
     public static final String NAME = "uncontended";
@@ -23,12 +22,12 @@ public final class Uncontended implements Scenario {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Context context;
-    private final Optional<EngineCounter> cpu;
+    private final ServerCpu cpu;
 
     /**
-     * @param cpu the engine's CPU microseconds, if it tells
+     * @param cpu the engine's CPU time, where it tells
      */
-    public Uncontended(Context context, Optional<EngineCounter> cpu) {
+    public Uncontended(Context context, ServerCpu cpu) {
         this.context = context;
         this.cpu = cpu;
     }
@@ -41,19 +40,17 @@ public final class Uncontended implements Scenario {
     @Override
     public void round(LockSystem s, List<Client> clients, int round) throws Exception {
         long[] latencies = new long[context.config().uncontendedCycles()];
-        long cpu0 = cpu.isPresent() ? cpu.get().commands() : 0;
+        ServerCpu.Reading cpu0 = cpu.read();
         long t0 = System.nanoTime();
         loop(clients.get(0), "bench-uncontended", latencies);
         long t1 = System.nanoTime();
-        long cpu1 = cpu.isPresent() ? cpu.get().commands() : 0;
+        ServerCpu.Reading cpu1 = cpu.read();
         int n = latencies.length;
         Results.Round r = context.results().round(NAME, s.backend(), s.name(), round);
         r.add("latency_p50_us", "us", Workers.micros(Stats.percentile(latencies, n, 50)));
         r.add("latency_p99_us", "us", Workers.micros(Stats.percentile(latencies, n, 99)));
         r.add("ops_per_s", "ops/s", n / Workers.seconds(t1 - t0));
-        if (cpu.isPresent()) {
-            r.add("server_cpu_us_per_cycle", "us", (double) (cpu1 - cpu0) / n);
-        }
+        cpu.record(r, cpu0, cpu1, "cycle", n);
     }
 
     /** Runs {@code cycles} untimed cycles on {@code key}: warm-up, and the engine-cost count. */

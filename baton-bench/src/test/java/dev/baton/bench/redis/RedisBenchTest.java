@@ -47,9 +47,20 @@ class RedisBenchTest {
                         + "cmdstat_set:calls=3,usec=10,usec_per_call=3.33\r\n"
                         + "cmdstat_info:calls=7,usec=1,usec_per_call=0.1\r\n"
                         + "cmdstat_echo:calls=9,usec=1,usec_per_call=0.1\r\n"
+                        + "cmdstat_replconf:calls=11,usec=1,usec_per_call=0.1\r\n"
                         + "cmdstat_evalsha:calls=2,usec=4,usec_per_call=2.00\r\n";
         assertThat(RedisBench.sumCalls(stats)).isEqualTo(5);
         assertThat(RedisBench.cpuMicros("used_cpu_sys:1.500000\r\nused_cpu_user:0.250001\r\n"))
                 .isEqualTo(1_750_001);
+    }
+
+    @Test
+    void readsTheReplicasLinkStatus() {
+        assertThat(RedisBench.linkUp("# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n"))
+                .isTrue();
+        assertThat(RedisBench.linkUp("# Replication\r\nrole:slave\r\nmaster_link_status:down\r\n"))
+                .isFalse();
+        assertThat(RedisBench.linkUp("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"))
+                .isFalse();
     }
 }
