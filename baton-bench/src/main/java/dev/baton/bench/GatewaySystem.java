@@ -52,9 +52,15 @@ public final class GatewaySystem implements LockSystem {
         return backend;
     }
 
+    /** The namespace of the gateway's Baton client, apart from the `baton` system's default. */
+    static final String NAMESPACE = "bench-gateway";
+
     private synchronized String gatewayUri() {
         if (gateway == null) {
-            baton = Baton.connect(uri, BatonConfig.defaults());
+            // Its own namespace: the gateway watches every lock of its namespace (for its
+            // dashboard), and a watched namespace makes every lock script publish events, which
+            // would tax the `baton` system's cycles on the same server.
+            baton = Baton.connect(uri, BatonConfig.custom().namespace(NAMESPACE).build());
             gateway =
                     Gateway.start(
                             GatewayConfig.builder(baton)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Server time of Baton's uncontended Redis cycle, script by script, at one or more git revisions,
+# next to the floor's (SET NX PX, then a compare-and-delete script). No client in the measurement:
+# redis-cli --pipe streams 100,000 acquire + release pairs on one name into a fresh redis-server
+# (unix socket only), and INFO commandstats gives the server's own time per call (usec_per_call),
+# which leaves out the network and the event loop. Used for docs/BENCHMARKS.md (issue 14).
+#
+#   docs/bench/script-cost.sh [REV...]        default: HEAD
+#
+# Needs redis-server, redis-cli, python3 and git on the PATH.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+N=100000
+DIR=baton-redis/src/main/resources/dev/baton/redis
+WORK=$(mktemp -d)
+SOCK="$WORK/redis.sock"
+trap 'redis-cli -s "$SOCK" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+redis-server --port 0 --unixsocket "$SOCK" --save '' --appendonly no --daemonize yes \
+  --dir "$WORK" --logfile "$WORK/redis.log" >/dev/null
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+cli() { redis-cli -s "$SOCK" "$@"; }
+
+# The pipe: acquire and release of one mutex, a new entry id per cycle, as RedisAcquisitions
+# sends them (5 keys; a revision whose scripts take 4 ignores the fifth unless it is a condition).
+gen() {
+  python3 - "$1" "$2" "$N" <<'EOF'
+import sys
+def resp(*a):
+    out = ["*%d\r\n" % len(a)]
+    for x in a:
+        x = str(x); out.append("$%d\r\n%s\r\n" % (len(x.encode()), x))
+    return "".join(out)
+acq, rel, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+keys = ["baton:{baton/k1}:MUTEX:E", "baton:{baton/k1}:MUTEX:Q", "baton:{baton/k1}:MUTEX:W",
+        "baton:{baton/k1}:MUTEX:H", "baton:{baton}:watched"]
+out = []
+for i in range(n):
+    i_d = "fd43a550681de56a:%d" % i
+    out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d,
+                    "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
+    out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d))
+sys.stdout.write("".join(out))
+EOF
+}
+
+# usec_per_call of each command the last pipe ran, one line.
+stats() {
+  cli INFO commandstats | tr -d '\r' | grep '^cmdstat_' | grep -v 'config\|info' |
+    sed 's/cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),usec_per_call=\([0-9.]*\).*/\1 x\2 \4 µs/' |
+    paste -sd ';' -
+}
+
+script() { # REV NAME: the script as RedisScripts composes it at REV
+  local rev=$1 name=$2
+  if git cat-file -e "$rev:$DIR/${name}_fast.lua" 2>/dev/null; then
+    git show "$rev:$DIR/${name}_fast.lua"
+    echo
+  fi
+  git show "$rev:$DIR/lock_common.lua"
+  echo
+  git show "$rev:$DIR/$name.lua"
+}
+
+for rev in "${@:-HEAD}"; do
+  script "$rev" acquire >"$WORK/a.lua"
+  script "$rev" release >"$WORK/r.lua"
+  cli FLUSHALL >/dev/null
+  a=$(cli SCRIPT LOAD "$(cat "$WORK/a.lua")")
+  r=$(cli SCRIPT LOAD "$(cat "$WORK/r.lua")")
+  gen "$a" "$r" >"$WORK/pipe"
+  cli CONFIG RESETSTAT >/dev/null
+  cli --pipe <"$WORK/pipe" >/dev/null
+  echo "baton @ $(git rev-parse --short "$rev"): $(stats)"
+done
+
+python3 - "$N" >"$WORK/floor" <<'EOF'
+import sys
+def resp(*a):
+    out = ["*%d\r\n" % len(a)]
+    for x in a:
+        x = str(x); out.append("$%d\r\n%s\r\n" % (len(x.encode()), x))
+    return "".join(out)
+cad = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+out = []
+for i in range(int(sys.argv[1])):
+    t = "t%d" % i
+    out.append(resp("SET", "floor:k1", t, "NX", "PX", 30000))
+    out.append(resp("EVAL", cad, 1, "floor:k1", t))
+sys.stdout.write("".join(out))
+EOF
+cli CONFIG RESETSTAT >/dev/null
+cli --pipe <"$WORK/floor" >/dev/null
+echo "redis-floor: $(stats)"
