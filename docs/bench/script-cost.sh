@@ -20,25 +20,36 @@ redis-server --port 0 --unixsocket "$SOCK" --save '' --appendonly no --daemonize
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 cli() { redis-cli -s "$SOCK" "$@"; }
 
-# The pipe: acquire and release of one mutex, a new entry id per cycle, as RedisAcquisitions
-# sends them (5 keys; a revision whose scripts take 4 ignores the fifth unless it is a condition).
+# The pipes, in the RESP protocol redis-cli --pipe reads. `gen baton SHA_ACQUIRE SHA_RELEASE`:
+# acquire and release of one mutex, a new entry id per cycle, as RedisAcquisitions sends them (5
+# keys; a revision whose scripts take 4 ignores the fifth unless it is a condition). `gen floor`:
+# SET NX PX, then a compare-and-delete EVAL.
 gen() {
-  python3 - "$1" "$2" "$N" <<'EOF'
+  python3 - "$N" "$@" <<'EOF'
 import sys
 def resp(*a):
     out = ["*%d\r\n" % len(a)]
     for x in a:
         x = str(x); out.append("$%d\r\n%s\r\n" % (len(x.encode()), x))
     return "".join(out)
-acq, rel, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-keys = ["baton:{baton/k1}:MUTEX:E", "baton:{baton/k1}:MUTEX:Q", "baton:{baton/k1}:MUTEX:W",
-        "baton:{baton/k1}:MUTEX:H", "baton:{baton}:watched"]
+n, mode = int(sys.argv[1]), sys.argv[2]
 out = []
-for i in range(n):
-    i_d = "fd43a550681de56a:%d" % i
-    out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d,
-                    "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
-    out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d))
+if mode == "baton":
+    acq, rel = sys.argv[3], sys.argv[4]
+    keys = ["baton:{baton/k1}:MUTEX:E", "baton:{baton/k1}:MUTEX:Q", "baton:{baton/k1}:MUTEX:W",
+            "baton:{baton/k1}:MUTEX:H", "baton:{baton}:watched"]
+    for i in range(n):
+        i_d = "fd43a550681de56a:%d" % i
+        out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d,
+                        "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
+        out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d))
+else:
+    cad = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])"
+           " else return 0 end")
+    for i in range(n):
+        t = "t%d" % i
+        out.append(resp("SET", "floor:k1", t, "NX", "PX", 30000))
+        out.append(resp("EVAL", cad, 1, "floor:k1", t))
 sys.stdout.write("".join(out))
 EOF
 }
@@ -67,27 +78,13 @@ for rev in "${@:-HEAD}"; do
   cli FLUSHALL >/dev/null
   a=$(cli SCRIPT LOAD "$(cat "$WORK/a.lua")")
   r=$(cli SCRIPT LOAD "$(cat "$WORK/r.lua")")
-  gen "$a" "$r" >"$WORK/pipe"
+  gen baton "$a" "$r" >"$WORK/pipe"
   cli CONFIG RESETSTAT >/dev/null
   cli --pipe <"$WORK/pipe" >/dev/null
   echo "baton @ $(git rev-parse --short "$rev"): $(stats)"
 done
 
-python3 - "$N" >"$WORK/floor" <<'EOF'
-import sys
-def resp(*a):
-    out = ["*%d\r\n" % len(a)]
-    for x in a:
-        x = str(x); out.append("$%d\r\n%s\r\n" % (len(x.encode()), x))
-    return "".join(out)
-cad = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
-out = []
-for i in range(int(sys.argv[1])):
-    t = "t%d" % i
-    out.append(resp("SET", "floor:k1", t, "NX", "PX", 30000))
-    out.append(resp("EVAL", cad, 1, "floor:k1", t))
-sys.stdout.write("".join(out))
-EOF
+gen floor >"$WORK/floor"
 cli CONFIG RESETSTAT >/dev/null
 cli --pipe <"$WORK/floor" >/dev/null
 echo "redis-floor: $(stats)"

@@ -233,16 +233,8 @@ class RedisLockStatesTest {
     void lockEventsArePublishedOnlyWhileTheWatchMarkExists() throws Exception {
         String name = "events";
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+        StatefulRedisPubSubConnection<String, String> sub = subscribeToEvents(heard);
         try {
-            sub.addListener(
-                    new RedisPubSubAdapter<>() {
-                        @Override
-                        public void message(String channel, String message) {
-                            heard.add(message);
-                        }
-                    });
-            sub.sync().subscribe(Keys.eventChannel(NS));
             String mark = Keys.watchMark(NS);
             raw.del(mark);
             String a = id();
@@ -275,16 +267,8 @@ class RedisLockStatesTest {
     @Test
     void keyValueEventsArePublishedOnlyWhileTheWatchMarkExists() throws Exception {
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
-        StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+        StatefulRedisPubSubConnection<String, String> sub = subscribeToEvents(heard);
         try {
-            sub.addListener(
-                    new RedisPubSubAdapter<>() {
-                        @Override
-                        public void message(String channel, String message) {
-                            heard.add(message);
-                        }
-                    });
-            sub.sync().subscribe(Keys.eventChannel(NS));
             String mark = Keys.watchMark(NS);
             raw.del(mark);
             kvWrite("kv-unwatched", "1");
@@ -338,8 +322,23 @@ class RedisLockStatesTest {
 
     private static byte[][] kvKeys(String key) {
         return new byte[][] {
-            RedisCodec.bytes(NS + ":kv:" + key), RedisCodec.bytes(Keys.watchMark(NS))
+            RedisCodec.bytes(Keys.value(NS, key)), RedisCodec.bytes(Keys.watchMark(NS))
         };
+    }
+
+    /** Subscribes to the namespace's event channel; every message goes to {@code heard}. */
+    private static StatefulRedisPubSubConnection<String, String> subscribeToEvents(
+            BlockingQueue<String> heard) {
+        StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+        sub.addListener(
+                new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        heard.add(message);
+                    }
+                });
+        sub.sync().subscribe(Keys.eventChannel(NS));
+        return sub;
     }
 
     @Test
