@@ -6,13 +6,17 @@ import dev.baton.spi.AcquireRequest;
 import dev.baton.spi.GrantSink;
 import dev.baton.spi.PendingAcquire;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,17 +26,24 @@ import org.slf4j.LoggerFactory;
  * waiter costs no thread:
  *
  * <pre>
- * create (protected, ephemeral-sequential, czxid in the same answer)
- *   + getChildren, sent right behind it without waiting (the first look)
- *     → granted?  yes: report the grant (sentAt of that getChildren) to the sink
- *                 no:  watch the predecessor (getData-watch; semaphores: child watch)
- *                        → on change: getChildren again …
+ * this client left the queue empty ({@link EmptyQueues})?
+ *   yes: multi(create entry, setData directory)
+ *          → the answer proves the entry first in line?  yes: report the grant
+ *                                                       no:  getChildren (the first look) …
+ *   no:  create (protected, ephemeral-sequential, czxid in the same answer)
+ *          + getChildren, sent right behind it without waiting (the first look)
+ *            → granted?  yes: report the grant (sentAt of that getChildren) to the sink
+ *                        no:  watch the predecessor (getData-watch; semaphores: child watch)
+ *                               → on change: getChildren again …
  * </pre>
  *
- * <p>Round trips: ZooKeeper answers one session's requests in the order they were sent, so a {@code
- * getChildren} sent behind the create on the same connection is answered after the create was
- * applied, and its listing holds the new entry. An uncontended acquire therefore costs one round
- * trip (two requests), and a cycle with the release's delete two round trips.
+ * <p>Requests and round trips. Where this client was the last to use a name and left its queue
+ * empty, the create alone can prove the entry first in line ({@link EmptyQueues} has the proof): an
+ * uncontended acquire is then one request, and a cycle with the release's delete two, like a bare
+ * create and delete. Otherwise ZooKeeper answering one session's requests in the order they were
+ * sent does the work: a {@code getChildren} sent behind the create on the same connection is
+ * answered after the create was applied, and its listing holds the new entry, so an acquire costs
+ * one round trip (two requests), and a cycle two round trips.
  *
  * <p>The ordering invariant this rests on: <em>the first look decides only if the create's answer
  * came first</em> (its entry and czxid are known when the listing is handled), and a first look
@@ -48,7 +59,11 @@ import org.slf4j.LoggerFactory;
  * entry is never stale for the decision: it was served after the create was applied, hence after
  * every entry with a lower sequence was created. After a connection loss the create's own rule
  * stands: Curator's protected mode finds the entry by its protection prefix, and a recovered create
- * that answers without a stat costs one {@code checkExists} for the czxid, the fencing token.
+ * that answers without a stat costs one {@code checkExists} for the czxid, the fencing token. The
+ * two-request path's multi is sent once, never retried (a retried create could leave a second
+ * entry, at the head of the queue, until the session ends); after a lost answer the entry is looked
+ * for by the protection prefix made for it, adopted if found, and otherwise the request is sent
+ * again the usual way.
  *
  * <p>Threads and invariants: answers and watches arrive on ZooKeeper's event thread; the backend's
  * safety-net timer and connection-state handling call {@link #check()} from other threads. All
@@ -76,6 +91,11 @@ final class Acquisition implements Watcher, PendingAcquire {
     private final GrantSink<String> sink;
     private final Consumer<Acquisition> forget;
     private final CompletableFuture<String> created = new CompletableFuture<>();
+
+    /** Curator's protection prefix, made by hand on the two-request path. */
+    private static final String PROTECTION_PREFIX = "_c_";
+
+    private static final byte[] NO_DATA = new byte[0];
 
     /** Where a request stands; it leaves WAITING exactly once. */
     private enum State {
@@ -117,10 +137,150 @@ final class Acquisition implements Watcher, PendingAcquire {
     }
 
     /**
-     * Sends the create and, right behind it without waiting for its answer, the first look at the
-     * queue.
+     * Sends the request: where this client left the queue empty ({@link EmptyQueues}), the create
+     * alone; otherwise the create and, right behind it without waiting for its answer, the first
+     * look at the queue.
      */
     void start() {
+        EmptyQueues.Empty known = zk.emptyQueues().take(dir);
+        if (known == null || !startAlone(known)) {
+            startListing();
+        }
+    }
+
+    /**
+     * Sends the create of the entry in a {@code multi} with a {@code setData} of the directory,
+     * whose answer names the directory's incarnation and cversion, so that the answer alone can
+     * prove the entry first in line ({@link EmptyQueues}). The entry carries Curator's protection
+     * prefix, made here, so that it can be found after a lost answer. Returns false if nothing was
+     * sent (not connected).
+     */
+    private boolean startAlone(EmptyQueues.Empty known) {
+        String protection = UUID.randomUUID().toString();
+        LockQueue.Payload payload =
+                new LockQueue.Payload(
+                        zk.clientId(), request.kind(), request.permits(), request.limit());
+        List<Op> ops =
+                List.of(
+                        Op.create(
+                                dir
+                                        + "/"
+                                        + PROTECTION_PREFIX
+                                        + protection
+                                        + "-"
+                                        + LockQueue.body(request.kind(), request.permits()),
+                                payload.encode(),
+                                ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                CreateMode.EPHEMERAL_SEQUENTIAL),
+                        Op.setData(dir, NO_DATA, -1));
+        long sentAt = zk.ticker().read();
+        return zk.sendMulti(ops, answer -> onAloneAnswer(answer, known, protection, sentAt));
+    }
+
+    private void onAloneAnswer(
+            ZooKeeperClient.MultiAnswer answer,
+            EmptyQueues.Empty known,
+            String protection,
+            long sentAt) {
+        if (answer.ok()) {
+            String createdPath = ((OpResult.CreateResult) answer.results().get(0)).getPath();
+            Stat dirStat = ((OpResult.SetDataResult) answer.results().get(1)).getStat();
+            String createdNode = createdPath.substring(createdPath.lastIndexOf('/') + 1);
+            LockQueue.Entry entry = LockQueue.parseOne(createdNode);
+            boolean first =
+                    entry != null
+                            && dirStat.getCzxid() == known.dirCzxid()
+                            && entry.sequence() == known.nextSequence()
+                            && LockQueue.decide(List.of(entry), createdNode, request.limit())
+                                    .granted();
+            State now;
+            synchronized (this) {
+                path = createdPath;
+                node = createdNode;
+                // One transaction, one zxid: the directory's mzxid is the entry's czxid.
+                token = dirStat.getMzxid();
+                now = state;
+            }
+            created.complete(createdPath);
+            if (first) {
+                zk.emptyQueues().hit(dir);
+            } else {
+                zk.emptyQueues().missed(dir);
+            }
+            if (now != State.WAITING) {
+                zk.deleteEntry(createdPath, false); // given up while the create was in flight
+            } else if (first) {
+                grant(sentAt, new EmptyQueues.Empty(dirStat.getCzxid(), entry.sequence() + 1));
+            } else {
+                check(); // something came or went since: look, as any request does
+            }
+        } else if (answer.code() == KeeperException.Code.NONODE) {
+            startListing(); // the directory is gone (an empty container is removed): make it
+        } else if (answer.unknown()) {
+            findAfterLostAnswer(protection);
+        } else {
+            created.complete(null);
+            fail(
+                    zk.unavailable(
+                            "creating the queue entry for \"" + request.name() + "\"",
+                            KeeperException.create(answer.code())));
+        }
+    }
+
+    /**
+     * The create's answer was lost, so it may or may not have been applied: find the entry by its
+     * protection prefix (Curator's listing waits for the reconnect), adopt it if it is there, else
+     * send the request again the usual way. As with Curator's protected creates, a create applied
+     * only after this listing would be left to the session's end.
+     */
+    private void findAfterLostAnswer(String protection) {
+        String prefix = PROTECTION_PREFIX + protection + "-";
+        try {
+            zk.curator()
+                    .getChildren()
+                    .inBackground(
+                            (c, event) -> {
+                                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                                    for (String child : event.getChildren()) {
+                                        if (child.startsWith(prefix)) {
+                                            readToken(dir + "/" + child);
+                                            return;
+                                        }
+                                    }
+                                    startListing();
+                                } else if (event.getResultCode()
+                                        == KeeperException.Code.NONODE.intValue()) {
+                                    startListing();
+                                } else {
+                                    created.complete(null);
+                                    fail(
+                                            zk.unavailable(
+                                                    "finding the queue entry for \""
+                                                            + request.name()
+                                                            + "\" after a lost answer",
+                                                    KeeperException.create(
+                                                            KeeperException.Code.get(
+                                                                    event.getResultCode()))));
+                                }
+                            })
+                    .forPath(dir);
+        } catch (Exception e) {
+            created.complete(null);
+            fail(zk.unavailable("finding the queue entry for \"" + request.name() + "\"", e));
+        }
+    }
+
+    /**
+     * Sends the create (Curator's protected create, which makes the queue's container parent when
+     * missing) and, right behind it without waiting for its answer, the first look at the queue.
+     */
+    private void startListing() {
+        synchronized (this) {
+            if (state != State.WAITING) {
+                created.complete(null); // given up before anything was created
+                return;
+            }
+        }
         Stat stat = new Stat();
         LockQueue.Payload payload =
                 new LockQueue.Payload(
@@ -167,6 +327,11 @@ final class Acquisition implements Watcher, PendingAcquire {
             return;
         }
         // A protected create recovered after connection loss answers without a stat: ask once.
+        readToken(createdPath);
+    }
+
+    /** Reads the czxid (the fencing token) of an entry created without a stat in the answer. */
+    private void readToken(String createdPath) {
         try {
             zk.curator()
                     .checkExists()
@@ -301,7 +466,13 @@ final class Acquisition implements Watcher, PendingAcquire {
         }
         LockQueue.Verdict verdict = LockQueue.decide(entries, own, request.limit());
         if (verdict.granted()) {
-            grant(sentAt);
+            Stat dirStat = event.getStat();
+            LockQueue.Entry ownEntry = entries.get(LockQueue.indexOf(entries, own));
+            grant(
+                    sentAt,
+                    event.getChildren().size() == 1 && dirStat != null
+                            ? new EmptyQueues.Empty(dirStat.getCzxid(), ownEntry.sequence() + 1)
+                            : null);
         } else if (verdict.missing()) {
             fail(vanished());
         } else if (request.tryOnce()) {
@@ -401,7 +572,12 @@ final class Acquisition implements Watcher, PendingAcquire {
         }
     }
 
-    private void grant(long sentAt) {
+    /**
+     * Reports the grant. {@code afterRelease}: where the entry was seen alone in its queue, the
+     * queue's state once it is released, recorded so that this client's next acquire of the name
+     * may skip the listing ({@link EmptyQueues}); else null.
+     */
+    private void grant(long sentAt, EmptyQueues.Empty afterRelease) {
         String p;
         long t;
         synchronized (this) {
@@ -413,6 +589,9 @@ final class Acquisition implements Watcher, PendingAcquire {
             t = token;
         }
         forget.accept(this);
+        if (afterRelease != null) {
+            zk.emptyQueues().heldAlone(p, afterRelease);
+        }
         sink.granted(t, sentAt, p);
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -69,6 +70,7 @@ final class ZooKeeperClient implements AutoCloseable {
     private final Layout layout;
     private final String target;
     private final long answerTimeoutNanos;
+    private final EmptyQueues emptyQueues = new EmptyQueues();
     private volatile boolean closing;
 
     /**
@@ -116,6 +118,11 @@ final class ZooKeeperClient implements AutoCloseable {
 
     Layout layout() {
         return layout;
+    }
+
+    /** The queues this client left empty ({@link Acquisition}'s two-request cycle). */
+    EmptyQueues emptyQueues() {
+        return emptyQueues;
     }
 
     String clientId() {
@@ -219,6 +226,11 @@ final class ZooKeeperClient implements AutoCloseable {
                     .guaranteed()
                     .inBackground(
                             (c, event) -> {
+                                if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                                    emptyQueues.deleted(path);
+                                } else {
+                                    emptyQueues.forget(path);
+                                }
                                 answered.complete(event.getResultCode());
                                 if (after != null) {
                                     after.run();
@@ -227,6 +239,7 @@ final class ZooKeeperClient implements AutoCloseable {
                     .forPath(path);
         } catch (Exception e) {
             // Closed client: the session's end removes the ephemeral entry anyway.
+            emptyQueues.forget(path);
             log.debug("cannot send delete of {}: {}", path, e.toString());
             if (after != null) {
                 after.run();
@@ -308,6 +321,34 @@ final class ZooKeeperClient implements AutoCloseable {
             }
             return new MultiAnswer(KeeperException.Code.get(rc), results, -1, session);
         }
+    }
+
+    /**
+     * Sends {@code ops} as one atomic {@code multi}, once, without waiting: {@code answer} runs on
+     * ZooKeeper's event thread, in order with every other answer of the session. Never retried (see
+     * {@link #multiOnce}); a lost answer comes as {@link MultiAnswer#unknown}. Non-blocking; any
+     * thread.
+     *
+     * @return false if nothing was sent (closing, not connected, no session): {@code answer} will
+     *     not run
+     */
+    boolean sendMulti(List<Op> ops, Consumer<MultiAnswer> answer) {
+        if (closing || !connected()) {
+            return false;
+        }
+        ZooKeeper handle;
+        try {
+            handle = curator.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            log.debug("no session to send a multi on: {}", e.toString());
+            return false;
+        }
+        long id = session();
+        handle.multi(
+                ops,
+                (rc, path, ctx, results) -> answer.accept(MultiAnswer.of(rc, results, id)),
+                null);
+        return true;
     }
 
     /**

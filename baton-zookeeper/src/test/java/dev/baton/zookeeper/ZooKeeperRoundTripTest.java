@@ -64,15 +64,21 @@ class ZooKeeperRoundTripTest {
                 FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port());
                 CuratorFramework raw = ZkTests.rawClient(server.connectString());
                 Baton baton = Baton.connect("zookeeper://" + proxy.address(), config())) {
-            String name = "rtt/free";
-            String dir = LAYOUT.queue(Layout.Dir.MUTEX, name);
-            // The first acquire of a name makes its queue directory: not counted.
-            baton.mutex(name).acquire(PATIENCE).release();
+            // A name per acquire, its queue directory made beforehand (not counted): this client
+            // never left any of them empty, so each acquire lists its queue (one that it did
+            // leave empty needs no listing: ZooKeeperTwoRequestCycleTest).
+            for (int i = 0; i < ACQUIRES; i++) {
+                raw.create()
+                        .creatingParentContainersIfNeeded()
+                        .forPath(LAYOUT.queue(Layout.Dir.MUTEX, "rtt/free-" + i));
+            }
 
             proxy.delay(Duration.ofMillis(ONE_WAY_MS));
             List<Duration> times = new ArrayList<>();
             long previous = 0;
             for (int i = 0; i < ACQUIRES; i++) {
+                String name = "rtt/free-" + i;
+                String dir = LAYOUT.queue(Layout.Dir.MUTEX, name);
                 long start = System.nanoTime();
                 FencedLease lease = baton.mutex(name).acquire(PATIENCE);
                 times.add(Duration.ofNanos(System.nanoTime() - start));
@@ -174,7 +180,9 @@ class ZooKeeperRoundTripTest {
                 Baton baton = Baton.connect("zookeeper://" + proxy.address(), config())) {
             String name = "rtt/cut";
             String dir = LAYOUT.queue(Layout.Dir.MUTEX, name);
-            baton.mutex(name).acquire(PATIENCE).release();
+            // The queue exists, but this client never left it empty: the create goes through
+            // Curator (ZooKeeperTwoRequestCycleTest cuts off the other kind).
+            raw.create().creatingParentContainersIfNeeded().forPath(dir);
 
             proxy.blackhole(); // both requests are held, unanswered
             CompletableFuture<FencedLease> acquiring = baton.mutex(name).acquireAsync(PATIENCE);
