@@ -150,10 +150,10 @@ final class Acquisition implements Watcher, PendingAcquire {
 
     /**
      * Sends the create of the entry in a {@code multi} with a {@code setData} of the directory,
-     * whose answer names the directory's incarnation and cversion, so that the answer alone can
-     * prove the entry first in line ({@link EmptyQueues}). The entry carries Curator's protection
-     * prefix, made here, so that it can be found after a lost answer. Returns false if nothing was
-     * sent (not connected).
+     * whose answer names the directory ({@code czxid}) beside the entry's sequence, so that the
+     * answer alone can prove the entry first in line ({@link EmptyQueues}). The entry carries
+     * Curator's protection prefix, made here, so that it can be found after a lost answer. Returns
+     * false if nothing was sent (not connected).
      */
     private boolean startAlone(EmptyQueues.Empty known) {
         String protection = UUID.randomUUID().toString();
