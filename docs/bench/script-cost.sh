@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Server time of Baton's uncontended Redis cycle, script by script, at one or more git revisions,
-# next to the floor's (SET NX PX, then a compare-and-delete script). No client in the measurement:
+# next to the floor's (SET NX PX, then a compare-and-delete script) and the fenced floor's (the two
+# scripts of redis-fenced-floor, at the working tree). No client in the measurement:
 # redis-cli --pipe streams 100,000 acquire + release pairs on one name into a fresh redis-server
 # (unix socket only), and INFO commandstats gives the server's own time per call (usec_per_call),
 # which leaves out the network and the event loop. Used for docs/BENCHMARKS.md (issue 14).
 #
 #   docs/bench/script-cost.sh [REV...]        default: HEAD
+#   NAMES=10000 docs/bench/script-cost.sh     each cycle on a name drawn from 10,000 (default 1),
+#                                             as in the bench's many-keys scenario
 #
 # Needs redis-server, redis-cli, python3 and git on the PATH.
 set -euo pipefail
@@ -23,33 +26,42 @@ cli() { redis-cli -s "$SOCK" "$@"; }
 # The pipes, in the RESP protocol redis-cli --pipe reads. `gen baton SHA_ACQUIRE SHA_RELEASE`:
 # acquire and release of one mutex, a new entry id per cycle, as RedisAcquisitions sends them (5
 # keys; a revision whose scripts take 4 ignores the fifth unless it is a condition). `gen floor`:
-# SET NX PX, then a compare-and-delete EVAL.
+# SET NX PX, then a compare-and-delete EVAL. `gen fenced SHA_ACQUIRE SHA_RELEASE`: redis-fenced-floor's
+# two scripts (baton-bench's fenced_floor_*.lua), the least a lock with Baton's token rule does.
 gen() {
-  python3 - "$N" "$@" <<'EOF'
-import sys
+  python3 - "$N" "${NAMES:-1}" "$@" <<'EOF'
+import random, sys
 def resp(*a):
     out = ["*%d\r\n" % len(a)]
     for x in a:
         x = str(x); out.append("$%d\r\n%s\r\n" % (len(x.encode()), x))
     return "".join(out)
-n, mode = int(sys.argv[1]), sys.argv[2]
+n, names, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+random.seed(1)  # the same names, in the same order, for every system and revision
+pick = [random.randrange(names) + 1 for _ in range(n)]
 out = []
 if mode == "baton":
-    acq, rel = sys.argv[3], sys.argv[4]
-    keys = ["baton:{baton/k1}:MUTEX:E", "baton:{baton/k1}:MUTEX:Q", "baton:{baton/k1}:MUTEX:W",
-            "baton:{baton/k1}:MUTEX:H", "baton:{baton}:watched"]
+    acq, rel = sys.argv[4], sys.argv[5]
     for i in range(n):
+        k = "k%d" % pick[i]
+        keys = ["baton:{baton/%s}:MUTEX:%s" % (k, x) for x in "EQWH"] + ["baton:{baton}:watched"]
         i_d = "fd43a550681de56a:%d" % i
-        out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d,
+        out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", k, i_d,
                         "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
-        out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", "k1", i_d))
+        out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", k, i_d))
+elif mode == "fenced":
+    acq, rel = sys.argv[4], sys.argv[5]
+    for i in range(n):
+        k, holder = "fenced-floor:k%d" % pick[i], "fd43a550681de56a:%d" % i
+        out.append(resp("EVALSHA", acq, 1, k, holder, 30000))
+        out.append(resp("EVALSHA", rel, 1, k, holder))
 else:
     cad = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1])"
            " else return 0 end")
     for i in range(n):
-        t = "t%d" % i
-        out.append(resp("SET", "floor:k1", t, "NX", "PX", 30000))
-        out.append(resp("EVAL", cad, 1, "floor:k1", t))
+        k, t = "floor:k%d" % pick[i], "t%d" % i
+        out.append(resp("SET", k, t, "NX", "PX", 30000))
+        out.append(resp("EVAL", cad, 1, k, t))
 sys.stdout.write("".join(out))
 EOF
 }
@@ -88,3 +100,12 @@ gen floor >"$WORK/floor"
 cli CONFIG RESETSTAT >/dev/null
 cli --pipe <"$WORK/floor" >/dev/null
 echo "redis-floor: $(stats)"
+
+FENCED=baton-bench/src/main/resources/dev/baton/bench/redis
+cli FLUSHALL >/dev/null
+a=$(cli SCRIPT LOAD "$(cat "$FENCED/fenced_floor_acquire.lua")")
+r=$(cli SCRIPT LOAD "$(cat "$FENCED/fenced_floor_release.lua")")
+gen fenced "$a" "$r" >"$WORK/fenced"
+cli CONFIG RESETSTAT >/dev/null
+cli --pipe <"$WORK/fenced" >/dev/null
+echo "redis-fenced-floor: $(stats)"

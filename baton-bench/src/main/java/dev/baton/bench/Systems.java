@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.bench.redis.RedisBench;
+import dev.baton.bench.redis.RedisFencedFloorSystem;
 import dev.baton.bench.redis.RedisFloorSystem;
 import dev.baton.bench.redis.RedissonSystem;
 import dev.baton.bench.redis.ShedLockRedisSystem;
@@ -22,6 +23,7 @@ public final class Systems {
                     "si-redis-spin",
                     "shedlock-redis",
                     "redis-floor",
+                    "redis-fenced-floor",
                     "curator-mutex",
                     "curator-semaphore-mutex",
                     "si-zookeeper",
@@ -47,7 +49,8 @@ public final class Systems {
                 SpringRedisSystem.pubSub(uri),
                 SpringRedisSystem.spin(uri),
                 new ShedLockRedisSystem(uri),
-                new RedisFloorSystem(uri));
+                new RedisFloorSystem(uri),
+                new RedisFencedFloorSystem(uri));
     }
 
     /**
