@@ -48,12 +48,17 @@ final class Keys {
      * keys of a lock script (see lock_common.lua).
      */
     static byte[][] lock(String namespace, LeaseKind family, String name) {
+        return lock(namespace, family, name, RedisCodec.bytes(watchMark(namespace)));
+    }
+
+    /** {@link #lock(String, LeaseKind, String)} with the namespace's watch mark already encoded. */
+    static byte[][] lock(String namespace, LeaseKind family, String name, byte[] watchMark) {
         byte[][] keys = new byte[LOCK_KEYS][];
+        String prefix = tag(namespace, name) + ":" + family + ":";
         for (int i = 0; i < LOCK_SUFFIXES.length; i++) {
-            keys[i] =
-                    RedisCodec.bytes(tag(namespace, name) + ":" + family + ":" + LOCK_SUFFIXES[i]);
+            keys[i] = RedisCodec.bytes(prefix + LOCK_SUFFIXES[i]);
         }
-        keys[LOCK_SUFFIXES.length] = RedisCodec.bytes(watchMark(namespace));
+        keys[LOCK_SUFFIXES.length] = watchMark;
         return keys;
     }
 

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,15 +47,14 @@ final class RedisConnection {
     /** The namespace's watch mark ({@link Keys#watchMark}). */
     final byte[] watchMark;
 
-    /** Names per family kept in {@link #lockKeys}'s cache before it starts over. */
+    /** New names per family in one generation of {@link #lockKeys}'s cache ({@link KeyCache}). */
     static final int KEY_CACHE_SIZE = 4096;
 
     /** A name's encoding and the keys of a lock script about it, for one family. */
     record LockKeys(byte[] name, byte[][] keys) {}
 
-    /** Per family, by name; bounded by {@link #KEY_CACHE_SIZE}. Concurrent: any thread. */
-    private final Map<LeaseKind, ConcurrentHashMap<String, LockKeys>> lockKeys =
-            new EnumMap<>(LeaseKind.class);
+    /** Per family, by name; at most 2 × {@link #KEY_CACHE_SIZE} names each. Any thread. */
+    private final Map<LeaseKind, KeyCache<LockKeys>> lockKeys = new EnumMap<>(LeaseKind.class);
 
     private volatile boolean closed;
 
@@ -73,26 +71,24 @@ final class RedisConnection {
         this.eventChannel = RedisCodec.bytes(Keys.eventChannel(namespace));
         this.watchMark = RedisCodec.bytes(Keys.watchMark(namespace));
         for (LeaseKind f : Keys.FAMILIES) {
-            lockKeys.put(f, new ConcurrentHashMap<>());
+            lockKeys.put(
+                    f,
+                    new KeyCache<>(
+                            KEY_CACHE_SIZE,
+                            name ->
+                                    new LockKeys(
+                                            RedisCodec.bytes(name),
+                                            Keys.lock(namespace, f, name, watchMark))));
         }
     }
 
     /**
      * The name's bytes and its lock keys ({@link Keys#lock}) in {@code family}, built once per name
-     * and reused by every later request (they are never written to). A client that touches more
-     * than {@value #KEY_CACHE_SIZE} names of one family starts the cache over. Any thread.
+     * and reused by later requests (they are never written to) while the name is among the last few
+     * thousand this client used ({@link KeyCache}). Any thread.
      */
     LockKeys lockKeys(LeaseKind family, String name) {
-        ConcurrentHashMap<String, LockKeys> byName = lockKeys.get(family);
-        LockKeys k = byName.get(name);
-        if (k == null) {
-            if (byName.size() >= KEY_CACHE_SIZE) {
-                byName.clear();
-            }
-            k = new LockKeys(RedisCodec.bytes(name), Keys.lock(namespace, family, name));
-            byName.put(name, k);
-        }
-        return k;
+        return lockKeys.get(family).get(name);
     }
 
     boolean closed() {
