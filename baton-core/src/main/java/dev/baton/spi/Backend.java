@@ -78,7 +78,11 @@ public interface Backend<G> extends AutoCloseable {
      * {@code reentry.name()} (kind {@link dev.baton.LeaseKind#MONITOR}) — handing the monitor to
      * the next in its entry queue, and appends a waiter to the condition {@code condition}'s wait
      * queue; no signal can fall between the two. Returns once the engine has done both (on the
-     * caller's thread, never an engine thread; bounded by the request timeout).
+     * caller's thread, never an engine thread; bounded by the request timeout). An interrupt of the
+     * caller does not end this step early: the backend waits for the engine's answer and leaves the
+     * interrupt set, and the core then withdraws the waiter and throws {@link
+     * dev.baton.LockInterruptedException} (the contract's {@code
+     * anAwaitBegunWhileInterruptedLeavesNothingInTheEngine}).
      *
      * <p>A signal ({@link #signal}) or {@link PendingAwait#timeUp} later moves the waiter to the
      * tail of the monitor's entry queue, as a new entry with a new, higher token; its grant is

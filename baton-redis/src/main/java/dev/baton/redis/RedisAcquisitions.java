@@ -477,9 +477,9 @@ final class RedisAcquisitions {
     /**
      * Monitor wait: one {@code monitor_await.lua} removes {@code holder} (handing the monitor on)
      * and appends the waiter to the condition's wait queue, atomically; waited for on the caller's
-     * thread, bounded by the TTL. The waiter is registered before the script is sent (a signal and
-     * a release by others may hand it the monitor before the reply arrives), but the re-check
-     * leaves it alone until the reply said it was queued.
+     * thread, bounded by the TTL, and not ended by an interrupt. The waiter is registered before
+     * the script is sent (a signal and a release by others may hand it the monitor before the reply
+     * arrives), but the re-check leaves it alone until the reply said it was queued.
      *
      * @throws NotHolderException if the engine does not have {@code holder} as the monitor's
      *     current holder (nothing changed)
@@ -521,8 +521,11 @@ final class RedisAcquisitions {
                                 String.valueOf(seq)));
         long answer;
         try {
+            // Not ended by an interrupt: the answer says whether the monitor was given up, which
+            // the core must know; a kept interrupt then ends the wait for the re-entry (the core
+            // withdraws this waiter), as an interrupt at any later point does.
             answer =
-                    connection.await(
+                    connection.awaitOutcome(
                             sent,
                             "await on condition \""
                                     + condition

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -124,6 +125,39 @@ final class RedisConnection {
         } catch (TimeoutException e) {
             throw new BackendUnavailableException(
                     what + ": no answer from redis within " + ttl.toMillis() + " ms", e);
+        }
+    }
+
+    /**
+     * As {@link #await}, but an interrupt does not end the wait, for a step whose outcome must be
+     * known whatever the caller does next (the monitor's await: whether the monitor was given up
+     * and the waiter queued). The interrupt is set again before returning or throwing, so the
+     * caller's next wait sees it. Callers' threads only.
+     */
+    <T> T awaitOutcome(CompletionStage<T> stage, String what) {
+        if (closed) {
+            throw closedException();
+        }
+        CompletableFuture<T> f = stage.toCompletableFuture();
+        long deadline = System.nanoTime() + ttl.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw unavailable(what, e.getCause());
+        } catch (TimeoutException e) {
+            throw new BackendUnavailableException(
+                    what + ": no answer from redis within " + ttl.toMillis() + " ms", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

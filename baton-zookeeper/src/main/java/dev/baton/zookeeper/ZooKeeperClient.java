@@ -445,6 +445,33 @@ final class ZooKeeperClient implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #sync} for an idempotent call inside a step whose outcome must be known (a monitor's
+     * await, like {@link #multiOnce}): an interrupt, already set or arriving during the call, does
+     * not end it; the call is made again, and the interrupt is set again before returning or
+     * throwing, for the caller's next wait to see.
+     */
+    <T> T syncKeepingInterrupt(String what, ZkCall<T> call) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return sync(what, call);
+                } catch (BackendUnavailableException e) {
+                    if (!(e.getCause() instanceof InterruptedException)) {
+                        throw e;
+                    }
+                    Thread.interrupted(); // sync set it again; keep it for the end
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** A node's children; empty if the node does not exist. Blocks: use inside {@link #sync}. */
     List<String> childrenOrEmpty(String path) throws Exception {
         try {

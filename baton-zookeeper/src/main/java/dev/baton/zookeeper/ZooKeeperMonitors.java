@@ -123,9 +123,11 @@ final class ZooKeeperMonitors {
             }
             if (a.failed(create, KeeperException.Code.NONODE) && attempt < CREATE_TRIES) {
                 // The wait queue's directory (a container) is missing, or was removed since we
-                // made it: make it, and send the whole multi again (nothing was applied).
+                // made it: make it, and send the whole multi again (nothing was applied). An
+                // interrupt does not stop this step: it ends the wait for the re-entry instead,
+                // once the waiter is queued, as an interrupt at any later point does.
                 try {
-                    zk.sync(
+                    zk.syncKeepingInterrupt(
                             "creating " + dir,
                             () -> {
                                 zk.curator().createContainers(dir);
@@ -142,12 +144,13 @@ final class ZooKeeperMonitors {
     }
 
     /**
-     * An await gave up (interrupted, or the engine failed) while making the wait queue's directory,
-     * which the server may have made all the same: ZooKeeper removes a container only once it has
-     * had a child, so one that never gets its waiter would stay forever. Deletes it unless a waiter
-     * is in it (then the delete fails, harmlessly, and the container goes with its last child). A
-     * waiter of another client about to enter finds no directory and makes it again (its multi
-     * fails whole, so nothing is lost). In the background: the caller's thread may be interrupted.
+     * An await gave up (the engine failed; an interrupt waits for the step) while making the wait
+     * queue's directory, which the server may have made all the same: ZooKeeper removes a container
+     * only once it has had a child, so one that never gets its waiter would stay forever. Deletes
+     * it unless a waiter is in it (then the delete fails, harmlessly, and the container goes with
+     * its last child). A waiter of another client about to enter finds no directory and makes it
+     * again (its multi fails whole, so nothing is lost). In the background: the caller's thread may
+     * be interrupted.
      */
     private void dropIfEmpty(String dir) {
         try {
