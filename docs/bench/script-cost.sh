@@ -84,16 +84,23 @@ script() { # REV NAME: the script as RedisScripts composes it at REV
   git show "$rev:$DIR/$name.lua"
 }
 
+# `pair LABEL MODE ACQUIRE.lua RELEASE.lua`: loads the two scripts into an empty server, streams
+# the MODE pipe through them, prints LABEL and the stats.
+pair() {
+  cli FLUSHALL >/dev/null
+  local a r
+  a=$(cli SCRIPT LOAD "$(cat "$3")")
+  r=$(cli SCRIPT LOAD "$(cat "$4")")
+  gen "$2" "$a" "$r" >"$WORK/pipe"
+  cli CONFIG RESETSTAT >/dev/null
+  cli --pipe <"$WORK/pipe" >/dev/null
+  echo "$1: $(stats)"
+}
+
 for rev in "${@:-HEAD}"; do
   script "$rev" acquire >"$WORK/a.lua"
   script "$rev" release >"$WORK/r.lua"
-  cli FLUSHALL >/dev/null
-  a=$(cli SCRIPT LOAD "$(cat "$WORK/a.lua")")
-  r=$(cli SCRIPT LOAD "$(cat "$WORK/r.lua")")
-  gen baton "$a" "$r" >"$WORK/pipe"
-  cli CONFIG RESETSTAT >/dev/null
-  cli --pipe <"$WORK/pipe" >/dev/null
-  echo "baton @ $(git rev-parse --short "$rev"): $(stats)"
+  pair "baton @ $(git rev-parse --short "$rev")" baton "$WORK/a.lua" "$WORK/r.lua"
 done
 
 gen floor >"$WORK/floor"
@@ -102,10 +109,4 @@ cli --pipe <"$WORK/floor" >/dev/null
 echo "redis-floor: $(stats)"
 
 FENCED=baton-bench/src/main/resources/dev/baton/bench/redis
-cli FLUSHALL >/dev/null
-a=$(cli SCRIPT LOAD "$(cat "$FENCED/fenced_floor_acquire.lua")")
-r=$(cli SCRIPT LOAD "$(cat "$FENCED/fenced_floor_release.lua")")
-gen fenced "$a" "$r" >"$WORK/fenced"
-cli CONFIG RESETSTAT >/dev/null
-cli --pipe <"$WORK/fenced" >/dev/null
-echo "redis-fenced-floor: $(stats)"
+pair redis-fenced-floor fenced "$FENCED/fenced_floor_acquire.lua" "$FENCED/fenced_floor_release.lua"
