@@ -25,6 +25,55 @@ class NamesTest {
         assertThat(Names.validate(name)).isSameAs(name);
     }
 
+    /**
+     * The one-pass check {@code validate} takes first accepts exactly what the part-by-part rule
+     * accepts: a million short names over an alphabet that breaks every part of the rule, and the
+     * edges. A check that accepted one name more (say a trailing slash, or "..") fails here.
+     */
+    @Test
+    void theFastCheckAcceptsExactlyWhatTheRuleAccepts() {
+        char[] alphabet = {'a', 'Z', '7', '.', '_', '-', '/', ' ', '\n', ':', 'é', '*'};
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000_000; i++) {
+            char[] c = new char[1 + random.nextInt(6)];
+            for (int j = 0; j < c.length; j++) {
+                c[j] = alphabet[random.nextInt(alphabet.length)];
+            }
+            names.add(new String(c));
+        }
+        names.addAll(
+                java.util.List.of(
+                        "/",
+                        "a/",
+                        "/a",
+                        "a//b",
+                        ".",
+                        "..",
+                        "a/.",
+                        "a/..",
+                        "./a",
+                        "...",
+                        ".a",
+                        "a.",
+                        "a".repeat(Names.MAX_LENGTH),
+                        "a".repeat(Names.MAX_LENGTH + 1)));
+        int accepted = 0;
+        for (String name : names) {
+            boolean byRule;
+            try {
+                Names.validateFully(name);
+                byRule = true;
+            } catch (InvalidNameException e) {
+                byRule = false;
+            }
+            assertThat(Names.isValid(name)).as("\"%s\"", name).isEqualTo(byRule);
+            accepted += byRule ? 1 : 0;
+        }
+        // Both outcomes are well represented, so the comparison means something.
+        assertThat(accepted).isBetween(10_000, 990_000);
+    }
+
     @Test
     void acceptsExactlyTheMaximumLength() {
         String max = "a".repeat(Names.MAX_LENGTH);

@@ -37,10 +37,12 @@ final class RedisScripts {
                 ScriptOutputType type,
                 byte[][] keys,
                 byte[]... args) {
-            CompletableFuture<T> first =
-                    redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();
-            return first.handle(
-                            (r, e) -> {
+            // One dependent stage: a success passes straight through it (the NOSCRIPT fallback
+            // used to cost every call a handle, a completed future and a thenCompose).
+            return redis.<T>evalsha(sha, type, keys, args)
+                    .toCompletableFuture()
+                    .exceptionallyCompose(
+                            e -> {
                                 Throwable cause =
                                         e instanceof CompletionException && e.getCause() != null
                                                 ? e.getCause()
@@ -49,11 +51,8 @@ final class RedisScripts {
                                     return redis.<T>eval(body, type, keys, args)
                                             .toCompletableFuture();
                                 }
-                                return e == null
-                                        ? CompletableFuture.completedFuture(r)
-                                        : CompletableFuture.<T>failedFuture(cause);
-                            })
-                    .thenCompose(f -> f);
+                                return CompletableFuture.failedFuture(cause);
+                            });
         }
 
         @Override
