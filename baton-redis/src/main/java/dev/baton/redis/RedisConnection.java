@@ -112,20 +112,7 @@ final class RedisConnection {
      * @throws BackendUnavailableException if the command failed, timed out or was interrupted
      */
     <T> T await(CompletionStage<T> stage, String what) {
-        if (closed) {
-            throw closedException();
-        }
-        try {
-            return stage.toCompletableFuture().get(ttl.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException("interrupted during " + what, e);
-        } catch (ExecutionException e) {
-            throw unavailable(what, e.getCause());
-        } catch (TimeoutException e) {
-            throw new BackendUnavailableException(
-                    what + ": no answer from redis within " + ttl.toMillis() + " ms", e);
-        }
+        return await(stage, what, true);
     }
 
     /**
@@ -135,6 +122,10 @@ final class RedisConnection {
      * caller's next wait sees it. Callers' threads only.
      */
     <T> T awaitOutcome(CompletionStage<T> stage, String what) {
+        return await(stage, what, false);
+    }
+
+    private <T> T await(CompletionStage<T> stage, String what, boolean interruptible) {
         if (closed) {
             throw closedException();
         }
@@ -147,6 +138,9 @@ final class RedisConnection {
                     return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
+                    if (interruptible) {
+                        throw new BackendUnavailableException("interrupted during " + what, e);
+                    }
                 }
             }
         } catch (ExecutionException e) {
