@@ -43,7 +43,12 @@ class ServeCommandTest {
                 await().atMost(RUN).until(() -> serve.out().contains("\n"));
                 url = serve.out().lines().findFirst().orElseThrow();
                 assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
-                assertThat(serve.err()).contains("loopback only", "--auth FILE");
+                // stderr is read by its own pump, so its warning may land after stdout's line.
+                await().atMost(RUN)
+                        .untilAsserted(
+                                () ->
+                                        assertThat(serve.err())
+                                                .contains("loopback only", "--auth FILE"));
 
                 JsonNode session = post(url + "/v1/sessions", "{\"ttl\":\"30s\"}", 201);
                 JsonNode grant =
