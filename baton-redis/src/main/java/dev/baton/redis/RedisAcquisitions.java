@@ -333,7 +333,7 @@ final class RedisAcquisitions {
         }
         long status = (Long) reply.get(0);
         if (status == 1) {
-            grantTo(w, (Long) reply.get(1), seq);
+            grantTo(w, RedisCodec.integer(reply.get(1)), seq);
         } else if (status == 2) {
             hint((Long) reply.get(1));
         } else if (status == 0) {

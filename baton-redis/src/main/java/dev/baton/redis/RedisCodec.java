@@ -30,6 +30,16 @@ final class RedisCodec {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 
+    /**
+     * A number in a script's reply: an integer reply, or a bulk string of decimal digits (the
+     * acquire fast path replies its token as the text it wrote, sparing the server a conversion).
+     *
+     * @throws NumberFormatException if a bulk string is not a decimal integer
+     */
+    static long integer(Object o) {
+        return o instanceof Long l ? l : Long.parseLong(str(o));
+    }
+
     private static final byte[][] KINDS = new byte[LeaseKind.values().length][];
 
     /** Decimal encodings of the small numbers sent often (permits, limits, flags). */

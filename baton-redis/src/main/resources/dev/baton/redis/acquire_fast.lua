@@ -7,28 +7,40 @@
 -- nonempty implies n), so the general path would append this entry and grant it at once; this
 -- writes the same end state (holder fields, counter, expiry of E, event) touching E alone, plus
 -- the watch mark's existence.
+-- The clock and the token stay decimal text where they can: a Lua number handed to redis.call is
+-- printed with "%.17g", which costs the server about as much as a redis.call of its own (measured
+-- in docs/BENCHMARKS.md), and the clock's text is what TIME already replied. The values written are
+-- the same as the general path's (integers without leading zeros), which reads them as numbers.
 if ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR' then
   local E = KEYS[1]
   local f = redis.call('HMGET', E, 'h', 'x', 'n', 'ctr')
   if not f[3] then
     local t = redis.call('TIME')
-    local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-    local now = math.floor(now_us / 1000)
-    if not f[1] or tonumber(f[2]) < now then
-      -- The token rule of lock_common.lua (token_after): max(ctr + 1, clock in µs). Numbers go
-      -- to redis.call as they are: the server prints them with 17 significant digits, exact for
-      -- these integers (below 2^53), which spares a string.format per value.
-      local tok = math.max(tonumber(f[4] or '0') + 1, now_us)
-      local expiry = now + tonumber(ARGV[10])
-      -- Overwrites every field of an expired holder, if one was left.
-      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[4], 'x', expiry, 'c', ARGV[5], 't', tok,
-        's', now, 'q', ARGV[12])
+    -- Seconds, then microseconds padded to 6 digits: the clock in µs and in ms, as text.
+    local now_us = t[1] .. string.sub('00000' .. t[2], #t[2])
+    local now = string.sub(now_us, 1, -4)
+    -- Integers as decimal text without leading zeros compare by length, then character by
+    -- character (x < now: the holder's expiry passed).
+    local x = f[2]
+    if not f[1] or #x < #now or (#x == #now and x < now) then
+      -- The token rule of lock_common.lua (token_after): max(ctr + 1, clock in µs), that is the
+      -- clock unless the counter has reached it.
+      local ctr, tok = f[4], now_us
+      if ctr and (#ctr > #now_us or (#ctr == #now_us and ctr >= now_us)) then
+        tok = string.format('%.0f', tonumber(ctr) + 1)
+      end
+      local expiry = tonumber(now) + tonumber(ARGV[10])
+      -- Overwrites every field of an expired holder, if one was left. The holder's token is the
+      -- counter (nothing is granted while it holds).
+      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[4], 'x', expiry, 'c', ARGV[5], 's', now,
+        'q', ARGV[12])
       -- E holds nothing else that needs to live longer (no waiters; the counter trails the clock).
       redis.call('PEXPIREAT', E, expiry + 1000)
       if redis.call('EXISTS', KEYS[5]) == 1 then
         redis.call('PUBLISH', ARGV[2], 'L\n' .. ARGV[3] .. '\n0\n' .. table.concat({ ARGV[5],
-          ARGV[1], '1', string.format('%.0f', tok), string.format('%.0f', now) }, '\t'))
+          ARGV[1], '1', tok, now }, '\t'))
       end
+      -- The token as text (a bulk reply); the client reads either form.
       return { 1, tok }
     end
   end

@@ -13,7 +13,7 @@ for i = 0, #KEYS / 4 - 1 do
   local family = ARGV[i + 1]
   waiters = waiters + redis.call('ZCOUNT', W, now, '+inf')
   if family == 'MUTEX' or family == 'LEADERSHIP' or family == 'MONITOR' then
-    local f = redis.call('HMGET', E, 'h', 'x', 'c', 't', 's')
+    local f = redis.call('HMGET', E, 'h', 'x', 'c', 'ctr', 's')
     if f[1] and tonumber(f[2]) >= now then
       table.insert(out, table.concat({ f[3], family, '1', f[4], f[5] }, '\t'))
     end

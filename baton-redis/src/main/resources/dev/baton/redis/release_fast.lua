@@ -9,7 +9,7 @@ if #KEYS == 5 and (ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == '
   local E = KEYS[1]
   local f = redis.call('HMGET', E, 'h', 'n')
   if f[1] == ARGV[4] and not f[2] then
-    redis.call('HDEL', E, 'h', 'x', 'c', 't', 's', 'q')
+    redis.call('HDEL', E, 'h', 'x', 'c', 's', 'q')
     if redis.call('EXISTS', KEYS[5]) == 1 then
       redis.call('PUBLISH', ARGV[2], 'L\n' .. ARGV[3] .. '\n0')
     end

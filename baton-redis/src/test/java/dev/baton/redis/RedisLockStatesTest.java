@@ -66,12 +66,17 @@ class RedisLockStatesTest {
         String id = id();
         List<Object> reply = acquire(name, id, "a");
         assertThat(reply.get(0)).isEqualTo(1L);
-        long token = (Long) reply.get(1);
+        long token = RedisCodec.integer(reply.get(1));
         assertThat(raw.keys(tag(name) + "*")).containsExactly(key(name, "E"));
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(id);
         assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("a");
-        assertThat(raw.hget(key(name, "E"), "t")).isEqualTo(String.valueOf(token));
         assertThat(raw.hget(key(name, "E"), "ctr")).isEqualTo(String.valueOf(token));
+        assertThat(raw.hkeys(key(name, "E")))
+                .as("the holder's token is the counter: no field repeats it")
+                .containsExactlyInAnyOrder("ctr", "h", "x", "c", "s", "q");
+        assertThat(Long.parseLong(raw.hget(key(name, "E"), "s")))
+                .as("granted at, server ms")
+                .isBetween(serverMillis() - 2_000, serverMillis());
         assertThat(raw.hexists(key(name, "E"), "n")).as("nobody waits").isFalse();
         long x = Long.parseLong(raw.hget(key(name, "E"), "x"));
         assertThat(x).isBetween(serverMillis() + TTL_MS - 2_000, serverMillis() + TTL_MS);
@@ -82,7 +87,7 @@ class RedisLockStatesTest {
     void heldToFreeOnTheFastPathKeepsOnlyTheCounter() {
         String name = "held-free";
         String id = id();
-        long token = (Long) acquire(name, id, "a").get(1);
+        long token = RedisCodec.integer(acquire(name, id, "a").get(1));
         assertThat(release(name, id)).isEqualTo(1);
         assertThat(raw.hgetall(key(name, "E"))).containsOnlyKeys("ctr");
         assertThat(raw.keys(tag(name) + "*")).containsExactly(key(name, "E"));
@@ -90,7 +95,7 @@ class RedisLockStatesTest {
         assertThat(release(name, id)).as("a second release finds nothing").isZero();
         // FREE again: the next grant is on the fast path, with a higher token.
         String next = id();
-        assertThat((Long) acquire(name, next, "b").get(1)).isGreaterThan(token);
+        assertThat(RedisCodec.integer(acquire(name, next, "b").get(1))).isGreaterThan(token);
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(next);
     }
 
@@ -115,11 +120,11 @@ class RedisLockStatesTest {
     void heldToQueuedAndBackByAHandoff() {
         String name = "queued";
         String holder = id();
-        long first = (Long) acquire(name, holder, "a").get(1);
+        long first = RedisCodec.integer(acquire(name, holder, "a").get(1));
         String waiter = id();
         List<Object> waiting = acquire(name, waiter, "b");
         assertThat(waiting.get(0)).isEqualTo(2L);
-        assertThat((Long) waiting.get(1)).as("hint: the holder's expiry").isPositive();
+        assertThat(RedisCodec.integer(waiting.get(1))).as("hint: the holder's expiry").isPositive();
         assertThat(raw.hget(key(name, "E"), "n")).isEqualTo("1");
         assertThat(raw.lrange(key(name, "Q"), 0, -1)).containsExactly(waiter);
         assertThat(raw.zscore(key(name, "W"), waiter)).isNotNull();
@@ -129,7 +134,7 @@ class RedisLockStatesTest {
         assertThat(release(name, holder)).isEqualTo(1);
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(waiter);
         assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("b");
-        assertThat(Long.parseLong(raw.hget(key(name, "E"), "t"))).isGreaterThan(first);
+        assertThat(Long.parseLong(raw.hget(key(name, "E"), "ctr"))).isGreaterThan(first);
         assertThat(raw.hexists(key(name, "E"), "n")).isFalse();
         assertThat(raw.hkeys(key(name, "E"))).noneMatch(f -> f.startsWith(waiter + ":"));
         assertThat(raw.exists(key(name, "Q"), key(name, "W"))).isZero();
@@ -188,12 +193,12 @@ class RedisLockStatesTest {
         // A holder past its expiry: the fast path grants over it, with a higher token.
         String name = "stale";
         String old = id();
-        long first = (Long) acquire(name, old, "a").get(1);
+        long first = RedisCodec.integer(acquire(name, old, "a").get(1));
         raw.hset(key(name, "E"), "x", "1");
         String next = id();
         List<Object> reply = acquire(name, next, "b");
         assertThat(reply.get(0)).isEqualTo(1L);
-        assertThat((Long) reply.get(1)).isGreaterThan(first);
+        assertThat(RedisCodec.integer(reply.get(1))).isGreaterThan(first);
         assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("b");
         assertThat(release(name, old)).as("the old holder's release finds nothing").isZero();
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(next);
@@ -212,13 +217,45 @@ class RedisLockStatesTest {
         assertThat(raw.hexists(key(name, "E"), "n")).isFalse();
     }
 
+    /**
+     * The fast path compares the clock, the counter and the holder's expiry as decimal text (by
+     * length, then digit by digit): each branch against a value that a wrong comparison would get
+     * wrong (a longer number that sorts first as text, a counter ahead of the clock).
+     */
+    @Test
+    void theFastPathComparesNumbersAsDecimalText() {
+        String name = "text";
+        // A counter ahead of the clock, with as many digits: the token follows the counter.
+        String ahead = "9000000000000000";
+        raw.hset(key(name, "E"), "ctr", ahead);
+        String a = id();
+        List<Object> reply = acquire(name, a, "a");
+        assertThat(reply.get(0)).isEqualTo(1L);
+        assertThat(RedisCodec.integer(reply.get(1))).isEqualTo(Long.parseLong(ahead) + 1);
+        assertThat(raw.hget(key(name, "E"), "ctr")).isEqualTo("9000000000000001");
+        assertThat(release(name, a)).isEqualTo(1);
+
+        // A counter with fewer digits than the clock, though larger as text: the clock wins.
+        raw.hset(key(name, "E"), "ctr", "99");
+        String b = id();
+        long clockMicros = serverMillis() * 1000;
+        assertThat(RedisCodec.integer(acquire(name, b, "b").get(1)))
+                .isGreaterThanOrEqualTo(clockMicros);
+
+        // A holder's expiry with more digits than the clock, though smaller as text: still held.
+        raw.hset(key(name, "E"), "x", "10000000000000");
+        List<Object> other = acquire(name, id(), "c");
+        assertThat(other.get(0)).as("queued behind a live holder").isEqualTo(2L);
+        assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(b);
+    }
+
     @Test
     void tokensKeepRisingWhenTheStateHashIsGone() {
         String name = "tokens";
         long last = 0;
         for (int i = 0; i < 50; i++) {
             String id = id();
-            long token = (Long) acquire(name, id, "a").get(1);
+            long token = RedisCodec.integer(acquire(name, id, "a").get(1));
             assertThat(token).isGreaterThan(last);
             last = token;
             if (i % 2 == 0) {

@@ -148,7 +148,7 @@ class RedisMonitorTest {
     void timeUpMovesOnlyAWaiterStillInTheWaitQueueAndGrantsAFreeMonitorAtOnce() {
         Names n = new Names("time-up");
         String holder = enter(n, "a");
-        long before = Long.parseLong(raw.hget(n.lock("E"), "t"));
+        long before = Long.parseLong(raw.hget(n.lock("E"), "ctr"));
         String waiter = id();
         assertThat(waitOn(n, holder, waiter, "a")).isEqualTo(1);
 
