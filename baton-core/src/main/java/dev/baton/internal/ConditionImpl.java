@@ -89,6 +89,13 @@ final class ConditionImpl implements MonitorCondition {
                         call.abandon();
                         throw failed;
                     }
+                    // The time-up's answer is awaited through an interrupt (PendingAwait#timeUp),
+                    // and it may have granted the re-entry already, which call.get() would then
+                    // return without looking at the interrupt: one that came while the caller
+                    // still waited ends the await as any other does, holding nothing.
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
                 }
             }
             return new Wakeup(call.get(), signalled);

@@ -443,9 +443,12 @@ final class RedisAcquisitions {
         }
 
         /**
-         * One {@code monitor_time_up.lua}, waited for on the caller's thread (bounded by the TTL).
-         * A waiter queued again after the engine dropped it is in the entry queue already: no
-         * request.
+         * One {@code monitor_time_up.lua}, waited for on the caller's thread (bounded by the TTL)
+         * and not ended by an interrupt, as the await's first step: whether the waiter was moved,
+         * and maybe granted, must be known whatever the caller does next. An interrupt stays set,
+         * so the caller's next wait (for the re-entry) ends at once and withdraws the entry or
+         * releases its grant. A waiter queued again after the engine dropped it is in the entry
+         * queue already: no request.
          */
         @Override
         public boolean timeUp() {
@@ -454,7 +457,7 @@ final class RedisAcquisitions {
                 return false;
             }
             List<Object> reply =
-                    connection.await(
+                    connection.awaitOutcome(
                             scripts.monitorTimeUp.<List<Object>>run(
                                     redis,
                                     ScriptOutputType.MULTI,

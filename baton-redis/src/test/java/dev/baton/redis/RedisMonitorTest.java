@@ -7,8 +7,10 @@ import dev.baton.Baton;
 import dev.baton.BatonConfig;
 import dev.baton.FencedLease;
 import dev.baton.LeaseKind;
+import dev.baton.LockInterruptedException;
 import dev.baton.Monitor;
 import dev.baton.MonitorCondition.Wakeup;
+import dev.baton.faults.FaultProxy;
 import dev.baton.faults.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -18,8 +20,12 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -288,6 +294,80 @@ class RedisMonitorTest {
             assertThat(w.lease().fencingToken()).isGreaterThan(held.fencingToken());
             w.lease().release();
         }
+    }
+
+    /**
+     * An interrupt that lands while a timed-out await waits for its time-up's answer ends the await
+     * with {@link LockInterruptedException} and leaves nothing in the engine, as an interrupt at
+     * any other point does (SPI javadoc of {@code Backend.await}). The time-up's answer is made
+     * slow by a proxy that delays each direction by 1.5 s, and the interrupt is sent once the
+     * awaiting thread is seen waiting inside the time-up (its stack), so it always falls inside the
+     * 3 s round trip. Before the time-up waited for its answer through an interrupt, the await
+     * ended in {@link dev.baton.BackendUnavailableException}.
+     */
+    @Test
+    void anInterruptDuringTheTimeUpsRoundTripEndsTheAwaitAndLeavesNothing() throws Exception {
+        String ns = "interrupted-time-up";
+        // A long TTL: the delayed round trip must not look like an unreachable engine (ttl / 3).
+        BatonConfig config = BatonConfig.custom().leaseTtl(Duration.ofSeconds(30)).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port());
+                Baton a = Baton.connect("redis://127.0.0.1:" + proxy.port() + "/" + ns, config)) {
+            Monitor m = a.monitor("m");
+            FencedLease held = m.enter(PATIENCE);
+            AtomicReference<Thread> awaiting = new AtomicReference<>();
+            Future<Throwable> outcome =
+                    pool.submit(
+                            () -> {
+                                awaiting.set(Thread.currentThread());
+                                try {
+                                    m.condition("c").await(held, Duration.ofMillis(200));
+                                    return null;
+                                } catch (Throwable t) {
+                                    return t;
+                                }
+                            });
+            String cond = Keys.conditionPrefix(ns, "m", "c");
+            await().atMost(PATIENCE).until(() -> raw.llen(cond + "Q") == 1);
+            proxy.delay(Duration.ofMillis(1_500));
+            await().atMost(PATIENCE).until(() -> waitingInTimeUp(awaiting.get()));
+            awaiting.get().interrupt();
+
+            assertThat(outcome.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOf(LockInterruptedException.class);
+            proxy.delay(Duration.ZERO);
+            String lock = "baton:{" + ns + "/m}:MONITOR:";
+            await().atMost(PATIENCE)
+                    .untilAsserted(
+                            () -> {
+                                assertThat(raw.hget(lock + "E", "h")).as("no holder").isNull();
+                                assertThat(
+                                                raw.exists(
+                                                        lock + "Q",
+                                                        lock + "W",
+                                                        cond + "E",
+                                                        cond + "Q",
+                                                        cond + "W"))
+                                        .as("no waiter in either queue")
+                                        .isZero();
+                            });
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Whether {@code t} is blocked inside a monitor waiter's time-up. */
+    private static boolean waitingInTimeUp(Thread t) {
+        if (t == null || t.getState() == Thread.State.RUNNABLE) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("timeUp")
+                    && e.getClassName().startsWith(RedisAcquisitions.class.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ helpers
