@@ -4,13 +4,17 @@
 # scripts of redis-fenced-floor, at the working tree). No client in the measurement:
 # redis-cli --pipe streams 100,000 acquire + release pairs on one name into a fresh redis-server
 # (unix socket only), and INFO commandstats gives the server's own time per call (usec_per_call),
-# which leaves out the network and the event loop. Used for docs/BENCHMARKS.md (issue 14).
+# which leaves out the network and the event loop. Where perf is on the PATH, each line also
+# gives the server process's CPU time per cycle over the whole pipe (perf stat's task-clock:
+# parsing, the event loop and the scripts), which counts only time the server ran, so a busy
+# machine inflates it less than usec_per_call, which is wall time. Used for docs/BENCHMARKS.md
+# (issue 14).
 #
 #   docs/bench/script-cost.sh [REV...]        default: HEAD
 #   NAMES=10000 docs/bench/script-cost.sh     each cycle on a name drawn from 10,000 (default 1),
 #                                             as in the bench's many-keys scenario
 #
-# Needs redis-server, redis-cli, python3 and git on the PATH.
+# Needs redis-server, redis-cli, python3 and git on the PATH; perf optionally.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 N=100000
@@ -84,6 +88,20 @@ script() { # REV NAME: the script as RedisScripts composes it at REV
   git show "$rev:$DIR/$name.lua"
 }
 
+# `stream FILE`: pipes FILE into the server; prints its CPU µs per cycle and "; " where perf is
+# on the PATH, else nothing.
+stream() {
+  if command -v perf >/dev/null; then
+    local pid ms
+    pid=$(cli INFO server | tr -d '\r' | sed -n 's/^process_id://p')
+    perf stat -x, -e task-clock -p "$pid" -o "$WORK/perf" -- redis-cli -s "$SOCK" --pipe <"$1" >/dev/null
+    ms=$(sed -n 's/^\([0-9.]*\),msec,task-clock.*/\1/p' "$WORK/perf")
+    python3 -c "print('server cpu %.2f µs/cycle; ' % ($ms * 1000 / $N), end='')"
+  else
+    cli --pipe <"$1" >/dev/null
+  fi
+}
+
 # `pair LABEL MODE ACQUIRE.lua RELEASE.lua`: loads the two scripts into an empty server, streams
 # the MODE pipe through them, prints LABEL and the stats.
 pair() {
@@ -93,8 +111,9 @@ pair() {
   r=$(cli SCRIPT LOAD "$(cat "$4")")
   gen "$2" "$a" "$r" >"$WORK/pipe"
   cli CONFIG RESETSTAT >/dev/null
-  cli --pipe <"$WORK/pipe" >/dev/null
-  echo "$1: $(stats)"
+  local cpu
+  cpu=$(stream "$WORK/pipe")
+  echo "$1: $cpu$(stats)"
 }
 
 for rev in "${@:-HEAD}"; do
@@ -105,8 +124,8 @@ done
 
 gen floor >"$WORK/floor"
 cli CONFIG RESETSTAT >/dev/null
-cli --pipe <"$WORK/floor" >/dev/null
-echo "redis-floor: $(stats)"
+cpu=$(stream "$WORK/floor")
+echo "redis-floor: $cpu$(stats)"
 
 FENCED=baton-bench/src/main/resources/dev/baton/bench/redis
 pair redis-fenced-floor fenced "$FENCED/fenced_floor_acquire.lua" "$FENCED/fenced_floor_release.lua"
