@@ -5,10 +5,11 @@
 --      number of waiters in W). A single-holder family (MUTEX, LEADERSHIP, MONITOR) keeps its
 --      holder here too: h id, x expiry (server ms), c client, s granted at (ms), q seq of the
 --      request its expiry counts from; its token is ctr (nothing is granted while it holds, so the
---      counter stays the holder's token until it goes). Per entry that is not such a holder (waiters, and the
---      holders of SEMAPHORE and WRITE): id:c client, id:k kind, id:p permits, id:t token (0 while
---      waiting), id:s granted at, id:l lease TTL (ms), id:q heard seq, id:h heard at (ms). SEMAPHORE
---      also keeps limit (its size). Field names without a colon never collide with an entry's.
+--      counter stays the holder's token until it goes). Per entry that is not such a holder
+--      (waiters, and the holders of SEMAPHORE and WRITE): id:c client, id:k kind, id:p permits,
+--      id:t token (0 while waiting), id:s granted at, id:l lease TTL (ms), id:q heard seq, id:h
+--      heard at (ms). SEMAPHORE also keeps limit (its size). Field names without a colon never
+--      collide with an entry's.
 --   Q  list: waiting ids, FIFO          } created by the first waiter, deleted or expired with
 --   W  zset: waiting id -> liveness     } the last: a free name, or one held with nobody queued,
 --      deadline (server ms)             } has neither
