@@ -89,17 +89,20 @@ script() { # REV NAME: the script as RedisScripts composes it at REV
 }
 
 # `stream FILE`: pipes FILE into the server; prints its CPU µs per cycle and "; " where perf is
-# on the PATH, else nothing.
+# on the PATH and may watch the server, else nothing (the pipe is then sent without perf).
 stream() {
+  local pid ms=""
   if command -v perf >/dev/null; then
-    local pid ms
     pid=$(cli INFO server | tr -d '\r' | sed -n 's/^process_id://p')
-    perf stat -x, -e task-clock -p "$pid" -o "$WORK/perf" -- redis-cli -s "$SOCK" --pipe <"$1" >/dev/null
-    ms=$(sed -n 's/^\([0-9.]*\),msec,task-clock.*/\1/p' "$WORK/perf")
-    python3 -c "print('server cpu %.2f µs/cycle; ' % ($ms * 1000 / $N), end='')"
-  else
-    cli --pipe <"$1" >/dev/null
+    if perf stat -x, -e task-clock -p "$pid" -o "$WORK/perf" -- \
+      redis-cli -s "$SOCK" --pipe <"$1" >/dev/null 2>&1; then
+      ms=$(sed -n 's/^\([0-9.]*\),msec,task-clock.*/\1/p' "$WORK/perf")
+      [ -n "$ms" ] || return 0 # perf ran the pipe but could not count
+      python3 -c "print('server cpu %.2f µs/cycle; ' % ($ms * 1000 / $N), end='')"
+      return 0
+    fi
   fi
+  cli --pipe <"$1" >/dev/null
 }
 
 # `pair LABEL MODE ACQUIRE.lua RELEASE.lua`: loads the two scripts into an empty server, streams

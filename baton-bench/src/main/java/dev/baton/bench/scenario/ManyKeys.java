@@ -5,6 +5,7 @@ import dev.baton.bench.LockSystem;
 import dev.baton.bench.LockSystem.Client;
 import dev.baton.bench.LockSystem.Held;
 import dev.baton.bench.Results;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -15,12 +16,18 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * {@code many-keys}: {@link BenchConfig#manyKeysThreads()} threads over the clients, each cycling
  * on names drawn uniformly from {@link BenchConfig#manyKeysNames()}. Metrics: {@code ops_per_s},
+ * {@code client_cpu_us_per_op} (this JVM's CPU over the round, every thread, divided by the cycles
+ * done: the system's clients and callers, plus the other systems' idle clients, which cost little),
  * and {@code server_cpu_us_per_op} (and {@code replica_cpu_us_per_op} with a replica) where the
- * engine reports its CPU time ({@link ServerCpu}): the server's CPU over the round divided by the
- * cycles done, one cycle being one op.
+ * engine reports its CPU time ({@link ServerCpu}). One cycle is one op. On a machine where the
+ * clients and the server share the cores, throughput follows the sum of client and server CPU.
  */
 public final class ManyKeys implements Scenario {
     public static final String NAME = "many-keys";
+
+    /** This JVM's CPU time ({@code getProcessCpuTime}: -1 where the platform does not tell). */
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private final Context context;
     private final ServerCpu cpu;
@@ -78,17 +85,22 @@ public final class ManyKeys implements Scenario {
         }
         ready.await();
         ServerCpu.Reading cpu0 = cpu.read();
+        long client0 = PROCESS.getProcessCpuTime();
         goAt[0] = System.nanoTime();
         go.countDown();
         Workers.join(
                 s, workers, config.roundCap().plus(Workers.WAIT_SLICE).plus(Workers.JOIN_GRACE));
         long elapsed = System.nanoTime() - goAt[0];
+        long client1 = PROCESS.getProcessCpuTime();
         ServerCpu.Reading cpu1 = cpu.read();
         if (error.get() != null) {
             throw new IllegalStateException("a worker failed", error.get());
         }
         Results.Round r = context.results().round(NAME, s.backend(), s.name(), round);
         r.add("ops_per_s", "ops/s", done.sum() / Workers.seconds(elapsed));
+        if (done.sum() > 0 && client0 >= 0) {
+            r.add("client_cpu_us_per_op", "us", (client1 - client0) / 1e3 / done.sum());
+        }
         cpu.record(r, cpu0, cpu1, "op", done.sum());
     }
 }

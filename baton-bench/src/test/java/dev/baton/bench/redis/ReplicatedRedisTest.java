@@ -96,7 +96,11 @@ class ReplicatedRedisTest {
                         .isPositive();
             }
             for (String metric :
-                    List.of("server_cpu_us_per_op", "replica_cpu_us_per_op", "ops_per_s")) {
+                    List.of(
+                            "server_cpu_us_per_op",
+                            "replica_cpu_us_per_op",
+                            "client_cpu_us_per_op",
+                            "ops_per_s")) {
                 assertThat(results.median("many-keys", b, system, metric))
                         .as(system + " " + metric)
                         .isPositive();
