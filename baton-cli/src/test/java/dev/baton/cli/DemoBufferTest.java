@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.faults.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code baton demo buffer} end to end, in a real process with its producer and consumer processes,
- * on embedded ZooKeeper and on a real redis-server: it must pass by itself, within 60s on embedded
- * ZooKeeper, with both kills done.
+ * on embedded ZooKeeper and (with {@code -Dlong}) on a real redis-server: it must pass by itself,
+ * within 60s on embedded ZooKeeper, with both kills done.
  */
 class DemoBufferTest {
     @TempDir Path dir;
@@ -26,7 +27,10 @@ class DemoBufferTest {
         assertThat(took).isLessThan(Duration.ofSeconds(60));
     }
 
+    // VerifyBufferCommandTest runs the same producers and consumers on Redis in the default build,
+    // with the checker's verdict on every put and take; this repeats it through the demo's kills.
     @Test
+    @Tag("long")
     void bufferDemoPassesOnRedis() {
         try (RedisServer server = RedisServer.start()) {
             Cli.Result r =
