@@ -29,7 +29,10 @@ cli() { redis-cli -s "$SOCK" "$@"; }
 
 # The pipes, in the RESP protocol redis-cli --pipe reads. `gen baton SHA_ACQUIRE SHA_RELEASE`:
 # acquire and release of one mutex, a new entry id per cycle, as RedisAcquisitions sends them (5
-# keys; a revision whose scripts take 4 ignores the fifth unless it is a condition). `gen floor`:
+# keys; a revision whose scripts take 4 ignores the fifth unless it is a condition). `gen baton-v1
+# ...`: the same in the argument layout before 2026-12-07 (the events channel and the name as
+# ARGV[2] and [3], the request's kind, permits, limit, try-once and liveness one argument each),
+# chosen for revisions whose acquire reads ARGV[12]. `gen floor`:
 # SET NX PX, then a compare-and-delete EVAL. `gen fenced SHA_ACQUIRE SHA_RELEASE`: redis-fenced-floor's
 # two scripts (baton-bench's fenced_floor_*.lua), the least a lock with Baton's token rule does.
 gen() {
@@ -44,15 +47,20 @@ n, names, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 random.seed(1)  # the same names, in the same order, for every system and revision
 pick = [random.randrange(names) + 1 for _ in range(n)]
 out = []
-if mode == "baton":
+if mode.startswith("baton"):
     acq, rel = sys.argv[4], sys.argv[5]
     for i in range(n):
         k = "k%d" % pick[i]
         keys = ["baton:{baton/%s}:MUTEX:%s" % (k, x) for x in "EQWH"] + ["baton:{baton}:watched"]
         i_d = "fd43a550681de56a:%d" % i
-        out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", k, i_d,
-                        "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
-        out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", k, i_d))
+        if mode == "baton-v1":
+            out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", "baton:w:baton", k, i_d,
+                            "9261@host#f6eee221", "MUTEX", 1, 1, 0, 5000, 5000, i))
+            out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", "baton:w:baton", k, i_d))
+        else:
+            out.append(resp("EVALSHA", acq, 5, *keys, "MUTEX", i_d, "9261@host#f6eee221", 5000,
+                            i, "MUTEX 1 1 0 5000"))
+            out.append(resp("EVALSHA", rel, 5, *keys, "MUTEX", i_d))
 elif mode == "fenced":
     acq, rel = sys.argv[4], sys.argv[5]
     for i in range(n):
@@ -122,7 +130,9 @@ pair() {
 for rev in "${@:-HEAD}"; do
   script "$rev" acquire >"$WORK/a.lua"
   script "$rev" release >"$WORK/r.lua"
-  pair "baton @ $(git rev-parse --short "$rev")" baton "$WORK/a.lua" "$WORK/r.lua"
+  layout=baton
+  if grep -q 'ARGV\[12\]' "$WORK/a.lua"; then layout=baton-v1; fi
+  pair "baton @ $(git rev-parse --short "$rev")" "$layout" "$WORK/a.lua" "$WORK/r.lua"
 done
 
 gen floor >"$WORK/floor"

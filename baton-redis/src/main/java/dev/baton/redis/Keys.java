@@ -113,7 +113,11 @@ final class Keys {
         return "baton:c:" + clientId;
     }
 
-    /** Channel of a namespace's watch events, published by the scripts. */
+    /**
+     * Channel of a namespace's watch events, published by the scripts. The lock scripts derive it,
+     * and the name, from the watch mark and the name's keys ({@code lock_common.lua}'s {@code
+     * events()} and {@code lock_name()}): these three formats change together.
+     */
     static String eventChannel(String namespace) {
         return "baton:w:" + namespace;
     }

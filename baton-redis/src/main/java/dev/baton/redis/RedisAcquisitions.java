@@ -121,7 +121,10 @@ final class RedisAcquisitions {
     // Constant arguments, encoded once.
     private final byte[] clientId;
     private final byte[] ttlMillis;
-    private final byte[] livenessBytes;
+
+    /** {@link #requestShape}'s one permit of one, by kind and try-once. */
+    private final byte[][] shapes;
+
     private final long recheckNanos;
     private final ScheduledExecutorService scheduler;
     private final String idPrefix;
@@ -242,7 +245,13 @@ final class RedisAcquisitions {
         this.livenessMillis = ttl.toMillis();
         this.clientId = RedisCodec.bytes(ctx.clientId());
         this.ttlMillis = RedisCodec.decimal(ttl.toMillis());
-        this.livenessBytes = RedisCodec.decimal(livenessMillis);
+        this.shapes = new byte[LeaseKind.values().length * 2][];
+        for (LeaseKind k : LeaseKind.values()) {
+            for (int once = 0; once < 2; once++) {
+                shapes[k.ordinal() * 2 + once] =
+                        RedisCodec.requestShape(k, 1, 1, once == 1, livenessMillis);
+            }
+        }
         this.recheckNanos = Math.min(MAX_RECHECK_NANOS, ttl.toNanos() / 5);
         this.idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.scheduler = ctx.scheduler();
@@ -270,7 +279,7 @@ final class RedisAcquisitions {
         Request r =
                 new Request(
                         request,
-                        connection.lockKeys(Keys.family(request.kind()), request.name()).keys(),
+                        connection.lockKeys(Keys.family(request.kind()), request.name()),
                         sink);
         enqueue(r);
         return r;
@@ -297,20 +306,12 @@ final class RedisAcquisitions {
                         ScriptOutputType.MULTI,
                         w.owner.keys,
                         RedisCodec.lockArgs(
-                                connection.eventChannel,
                                 Keys.family(request.kind()),
-                                connection
-                                        .lockKeys(Keys.family(request.kind()), request.name())
-                                        .name(),
                                 RedisCodec.bytes(id),
                                 clientId,
-                                RedisCodec.kind(request.kind()),
-                                RedisCodec.decimal(request.permits()),
-                                RedisCodec.decimal(request.limit()),
-                                RedisCodec.decimal(request.tryOnce() ? 1 : 0),
                                 ttlMillis,
-                                livenessBytes,
-                                RedisCodec.decimal(seq)))
+                                RedisCodec.decimal(seq),
+                                requestShape(request)))
                 .whenComplete((reply, error) -> onAcquired(w, seq, reply, error));
         w.dispatched = true;
         if (r.withdrawn) {
@@ -407,7 +408,7 @@ final class RedisAcquisitions {
                 redis,
                 ScriptOutputType.INTEGER,
                 w.keys,
-                lockArgs(Keys.family(w.owner.request.kind()), w.owner.request.name(), w.id));
+                RedisCodec.lockArgs(Keys.family(w.owner.request.kind()), w.id));
     }
 
     /**
@@ -462,7 +463,7 @@ final class RedisAcquisitions {
                                     redis,
                                     ScriptOutputType.MULTI,
                                     w.keys,
-                                    lockArgs(LeaseKind.MONITOR, request.name(), w.id)),
+                                    RedisCodec.lockArgs(LeaseKind.MONITOR, w.id)),
                             "time-up of a waiter of monitor \"" + request.name() + "\"");
             long status = (Long) reply.get(0);
             if (status == 1) {
@@ -497,8 +498,7 @@ final class RedisAcquisitions {
             throw notHolder(holder, monitor);
         }
         AwaitRequest r =
-                new AwaitRequest(
-                        reentry, connection.lockKeys(LeaseKind.MONITOR, monitor).keys(), sink);
+                new AwaitRequest(reentry, connection.lockKeys(LeaseKind.MONITOR, monitor), sink);
         Waiter w =
                 new Waiter(
                         newId(),
@@ -513,9 +513,8 @@ final class RedisAcquisitions {
                         redis,
                         ScriptOutputType.INTEGER,
                         w.keys,
-                        lockArgs(
+                        RedisCodec.lockArgs(
                                 LeaseKind.MONITOR,
-                                monitor,
                                 holder == null ? "" : holder.id(),
                                 w.id,
                                 ctx.clientId(),
@@ -567,7 +566,8 @@ final class RedisAcquisitions {
                                 redis,
                                 ScriptOutputType.INTEGER,
                                 Keys.monitorWithCondition(connection.namespace, monitor, condition),
-                                lockArgs(LeaseKind.MONITOR, monitor, holder.id(), all ? "1" : "0")),
+                                RedisCodec.lockArgs(
+                                        LeaseKind.MONITOR, holder.id(), all ? "1" : "0")),
                         "signal on condition \"" + condition + "\" of monitor \"" + monitor + "\"");
         if (moved < 0) {
             throw notHolder(holder, monitor);
@@ -642,9 +642,8 @@ final class RedisAcquisitions {
                                 redis,
                                 ScriptOutputType.MULTI,
                                 w.keys,
-                                lockArgs(
+                                RedisCodec.lockArgs(
                                         Keys.family(w.owner.request.kind()),
-                                        w.owner.request.name(),
                                         w.id,
                                         String.valueOf(livenessMillis),
                                         String.valueOf(seq)))
@@ -717,7 +716,7 @@ final class RedisAcquisitions {
                         redis,
                         ScriptOutputType.INTEGER,
                         g.keys(),
-                        lockArgs(g.family(), g.name(), g.id())),
+                        RedisCodec.lockArgs(g.family(), g.id())),
                 "release \"" + g.name() + "\"");
     }
 
@@ -817,12 +816,15 @@ final class RedisAcquisitions {
                 });
     }
 
-    private byte[][] lockArgs(LeaseKind family, String name, String... rest) {
-        byte[][] encoded = new byte[rest.length][];
-        for (int i = 0; i < rest.length; i++) {
-            encoded[i] = RedisCodec.bytes(rest[i]);
+    /**
+     * {@link RedisCodec#requestShape} of the request; one permit of one (mutexes, leadership,
+     * monitors, read and write locks) encoded once per kind.
+     */
+    private byte[] requestShape(AcquireRequest r) {
+        if (r.permits() == 1 && r.limit() == 1) {
+            return shapes[r.kind().ordinal() * 2 + (r.tryOnce() ? 1 : 0)];
         }
-        return RedisCodec.lockArgs(
-                connection.eventChannel, family, connection.lockKeys(family, name).name(), encoded);
+        return RedisCodec.requestShape(
+                r.kind(), r.permits(), r.limit(), r.tryOnce(), livenessMillis);
     }
 }

@@ -66,25 +66,42 @@ final class RedisCodec {
 
     /**
      * The arguments of a lock script ({@code acquire}, {@code release}, {@code wait}, {@code
-     * monitor_*}): ARGV[1] family, [2] the namespace's event channel, [3] name (see {@code
-     * lock_common.lua}), then the script's own, from ARGV[4] on.
+     * monitor_*}): ARGV[1] family (see {@code lock_common.lua}), then the script's own, from
+     * ARGV[2] on. The event channel and the name are not sent: the scripts read them from the keys,
+     * and only when they publish.
      */
-    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, byte[] name, byte[]... rest) {
-        byte[][] args = new byte[3 + rest.length][];
+    static byte[][] lockArgs(LeaseKind family, byte[]... rest) {
+        byte[][] args = new byte[1 + rest.length][];
         args[0] = kind(family);
-        args[1] = eventChannel;
-        args[2] = name;
-        System.arraycopy(rest, 0, args, 3, rest.length);
+        System.arraycopy(rest, 0, args, 1, rest.length);
         return args;
     }
 
-    /** As {@link #lockArgs(byte[], LeaseKind, byte[], byte[]...)}, from text. */
-    static byte[][] lockArgs(byte[] eventChannel, LeaseKind family, String name, String... rest) {
+    /** As {@link #lockArgs(LeaseKind, byte[]...)}, from text. */
+    static byte[][] lockArgs(LeaseKind family, String... rest) {
         byte[][] encoded = new byte[rest.length][];
         for (int i = 0; i < rest.length; i++) {
             encoded[i] = bytes(rest[i]);
         }
-        return lockArgs(eventChannel, family, bytes(name), encoded);
+        return lockArgs(family, encoded);
+    }
+
+    /**
+     * ARGV[6] of {@code acquire.lua}: {@code "<kind> <permits> <limit> <try-once 1/0> <liveness
+     * ms>"}, the parts of a request only its general path reads, in one argument.
+     */
+    static byte[] requestShape(
+            LeaseKind kind, long permits, long limit, boolean tryOnce, long livenessMillis) {
+        return bytes(
+                kind.name()
+                        + ' '
+                        + permits
+                        + ' '
+                        + limit
+                        + ' '
+                        + (tryOnce ? '1' : '0')
+                        + ' '
+                        + livenessMillis);
     }
 
     /** {@code s} with SCAN's glob characters escaped, to match literally in a MATCH pattern. */

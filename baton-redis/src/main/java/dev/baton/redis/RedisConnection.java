@@ -51,11 +51,8 @@ final class RedisConnection {
     /** New names per family in one generation of {@link #lockKeys}'s cache ({@link KeyCache}). */
     static final int KEY_CACHE_SIZE = 4096;
 
-    /** A name's encoding and the keys of a lock script about it, for one family. */
-    record LockKeys(byte[] name, byte[][] keys) {}
-
     /** Per family, by name; at most 2 × {@link #KEY_CACHE_SIZE} names each. Any thread. */
-    private final Map<LeaseKind, KeyCache<LockKeys>> lockKeys = new EnumMap<>(LeaseKind.class);
+    private final Map<LeaseKind, KeyCache<byte[][]>> lockKeys = new EnumMap<>(LeaseKind.class);
 
     private volatile boolean closed;
 
@@ -75,20 +72,16 @@ final class RedisConnection {
             lockKeys.put(
                     f,
                     new KeyCache<>(
-                            KEY_CACHE_SIZE,
-                            name ->
-                                    new LockKeys(
-                                            RedisCodec.bytes(name),
-                                            Keys.lock(namespace, f, name, watchMark))));
+                            KEY_CACHE_SIZE, name -> Keys.lock(namespace, f, name, watchMark)));
         }
     }
 
     /**
-     * The name's bytes and its lock keys ({@link Keys#lock}) in {@code family}, built once per name
-     * and reused by later requests (they are never written to) while the name is among the last few
-     * thousand this client used ({@link KeyCache}). Any thread.
+     * The name's lock keys ({@link Keys#lock}) in {@code family}, built once per name and reused by
+     * later requests (they are never written to) while the name is among the last few thousand this
+     * client used ({@link KeyCache}). Any thread.
      */
-    LockKeys lockKeys(LeaseKind family, String name) {
+    byte[][] lockKeys(LeaseKind family, String name) {
         return lockKeys.get(family).get(name);
     }
 

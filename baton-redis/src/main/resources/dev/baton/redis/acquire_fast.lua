@@ -31,16 +31,18 @@ if ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR' then
       if ctr and (#ctr > #now_us or (#ctr == #now_us and ctr >= now_us)) then
         tok = string.format('%.0f', tonumber(ctr) + 1)
       end
-      local expiry = tonumber(now) + tonumber(ARGV[10])
+      local expiry = tonumber(now) + tonumber(ARGV[4])
       -- Overwrites every field of an expired holder, if one was left. The holder's token is the
       -- counter (nothing is granted while it holds).
-      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[4], 'x', expiry, 'c', ARGV[5], 's', now,
-        'q', ARGV[12])
+      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[2], 'x', expiry, 'c', ARGV[3], 's', now,
+        'q', ARGV[5])
       -- E holds nothing else that needs to live longer (no waiters; the counter trails the clock).
       redis.call('PEXPIREAT', E, expiry + 1000)
       if redis.call('EXISTS', KEYS[5]) == 1 then
-        redis.call('PUBLISH', ARGV[2], 'L\n' .. ARGV[3] .. '\n0\n' .. table.concat({ ARGV[5],
-          ARGV[1], '1', tok, now }, '\t'))
+        -- The channel and the name, from the keys as lock_common.lua's events() reads them.
+        local ns = string.sub(KEYS[5], 8, -10)
+        redis.call('PUBLISH', 'baton:w:' .. ns, 'L\n' .. string.sub(E, 9 + #ns, -(#ARGV[1] + 5))
+          .. '\n0\n' .. table.concat({ ARGV[3], ARGV[1], '1', tok, now }, '\t'))
       end
       -- The token as text (a bulk reply); the client reads either form.
       return { 1, tok }

@@ -79,14 +79,16 @@
 -- extends a holder; await removes the holder and appends to CQ/CW; signal and time_up move
 -- waiters from CQ/CW to Q/W; every script that takes the general path purges dead entries first,
 -- and hands the lock on (saturate) when a holder or the head left.
--- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP, MONITOR), ARGV[2] events channel, ARGV[3]
--- name. All time is the server's (TIME), read only by calls that set or judge a deadline (clock());
+-- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP, MONITOR); each script's own arguments
+-- follow. The events channel and the name are not arguments: lock events read them from the keys
+-- (events()), since only watched namespaces publish and the server parses every argument of every
+-- call (a cost docs/BENCHMARKS.md measured). All time is the server's (TIME), read only by calls that set or judge a deadline (clock());
 -- clients never send clock readings.
 local E, Q, W, H, M = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local CE, CQ, CW = KEYS[6], KEYS[7], KEYS[8]
 local COND = CW ~= nil
 local SINGLE = ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR'
-local FAMILY, EVENTS, NAME = ARGV[1], ARGV[2], ARGV[3]
+local FAMILY = ARGV[1]
 local now_us, now
 local changed = false
 -- Set by this call: granted when it granted anything (something is held).
@@ -123,6 +125,17 @@ end
 
 local function watched()
   return redis.call('EXISTS', M) == 1
+end
+
+-- The namespace's events channel and the lock's name, for lock events, from the keys (Keys.java):
+-- M is baton:{<namespace>}:watched, E baton:{<namespace>/<name>}:<family>:E, and the channel
+-- baton:w:<namespace>. Names never contain braces or colons. The fast paths inline the same.
+local function events()
+  return 'baton:w:' .. string.sub(M, 8, -10)
+end
+
+local function lock_name()
+  return string.sub(E, 9 + (#M - 16), -(#FAMILY + 5)) -- #M - 16: the namespace's length
 end
 
 -- Removes holders past their expiry and waiters past their liveness deadline; for a single-holder
@@ -374,7 +387,7 @@ local function finish(d)
     redis.call('HDEL', E, 'n')
   end
   if changed and watched() then
-    local parts = { 'L', NAME, tostring(nw) }
+    local parts = { 'L', lock_name(), tostring(nw) }
     if SINGLE then
       if cur then
         local f = redis.call('HMGET', E, 'c', 'ctr', 's')
@@ -386,7 +399,7 @@ local function finish(d)
         table.insert(parts, holder_line(f[1], f[2], f[3], f[4], f[5]))
       end
     end
-    redis.call('PUBLISH', EVENTS, table.concat(parts, '\n'))
+    redis.call('PUBLISH', events(), table.concat(parts, '\n'))
   end
   if SINGLE and nw == 0 then
     if cur then

@@ -2,8 +2,8 @@
 -- waiters the rule admits. Ids are never reused, so this never touches another grant.
 -- With a condition's keys (KEYS[6..8]: a monitor waiter withdrawn, which may still be in the
 -- condition's wait queue), a waiter found there is removed from it instead, and nothing else.
--- ARGV[4] id. Reply: 1 if the entry was there, else 0.
-local id = ARGV[4]
+-- ARGV[2] id. Reply: 1 if the entry was there, else 0.
+local id = ARGV[2]
 
 -- The fast path (HELD -> FREE) ran before the prelude (release_fast.lua) and did not apply.
 clock()

@@ -8,10 +8,13 @@
 if #KEYS == 5 and (ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR') then
   local E = KEYS[1]
   local f = redis.call('HMGET', E, 'h', 'n')
-  if f[1] == ARGV[4] and not f[2] then
+  if f[1] == ARGV[2] and not f[2] then
     redis.call('HDEL', E, 'h', 'x', 'c', 's', 'q')
     if redis.call('EXISTS', KEYS[5]) == 1 then
-      redis.call('PUBLISH', ARGV[2], 'L\n' .. ARGV[3] .. '\n0')
+      -- The channel and the name, from the keys as lock_common.lua's events() reads them.
+      local ns = string.sub(KEYS[5], 8, -10)
+      redis.call('PUBLISH', 'baton:w:' .. ns,
+        'L\n' .. string.sub(E, 9 + #ns, -(#ARGV[1] + 5)) .. '\n0')
     end
     return 1
   end

@@ -1,10 +1,10 @@
 -- A waiter's periodic liveness refresh, which doubles as the re-check against a lost message.
--- ARGV[4] id, [5] liveness ms, [6] request seq.
+-- ARGV[2] id, [3] liveness ms, [4] request seq.
 -- Reply: {1, token, seq of the request the expiry counts from} held; {2, hint ms} waiting;
 -- {3} waiting in the monitor condition of KEYS[6..8] (a monitor waiter not yet moved to the entry
 -- queue: its record there is refreshed instead); {0} gone (dropped after its liveness deadline, or
 -- withdrawn).
-local id = ARGV[4]
+local id = ARGV[2]
 clock()
 if COND then
   cond_purge()
@@ -16,9 +16,9 @@ if COND then
     end
   end
   if l then
-    local d = now + math.max(tonumber(ARGV[5]), l)
+    local d = now + math.max(tonumber(ARGV[3]), l)
     redis.call('ZADD', CW, n2s(d), id)
-    redis.call('HSET', CE, id .. ':q', ARGV[6], id .. ':h', n2s(now))
+    redis.call('HSET', CE, id .. ':q', ARGV[4], id .. ':h', n2s(now))
     cond_finish(d)
     return { 3 }
   end
@@ -29,9 +29,9 @@ local deadline = nil
 if redis.call('ZSCORE', W, id) then
   -- At least the lease TTL, as in acquire.lua.
   local l = tonumber(redis.call('HGET', E, id .. ':l'))
-  deadline = now + math.max(tonumber(ARGV[5]), l)
+  deadline = now + math.max(tonumber(ARGV[3]), l)
   redis.call('ZADD', W, n2s(deadline), id)
-  redis.call('HSET', E, id .. ':q', ARGV[6], id .. ':h', n2s(now))
+  redis.call('HSET', E, id .. ':q', ARGV[4], id .. ':h', n2s(now))
 end
 saturate(id)
 local status = held_status(id)

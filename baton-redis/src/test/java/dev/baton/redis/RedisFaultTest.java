@@ -288,6 +288,10 @@ class RedisFaultTest {
     @Test
     void hundredThreadsInFourClientsKeepAnExactCounterInFifoOrder() throws Exception {
         String name = "fault/crowd";
+        String stateKey =
+                new String(
+                        Keys.lock(BatonConfig.DEFAULT_NAMESPACE, LeaseKind.MUTEX, name)[0],
+                        StandardCharsets.UTF_8);
         int clients = 4;
         int threadsPerClient = 25;
         int rounds = 5;
@@ -336,7 +340,7 @@ class RedisFaultTest {
             List<String> arrivals = new ArrayList<>();
             for (List<String> cmd : monitor.commandsUntil(mark)) {
                 LockCall call = LockCall.parse(cmd);
-                if (call != null && call.argc() == 12 && call.name().equals(name)) {
+                if (call != null && call.argc() == 6 && call.stateKey().equals(stateKey)) {
                     arrivals.add(call.id());
                 }
             }
@@ -414,8 +418,8 @@ class RedisFaultTest {
             System.out.println("fresh client acquire+release commands: " + raw);
             assertThat(raw).hasSize(2);
             assertThat(counted).doesNotContainNull();
-            assertThat(counted.get(0).argc()).isEqualTo(12); // acquire.lua
-            assertThat(counted.get(1).argc()).isEqualTo(4); // release.lua
+            assertThat(counted.get(0).argc()).isEqualTo(6); // acquire.lua
+            assertThat(counted.get(1).argc()).isEqualTo(2); // release.lua
             assertThat(counted.get(0).id()).isEqualTo(counted.get(1).id()).isEqualTo(held);
 
             List<String> inside = new ArrayList<>();
@@ -463,17 +467,18 @@ class RedisFaultTest {
     // ------------------------------------------------------------------ support
 
     /** An EVALSHA of a lock script: {@code EVALSHA sha numkeys keys… family events name id …}. */
-    private record LockCall(String name, String id, int argc) {
+    private record LockCall(String stateKey, String id, int argc) {
         /** {@code cmd} is {@code [addr, COMMAND, args…]}; null if not a lock script call. */
         static LockCall parse(List<String> cmd) {
             if (cmd.size() < 4 || !cmd.get(1).equalsIgnoreCase("evalsha")) {
                 return null;
             }
             int argv = 4 + Integer.parseInt(cmd.get(3));
-            if (cmd.size() < argv + 4) {
+            if (cmd.size() < argv + 2) {
                 return null;
             }
-            return new LockCall(cmd.get(argv + 2), cmd.get(argv + 3), cmd.size() - argv);
+            // KEYS[1] is the name's state hash E; ARGV[2] the entry id (lock_common.lua).
+            return new LockCall(cmd.get(4), cmd.get(argv + 1), cmd.size() - argv);
         }
     }
 

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisLockStatesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
-    private static final String NS = "states";
-    private static final byte[] EVENTS = RedisCodec.bytes(Keys.eventChannel(NS));
+    // Nested, like the events test's name: the scripts read both from the keys (lock_common.lua).
+    private static final String NS = "states/v1.x";
     private static final long TTL_MS = 5000;
     private static final String TTL = String.valueOf(TTL_MS);
+    private static final byte[] EVENTS = RedisCodec.bytes(Keys.eventChannel(NS));
 
     private static RawRedis fixture;
     private static RedisServer server;
@@ -268,7 +269,7 @@ class RedisLockStatesTest {
 
     @Test
     void lockEventsArePublishedOnlyWhileTheWatchMarkExists() throws Exception {
-        String name = "events";
+        String name = "events/a.b-c";
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
         StatefulRedisPubSubConnection<String, String> sub = subscribeToEvents(heard);
         try {
@@ -413,18 +414,12 @@ class RedisLockStatesTest {
                 ScriptOutputType.MULTI,
                 keys(name),
                 RedisCodec.lockArgs(
-                        EVENTS,
                         LeaseKind.MUTEX,
-                        name,
-                        id,
-                        clientId,
-                        "MUTEX",
-                        "1",
-                        "1",
-                        "0",
-                        TTL,
-                        TTL,
-                        "1"));
+                        RedisCodec.bytes(id),
+                        RedisCodec.bytes(clientId),
+                        RedisCodec.bytes(TTL),
+                        RedisCodec.bytes("1"),
+                        RedisCodec.requestShape(LeaseKind.MUTEX, 1, 1, false, TTL_MS)));
     }
 
     private static long release(String name, String id) {
@@ -432,7 +427,7 @@ class RedisLockStatesTest {
                 SCRIPTS.release,
                 ScriptOutputType.INTEGER,
                 keys(name),
-                RedisCodec.lockArgs(EVENTS, LeaseKind.MUTEX, name, id));
+                RedisCodec.lockArgs(LeaseKind.MUTEX, id));
     }
 
     private static List<Object> waitCheck(String name, String id, long seq) {
@@ -440,7 +435,7 @@ class RedisLockStatesTest {
                 SCRIPTS.waitCheck,
                 ScriptOutputType.MULTI,
                 keys(name),
-                RedisCodec.lockArgs(EVENTS, LeaseKind.MUTEX, name, id, TTL, String.valueOf(seq)));
+                RedisCodec.lockArgs(LeaseKind.MUTEX, id, TTL, String.valueOf(seq)));
     }
 
     private static long renew(String name, String id) {

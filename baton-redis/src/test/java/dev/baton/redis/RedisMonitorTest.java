@@ -42,7 +42,6 @@ import org.junit.jupiter.api.Timeout;
 class RedisMonitorTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String NS = "scripts";
-    private static final byte[] EVENTS = RedisCodec.bytes(Keys.eventChannel(NS));
     private static final String TTL = "5000";
 
     private static RawRedis fixture;
@@ -409,16 +408,11 @@ class RedisMonitorTest {
                 SCRIPTS.acquire,
                 ScriptOutputType.MULTI,
                 lockKeys(n),
-                n,
-                id,
-                clientId,
-                "MONITOR",
-                "1",
-                "1",
-                "0",
-                TTL,
-                TTL,
-                "1");
+                RedisCodec.bytes(id),
+                RedisCodec.bytes(clientId),
+                RedisCodec.bytes(TTL),
+                RedisCodec.bytes("1"),
+                RedisCodec.requestShape(LeaseKind.MONITOR, 1, 1, false, Long.parseLong(TTL)));
     }
 
     private static long waitOn(Names n, String holder, String waiter, String clientId) {
@@ -426,7 +420,6 @@ class RedisMonitorTest {
                 SCRIPTS.monitorAwait,
                 ScriptOutputType.INTEGER,
                 n.keys(),
-                n,
                 holder,
                 waiter,
                 clientId,
@@ -437,31 +430,20 @@ class RedisMonitorTest {
 
     private static long signal(Names n, String holder, boolean all) {
         return run(
-                SCRIPTS.monitorSignal,
-                ScriptOutputType.INTEGER,
-                n.keys(),
-                n,
-                holder,
-                all ? "1" : "0");
+                SCRIPTS.monitorSignal, ScriptOutputType.INTEGER, n.keys(), holder, all ? "1" : "0");
     }
 
     private static List<Object> timeUp(Names n, String id) {
-        return run(SCRIPTS.monitorTimeUp, ScriptOutputType.MULTI, n.keys(), n, id);
+        return run(SCRIPTS.monitorTimeUp, ScriptOutputType.MULTI, n.keys(), id);
     }
 
     private static long release(Names n, String id) {
-        return run(SCRIPTS.release, ScriptOutputType.INTEGER, n.keys(), n, id);
+        return run(SCRIPTS.release, ScriptOutputType.INTEGER, n.keys(), id);
     }
 
     private static List<Object> check(Names n, String id, long seq) {
         return run(
-                SCRIPTS.waitCheck,
-                ScriptOutputType.MULTI,
-                n.keys(),
-                n,
-                id,
-                TTL,
-                String.valueOf(seq));
+                SCRIPTS.waitCheck, ScriptOutputType.MULTI, n.keys(), id, TTL, String.valueOf(seq));
     }
 
     private static byte[][] lockKeys(Names n) {
@@ -469,17 +451,18 @@ class RedisMonitorTest {
     }
 
     private static <T> T run(
-            RedisScripts.Script script,
-            ScriptOutputType type,
-            byte[][] keys,
-            Names n,
-            String... args) {
+            RedisScripts.Script script, ScriptOutputType type, byte[][] keys, String... args) {
+        byte[][] encoded = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            encoded[i] = RedisCodec.bytes(args[i]);
+        }
+        return run(script, type, keys, encoded);
+    }
+
+    private static <T> T run(
+            RedisScripts.Script script, ScriptOutputType type, byte[][] keys, byte[]... args) {
         try {
-            return script.<T>run(
-                            redis,
-                            type,
-                            keys,
-                            RedisCodec.lockArgs(EVENTS, LeaseKind.MONITOR, n.monitor(), args))
+            return script.<T>run(redis, type, keys, RedisCodec.lockArgs(LeaseKind.MONITOR, args))
                     .toCompletableFuture()
                     .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
