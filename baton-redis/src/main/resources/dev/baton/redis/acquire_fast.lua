@@ -33,9 +33,9 @@ if ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == 'MONITOR' then
       end
       local expiry = tonumber(now) + tonumber(ARGV[4])
       -- Overwrites every field of an expired holder, if one was left. The holder's token is the
-      -- counter (nothing is granted while it holds).
-      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[2], 'x', expiry, 'c', ARGV[3], 's', now,
-        'q', ARGV[5])
+      -- counter (nothing is granted while it holds); client, grant time and seq share one field.
+      redis.call('HSET', E, 'ctr', tok, 'h', ARGV[2], 'x', expiry,
+        'i', ARGV[3] .. '\t' .. now .. '\t' .. ARGV[5])
       -- E holds nothing else that needs to live longer (no waiters; the counter trails the clock).
       redis.call('PEXPIREAT', E, expiry + 1000)
       if redis.call('EXISTS', KEYS[5]) == 1 then

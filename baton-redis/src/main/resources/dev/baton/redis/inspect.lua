@@ -13,9 +13,11 @@ for i = 0, #KEYS / 4 - 1 do
   local family = ARGV[i + 1]
   waiters = waiters + redis.call('ZCOUNT', W, now, '+inf')
   if family == 'MUTEX' or family == 'LEADERSHIP' or family == 'MONITOR' then
-    local f = redis.call('HMGET', E, 'h', 'x', 'c', 'ctr', 's')
+    local f = redis.call('HMGET', E, 'h', 'x', 'i', 'ctr')
     if f[1] and tonumber(f[2]) >= now then
-      table.insert(out, table.concat({ f[3], family, '1', f[4], f[5] }, '\t'))
+      -- i: "<client>\t<granted at>\t<seq>" (lock_common.lua)
+      local c, s = string.match(f[3], '^(.*)\t(%d+)\t%d+$')
+      table.insert(out, table.concat({ c, family, '1', f[4], s }, '\t'))
     end
   else
     for _, id in ipairs(redis.call('ZRANGEBYSCORE', H, now, '+inf')) do

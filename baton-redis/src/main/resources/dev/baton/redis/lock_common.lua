@@ -3,8 +3,9 @@
 -- KEYS[1..5] (one name, one family):
 --   E  hash, the name's state. Always: ctr (last fencing token) and, while anyone waits, n (the
 --      number of waiters in W). A single-holder family (MUTEX, LEADERSHIP, MONITOR) keeps its
---      holder here too: h id, x expiry (server ms), c client, s granted at (ms), q seq of the
---      request its expiry counts from; its token is ctr (nothing is granted while it holds, so the
+--      holder here too: h id, x expiry (server ms), i "<client>\t<granted at (ms)>\t<seq of the
+--      request its expiry counts from>" (one field: each field costs every grant and release a
+--      little server time, docs/BENCHMARKS.md); its token is ctr (nothing is granted while it holds, so the
 --      counter stays the holder's token until it goes). Per entry that is not such a holder
 --      (waiters, and the holders of SEMAPHORE and WRITE): id:c client, id:k kind, id:p permits,
 --      id:t token (0 while waiting), id:s granted at, id:l lease TTL (ms), id:q heard seq, id:h
@@ -120,7 +121,12 @@ end
 
 -- Removes a single-holder family's holder fields from E.
 local function drop_holder()
-  redis.call('HDEL', E, 'h', 'x', 'c', 's', 'q')
+  redis.call('HDEL', E, 'h', 'x', 'i')
+end
+
+-- A single holder's i field, split: client, granted at, seq (as text).
+local function holder_info(i)
+  return string.match(i, '^(.*)\t(%d+)\t(%d+)$')
 end
 
 local function watched()
@@ -200,8 +206,9 @@ local function held_status(id)
     if cur ~= id then
       return nil
     end
-    local f = redis.call('HMGET', E, 'ctr', 'q')
-    return { 1, tonumber(f[1]), tonumber(f[2]) }
+    local f = redis.call('HMGET', E, 'ctr', 'i')
+    local _, _, q = holder_info(f[2])
+    return { 1, tonumber(f[1]), tonumber(q) }
   end
   if not redis.call('ZSCORE', H, id) then
     return nil
@@ -231,8 +238,8 @@ local function grant(id, self)
     -- The entry's fields become the holder's; E outlives the grant (it outlives W, which
     -- outlives the waiter's deadline, which is no earlier than this expiry).
     drop(id)
-    redis.call('HSET', E, 'ctr', n2s(tok), 'h', id, 'x', n2s(expiry), 'c', f[2], 's', n2s(now),
-      'q', f[4])
+    redis.call('HSET', E, 'ctr', n2s(tok), 'h', id, 'x', n2s(expiry),
+      'i', f[2] .. '\t' .. n2s(now) .. '\t' .. f[4])
     cur, cur_x = id, expiry
   else
     redis.call('ZADD', H, n2s(expiry), id)
@@ -390,8 +397,9 @@ local function finish(d)
     local parts = { 'L', lock_name(), tostring(nw) }
     if SINGLE then
       if cur then
-        local f = redis.call('HMGET', E, 'c', 'ctr', 's')
-        table.insert(parts, holder_line(f[1], FAMILY, '1', f[2], f[3]))
+        local f = redis.call('HMGET', E, 'i', 'ctr')
+        local c, s = holder_info(f[1])
+        table.insert(parts, holder_line(c, FAMILY, '1', f[2], s))
       end
     else
       for _, id in ipairs(redis.call('ZRANGE', H, 0, -1)) do

@@ -9,7 +9,7 @@ if #KEYS == 5 and (ARGV[1] == 'MUTEX' or ARGV[1] == 'LEADERSHIP' or ARGV[1] == '
   local E = KEYS[1]
   local f = redis.call('HMGET', E, 'h', 'n')
   if f[1] == ARGV[2] and not f[2] then
-    redis.call('HDEL', E, 'h', 'x', 'c', 's', 'q')
+    redis.call('HDEL', E, 'h', 'x', 'i')
     if redis.call('EXISTS', KEYS[5]) == 1 then
       -- The channel and the name, from the keys as lock_common.lua's events() reads them.
       local ns = string.sub(KEYS[5], 8, -10)

@@ -70,14 +70,17 @@ class RedisLockStatesTest {
         long token = RedisCodec.integer(reply.get(1));
         assertThat(raw.keys(tag(name) + "*")).containsExactly(key(name, "E"));
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(id);
-        assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("a");
         assertThat(raw.hget(key(name, "E"), "ctr")).isEqualTo(String.valueOf(token));
         assertThat(raw.hkeys(key(name, "E")))
                 .as("the holder's token is the counter: no field repeats it")
-                .containsExactlyInAnyOrder("ctr", "h", "x", "c", "s", "q");
-        assertThat(Long.parseLong(raw.hget(key(name, "E"), "s")))
+                .containsExactlyInAnyOrder("ctr", "h", "x", "i");
+        String[] info = raw.hget(key(name, "E"), "i").split("\t", -1);
+        assertThat(info).as("client, granted at, seq").hasSize(3);
+        assertThat(info[0]).isEqualTo("a");
+        assertThat(Long.parseLong(info[1]))
                 .as("granted at, server ms")
                 .isBetween(serverMillis() - 2_000, serverMillis());
+        assertThat(info[2]).as("the request's seq").isEqualTo("1");
         assertThat(raw.hexists(key(name, "E"), "n")).as("nobody waits").isFalse();
         long x = Long.parseLong(raw.hget(key(name, "E"), "x"));
         assertThat(x).isBetween(serverMillis() + TTL_MS - 2_000, serverMillis() + TTL_MS);
@@ -134,7 +137,7 @@ class RedisLockStatesTest {
         // QUEUED -> HELD: the release takes the general path and hands on.
         assertThat(release(name, holder)).isEqualTo(1);
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(waiter);
-        assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("b");
+        assertThat(raw.hget(key(name, "E"), "i")).startsWith("b\t");
         assertThat(Long.parseLong(raw.hget(key(name, "E"), "ctr"))).isGreaterThan(first);
         assertThat(raw.hexists(key(name, "E"), "n")).isFalse();
         assertThat(raw.hkeys(key(name, "E"))).noneMatch(f -> f.startsWith(waiter + ":"));
@@ -200,7 +203,7 @@ class RedisLockStatesTest {
         List<Object> reply = acquire(name, next, "b");
         assertThat(reply.get(0)).isEqualTo(1L);
         assertThat(RedisCodec.integer(reply.get(1))).isGreaterThan(first);
-        assertThat(raw.hget(key(name, "E"), "c")).isEqualTo("b");
+        assertThat(raw.hget(key(name, "E"), "i")).startsWith("b\t");
         assertThat(release(name, old)).as("the old holder's release finds nothing").isZero();
         assertThat(raw.hget(key(name, "E"), "h")).isEqualTo(next);
 

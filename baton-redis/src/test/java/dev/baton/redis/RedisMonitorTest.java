@@ -83,9 +83,9 @@ class RedisMonitorTest {
         assertThat(raw.lrange(n.lock("Q"), 0, -1)).isEmpty();
         assertThat(raw.lrange(n.cond("Q"), 0, -1)).containsExactly(waiter);
         assertThat(raw.hget(n.cond("E"), waiter + ":c")).isEqualTo("holder-client");
-        assertThat(raw.hget(n.lock("E"), "c"))
+        assertThat(raw.hget(n.lock("E"), "i"))
                 .as("the holder's fields are next's")
-                .isEqualTo("next-client");
+                .startsWith("next-client\t");
         for (String k : List.of(n.cond("E"), n.cond("Q"), n.cond("W"))) {
             // The waiter's deadline is the 5 s TTL away: its keys outlive it by 1 s.
             assertThat(raw.pttl(k)).as("PTTL of %s", k).isGreaterThan(5_000);
