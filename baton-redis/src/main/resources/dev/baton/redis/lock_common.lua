@@ -5,11 +5,11 @@
 --      number of waiters in W). A single-holder family (MUTEX, LEADERSHIP, MONITOR) keeps its
 --      holder here too: h id, x expiry (server ms), i "<client>\t<granted at (ms)>\t<seq of the
 --      request its expiry counts from>" (one field: each field costs every grant and release a
---      little server time, docs/BENCHMARKS.md); its token is ctr (nothing is granted while it holds, so the
---      counter stays the holder's token until it goes). Per entry that is not such a holder
---      (waiters, and the holders of SEMAPHORE and WRITE): id:c client, id:k kind, id:p permits,
---      id:t token (0 while waiting), id:s granted at, id:l lease TTL (ms), id:q heard seq, id:h
---      heard at (ms). SEMAPHORE also keeps limit (its size). Field names without a colon never
+--      little server time, docs/BENCHMARKS.md); its token is ctr (nothing is granted while it
+--      holds, so the counter stays the holder's token until it goes). Per entry that is not such
+--      a holder (waiters, and the holders of SEMAPHORE and WRITE): id:c client, id:k kind, id:p
+--      permits, id:t token (0 while waiting), id:s granted at, id:l lease TTL (ms), id:q heard
+--      seq, id:h heard at (ms). SEMAPHORE also keeps limit (its size). Field names without a colon never
 --      collide with an entry's.
 --   Q  list: waiting ids, FIFO          } created by the first waiter, deleted or expired with
 --   W  zset: waiting id -> liveness     } the last: a free name, or one held with nobody queued,
@@ -83,8 +83,8 @@
 -- ARGV[1] family (MUTEX, SEMAPHORE, WRITE, LEADERSHIP, MONITOR); each script's own arguments
 -- follow. The events channel and the name are not arguments: lock events read them from the keys
 -- (events()), since only watched namespaces publish and the server parses every argument of every
--- call (a cost docs/BENCHMARKS.md measured). All time is the server's (TIME), read only by calls that set or judge a deadline (clock());
--- clients never send clock readings.
+-- call (a cost docs/BENCHMARKS.md measured). All time is the server's (TIME), read only by calls
+-- that set or judge a deadline (clock()); clients never send clock readings.
 local E, Q, W, H, M = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local CE, CQ, CW = KEYS[6], KEYS[7], KEYS[8]
 local COND = CW ~= nil
