@@ -15,8 +15,12 @@ for i = 0, #KEYS / 4 - 1 do
   if family == 'MUTEX' or family == 'LEADERSHIP' or family == 'MONITOR' then
     local f = redis.call('HMGET', E, 'h', 'x', 'i', 'ctr')
     if f[1] and tonumber(f[2]) >= now then
-      -- i: "<client>\t<granted at>\t<seq>" (lock_common.lua)
-      local c, s = string.match(f[3], '^(.*)\t(%d+)\t%d+$')
+      -- i: "<client>\t<granted at>\t<seq>"; absent for a holder an earlier Baton version wrote
+      -- (lock_common.lua's holder_info)
+      local c, s = string.match(f[3] or '', '^(.*)\t(%d+)\t%d+$')
+      if not c then
+        c, s = '', '0'
+      end
       table.insert(out, table.concat({ c, family, '1', f[4], s }, '\t'))
     end
   else

@@ -124,9 +124,15 @@ local function drop_holder()
   redis.call('HDEL', E, 'h', 'x', 'i')
 end
 
--- A single holder's i field, split: client, granted at, seq (as text).
+-- A single holder's i field, split: client, granted at, seq (as text). A holder without i was
+-- written by an earlier Baton version (its c, s and q fields; such state lives at most a lease TTL
+-- after an upgrade): it reads as client '' granted at 0, so that no script fails half-way on it.
 local function holder_info(i)
-  return string.match(i, '^(.*)\t(%d+)\t(%d+)$')
+  local c, s, q = string.match(i or '', '^(.*)\t(%d+)\t(%d+)$')
+  if not c then
+    return '', '0', '0'
+  end
+  return c, s, q
 end
 
 local function watched()

@@ -370,8 +370,8 @@ class RedisFaultTest {
     /**
      * Counted with MONITOR on the server, restricted to the connections of one fresh client (found
      * by CLIENT LIST after it connected): between two markers, one uncontended acquire+release
-     * sends exactly two commands, the acquire script (EVALSHA with 12 arguments) and the release
-     * script (EVALSHA with 4). Excluded: what the client sent at connect (printed for the report).
+     * sends exactly two commands, the acquire script (EVALSHA with 6 arguments) and the release
+     * script (EVALSHA with 2). Excluded: what the client sent at connect (printed for the report).
      * The lease TTL is 30 s, so no renewal (every 10 s) falls inside the window. Inside the two
      * scripts the server runs the fast paths of lock_common.lua's model: acquire reads the clock
      * and E, writes E and its expiry, and looks for the watch mark; release reads E, drops the
@@ -466,7 +466,7 @@ class RedisFaultTest {
 
     // ------------------------------------------------------------------ support
 
-    /** An EVALSHA of a lock script: {@code EVALSHA sha numkeys keys… family events name id …}. */
+    /** An EVALSHA of a lock script: {@code EVALSHA sha numkeys keys… family id …}. */
     private record LockCall(String stateKey, String id, int argc) {
         /** {@code cmd} is {@code [addr, COMMAND, args…]}; null if not a lock script call. */
         static LockCall parse(List<String> cmd) {

@@ -13,6 +13,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -299,10 +300,66 @@ class RedisLockStatesTest {
             assertThat(heard.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                     .as("the waiter's event, not the unwatched acquire's")
                     .startsWith("L\n" + name + "\n1\nunwatched-again\t");
+            // A fast-path acquire while watched: its event names the lock too.
+            String fast = "events/fast";
+            acquire(fast, id(), "watched-fast");
+            assertThat(heard.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .startsWith("L\n" + fast + "\n0\nwatched-fast\tMUTEX\t1\t");
         } finally {
             raw.del(Keys.watchMark(NS));
             sub.close();
         }
+    }
+
+    /**
+     * A holder written by the previous layout (fields c, s and q instead of i: such state lives at
+     * most a lease TTL after an upgrade) is read without a script failing half-way: a waiter queues
+     * behind it on the general path, which records the waiter count and publishes the event, and
+     * inspection lists the holder.
+     */
+    @Test
+    void aHolderOfThePreviousLayoutIsReadWithoutFailing() throws Exception {
+        String name = "previous-layout";
+        long now = serverMillis();
+        raw.hset(
+                key(name, "E"),
+                Map.of(
+                        "ctr",
+                        String.valueOf(now * 1000),
+                        "h",
+                        "old:1",
+                        "x",
+                        String.valueOf(now + 60_000),
+                        "c",
+                        "old-client",
+                        "s",
+                        String.valueOf(now),
+                        "q",
+                        "3"));
+        raw.pexpire(key(name, "E"), 61_000);
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        StatefulRedisPubSubConnection<String, String> sub = subscribeToEvents(heard);
+        try {
+            raw.set(Keys.watchMark(NS), "g");
+            assertThat(acquire(name, id(), "new").get(0)).as("queued").isEqualTo(2L);
+            assertThat(raw.hget(key(name, "E"), "n"))
+                    .as("the script ran to its end")
+                    .isEqualTo("1");
+            assertThat(heard.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .startsWith("L\n" + name + "\n1\n\tMUTEX\t1\t" + now * 1000 + "\t0");
+        } finally {
+            raw.del(Keys.watchMark(NS));
+            sub.close();
+        }
+        byte[][] keys = new byte[Keys.FAMILIES.length * 4][];
+        byte[][] families = new byte[Keys.FAMILIES.length][];
+        for (int f = 0; f < Keys.FAMILIES.length; f++) {
+            System.arraycopy(Keys.lock(NS, Keys.FAMILIES[f], name), 0, keys, f * 4, 4);
+            families[f] = RedisCodec.kind(Keys.FAMILIES[f]);
+        }
+        List<Object> inspected = run(SCRIPTS.inspect, ScriptOutputType.MULTI, keys, families);
+        assertThat(RedisCodec.str(inspected.get(0))).as("waiters").isEqualTo("1");
+        assertThat(RedisCodec.str(inspected.get(1))).isEqualTo("\tMUTEX\t1\t" + now * 1000 + "\t0");
     }
 
     @Test
