@@ -305,7 +305,7 @@ final class RedisAcquisitions {
                         redis,
                         ScriptOutputType.MULTI,
                         w.owner.keys,
-                        RedisCodec.lockArgs(
+                        RedisCodec.acquireArgs(
                                 Keys.family(request.kind()),
                                 RedisCodec.bytes(id),
                                 clientId,

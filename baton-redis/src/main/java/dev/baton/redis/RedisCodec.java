@@ -87,6 +87,20 @@ final class RedisCodec {
     }
 
     /**
+     * The arguments of {@code acquire.lua}: ARGV[1] family, [2] entry id, [3] client id, [4] lease
+     * TTL ms, [5] request seq, [6] {@link #requestShape}. The fast path reads the first five.
+     */
+    static byte[][] acquireArgs(
+            LeaseKind family,
+            byte[] id,
+            byte[] clientId,
+            byte[] ttlMillis,
+            byte[] seq,
+            byte[] shape) {
+        return lockArgs(family, id, clientId, ttlMillis, seq, shape);
+    }
+
+    /**
      * ARGV[6] of {@code acquire.lua}: {@code "<kind> <permits> <limit> <try-once 1/0> <liveness
      * ms>"}, the parts of a request only its general path reads, in one argument.
      */

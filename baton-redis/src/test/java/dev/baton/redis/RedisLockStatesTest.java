@@ -473,7 +473,7 @@ class RedisLockStatesTest {
                 SCRIPTS.acquire,
                 ScriptOutputType.MULTI,
                 keys(name),
-                RedisCodec.lockArgs(
+                RedisCodec.acquireArgs(
                         LeaseKind.MUTEX,
                         RedisCodec.bytes(id),
                         RedisCodec.bytes(clientId),

@@ -408,11 +408,14 @@ class RedisMonitorTest {
                 SCRIPTS.acquire,
                 ScriptOutputType.MULTI,
                 lockKeys(n),
-                RedisCodec.bytes(id),
-                RedisCodec.bytes(clientId),
-                RedisCodec.bytes(TTL),
-                RedisCodec.bytes("1"),
-                RedisCodec.requestShape(LeaseKind.MONITOR, 1, 1, false, Long.parseLong(TTL)));
+                RedisCodec.acquireArgs(
+                        LeaseKind.MONITOR,
+                        RedisCodec.bytes(id),
+                        RedisCodec.bytes(clientId),
+                        RedisCodec.bytes(TTL),
+                        RedisCodec.bytes("1"),
+                        RedisCodec.requestShape(
+                                LeaseKind.MONITOR, 1, 1, false, Long.parseLong(TTL))));
     }
 
     private static long waitOn(Names n, String holder, String waiter, String clientId) {
@@ -450,19 +453,17 @@ class RedisMonitorTest {
         return Keys.lock(NS, LeaseKind.MONITOR, n.monitor());
     }
 
+    /** A monitor script with its own arguments after the family ({@link RedisCodec#lockArgs}). */
     private static <T> T run(
             RedisScripts.Script script, ScriptOutputType type, byte[][] keys, String... args) {
-        byte[][] encoded = new byte[args.length][];
-        for (int i = 0; i < args.length; i++) {
-            encoded[i] = RedisCodec.bytes(args[i]);
-        }
-        return run(script, type, keys, encoded);
+        return run(script, type, keys, RedisCodec.lockArgs(LeaseKind.MONITOR, args));
     }
 
+    /** A script with every argument given. */
     private static <T> T run(
-            RedisScripts.Script script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+            RedisScripts.Script script, ScriptOutputType type, byte[][] keys, byte[][] argv) {
         try {
-            return script.<T>run(redis, type, keys, RedisCodec.lockArgs(LeaseKind.MONITOR, args))
+            return script.<T>run(redis, type, keys, argv)
                     .toCompletableFuture()
                     .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
