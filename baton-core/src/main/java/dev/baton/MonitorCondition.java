@@ -123,7 +123,11 @@ public interface MonitorCondition {
     boolean signal(FencedLease lease);
 
     /**
-     * Wakes every waiter of this condition, in FIFO order.
+     * Wakes every waiter of this condition, longest-waiting first: each moves to the tail of the
+     * monitor's entry queue, behind everyone already queued to enter. On ZooKeeper each woken
+     * waiter's own client queues it again (its entry must belong to its own session), so the
+     * waiters of one {@code signalAll} may re-enter in another order among themselves; on the other
+     * engines they re-enter in the order they waited.
      *
      * @param lease the caller's current lease of this monitor
      * @return how many waiters were woken

@@ -62,6 +62,17 @@ public interface BackendFixture extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the waiters one {@code signalAll} wakes re-enter the monitor in the order they
+     * waited. Return {@code false} for an engine where each woken waiter queues itself again
+     * (ZooKeeper: the new entry must belong to the waiter's own session), so that waiters woken
+     * together take their places in the order they see the wake-up; each still re-enters behind
+     * everyone queued to enter before it was woken.
+     */
+    default boolean signalAllKeepsWaitOrder() {
+        return true;
+    }
+
     /** Stops what the fixture started (servers, proxies, inspectors). */
     @Override
     default void close() {}
